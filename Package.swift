@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Hot loops live in Kernels; -Ounchecked drops the bounds and overflow checks that
+// otherwise keep them from vectorising (see ../shared/notes/c-interop.md).
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "srdist",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "srdist", targets: ["srdist"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: - System libraries and the C shim
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c"),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas"),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng"),
+        .target(name: "CShims", dependencies: ["CMPI", "CHDF5"]),
+
+        // MARK: - Layers (arrows of DESIGN.md)
+        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fastMath),
+        .target(name: "Models", dependencies: ["Kernels"], swiftSettings: fastMath),
+        .target(name: "Data", dependencies: ["CPNG", "Kernels"], swiftSettings: fastMath),
+        .target(name: "Metrics", dependencies: ["Kernels"], swiftSettings: fastMath),
+        .target(name: "Distributed", dependencies: ["CMPI", "CShims"]),
+        .target(name: "Checkpoint", dependencies: ["CHDF5", "CShims", "Models"]),
+        .target(name: "Train",
+                dependencies: ["Models", "Data", "Metrics", "Distributed", "Checkpoint",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: fastMath),
+        .executableTarget(name: "srdist",
+                          dependencies: ["Train", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // MARK: - Tests
+        .target(name: "TestSupport", dependencies: ["Kernels", "Models"], path: "Tests/TestSupport"),
+        // Launched under mpirun by DistributedTests: collectives need real processes.
+        .executableTarget(name: "mpi-harness", dependencies: ["Distributed"], path: "Tests/MPIHarness"),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
+        .testTarget(name: "TrainTests", dependencies: ["Train", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ],
+    // Kernels hand raw pointers to Dispatch workers; Swift 6's strict Sendable checking
+    // would force every such closure through wrappers without making it safer.
+    swiftLanguageModes: [.v5]
+)

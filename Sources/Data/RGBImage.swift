@@ -1,0 +1,53 @@
+/// An 8-bit RGB image, pixels interleaved row by row (`[y][x][c]`), as PNG stores it.
+public struct RGBImage: Equatable, Sendable {
+    public let width: Int
+    public let height: Int
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(pixels.count == width * height * 3, "RGBImage: pixel count does not match \(width)×\(height)×3")
+        (self.width, self.height, self.pixels) = (width, height, pixels)
+    }
+
+    public init(width: Int, height: Int) {
+        self.init(width: width, height: height, pixels: [UInt8](repeating: 0, count: width * height * 3))
+    }
+
+    @inline(__always)
+    public subscript(x: Int, y: Int, c: Int) -> UInt8 {
+        get { pixels[(y * width + x) * 3 + c] }
+        set { pixels[(y * width + x) * 3 + c] = newValue }
+    }
+
+    /// The top-left `width × height` part (HR images are cropped to a multiple of the scale).
+    public func cropped(width w: Int, height h: Int) -> RGBImage {
+        if w == width && h == height { return self }
+        var out = RGBImage(width: w, height: h)
+        for y in 0..<h {
+            out.pixels.replaceSubrange((y * w * 3)..<((y + 1) * w * 3), with: pixels[(y * width * 3)..<((y * width + w) * 3)])
+        }
+        return out
+    }
+
+    /// Planar float copy `[3, h, w]` on the 0…255 scale, the networks' input layout.
+    public func planar() -> [Float] {
+        var out = [Float](repeating: 0, count: pixels.count)
+        let plane = width * height
+        for i in 0..<plane {
+            for c in 0..<3 { out[c * plane + i] = Float(pixels[i * 3 + c]) }
+        }
+        return out
+    }
+
+    /// Rounds and clamps a planar `[3, h, w]` float image back to 8 bits (how outputs
+    /// are quantised before they are scored or saved).
+    public init(planar: UnsafePointer<Float>, width: Int, height: Int) {
+        self.init(width: width, height: height)
+        let plane = width * height
+        for i in 0..<plane {
+            for c in 0..<3 {
+                pixels[i * 3 + c] = UInt8(min(max(planar[c * plane + i].rounded(), 0), 255))
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/// A zero-initialised, owned, contiguous Float buffer: the parameter and gradient
+/// arenas, Adam's moments and activation storage are all Arenas.
+public final class Arena: @unchecked Sendable {
+    public let count: Int
+    public let base: UnsafeMutablePointer<Float>
+
+    public init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: max(count, 1))
+        base.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { base.deallocate() }
+
+    /// Start of a tensor's slice.
+    @inline(__always)
+    public subscript(_ v: TensorView) -> UnsafeMutablePointer<Float> { base + v.offset }
+
+    public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
+
+    public func zero() { base.update(repeating: 0, count: count) }
+}

@@ -1,0 +1,103 @@
+import Kernels
+
+/// The pieces EDSR and MDSR are built from, as forward/backward pairs over arenas.
+/// Parameter gradients accumulate (`+=`); activation gradients are overwritten unless
+/// a comment says otherwise.
+
+/// Convolution layer forward over `[n, cin, h, w]`.
+@inline(__always)
+func forward(_ c: ConvParameters, _ p: Arena, out: UnsafeMutablePointer<Float>, in x: UnsafePointer<Float>, n: Int, h: Int, w: Int) {
+    conv2dForward(output: out, input: x, weight: p[c.weight], bias: p[c.bias], shape: c.shape(n: n, h: h, w: w))
+}
+
+/// Convolution layer backward; `dIn` nil when the input needs no gradient (the head).
+@inline(__always)
+func backward(_ c: ConvParameters, _ p: Arena, _ g: Arena, dIn: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>,
+              in x: UnsafePointer<Float>, n: Int, h: Int, w: Int) {
+    conv2dBackward(dInput: dIn, dWeight: g[c.weight], dBias: g[c.bias], dOutput: dOut, input: x, weight: p[c.weight],
+                   shape: c.shape(n: n, h: h, w: w))
+}
+
+/// EDSR's residual block (paper Fig. 2c): `y = x + scale · conv2(relu(conv1(x)))`.
+/// PyTorch names: `<prefix>.body.0` and `<prefix>.body.2`.
+public struct ResBlock: Sendable {
+    public let conv1, conv2: ConvParameters
+    public let scale: Float
+
+    init(_ layout: inout ParameterLayout, _ prefix: String, features f: Int, k: Int, scale: Float) {
+        conv1 = ConvParameters(&layout, "\(prefix).body.0", cin: f, cout: f, k: k)
+        conv2 = ConvParameters(&layout, "\(prefix).body.2", cin: f, cout: f, k: k)
+        self.scale = scale
+    }
+
+    /// `y = x + s·conv2(t)`, `t = relu(conv1(x))`; `t` is kept for backward, `tmp` is scratch.
+    func forward(_ p: Arena, y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, t: UnsafeMutablePointer<Float>,
+                 tmp: UnsafeMutablePointer<Float>, n: Int, h: Int, w: Int) {
+        let count = n * conv1.cout * h * w
+        Models.forward(conv1, p, out: t, in: x, n: n, h: h, w: w)
+        reluForward(output: t, input: t, count: count)
+        Models.forward(conv2, p, out: tmp, in: t, n: n, h: h, w: w)
+        residualForward(output: y, skip: x, residual: tmp, scale: scale, count: count)
+    }
+
+    /// In place: `dx` holds ∂L/∂y on entry and ∂L/∂x on return
+    /// (∂x = ∂y + conv1ᵀ(relu′ · conv2ᵀ(s·∂y))).
+    func backward(_ p: Arena, _ g: Arena, dx: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
+                  tmp1: UnsafeMutablePointer<Float>, tmp2: UnsafeMutablePointer<Float>, n: Int, h: Int, w: Int) {
+        let count = n * conv1.cout * h * w
+        residualBackward(dResidual: tmp1, dOutput: dx, scale: scale, count: count)
+        Models.backward(conv2, p, g, dIn: tmp2, dOut: tmp1, in: t, n: n, h: h, w: w)
+        reluBackward(dInput: tmp2, dOutput: tmp2, output: t, count: count)
+        Models.backward(conv1, p, g, dIn: tmp1, dOut: tmp2, in: x, n: n, h: h, w: w)
+        add(dx, tmp1, count)
+    }
+}
+
+/// EDSR-PyTorch's `Upsampler`: for ×2 and ×4, log₂(scale) × (conv F→4F, shuffle 2);
+/// for ×3, conv F→9F, shuffle 3. Convs are at `<prefix>.0`, `<prefix>.2`.
+public struct Upsampler: Sendable {
+    public let stages: [(conv: ConvParameters, r: Int)]
+
+    init(_ layout: inout ParameterLayout, _ prefix: String, scale: Int, features f: Int) {
+        let factors: [Int]
+        switch scale {
+        case 2: factors = [2]
+        case 3: factors = [3]
+        case 4: factors = [2, 2]
+        default: preconditionFailure("Upsampler: scale \(scale) is not 2, 3 or 4")
+        }
+        stages = factors.enumerated().map { i, r in
+            (ConvParameters(&layout, "\(prefix).\(2 * i)", cin: f, cout: r * r * f, k: 3), r)
+        }
+    }
+
+    /// Input `[n, F, h, w]` → output `[n, F, h·s, w·s]`. `saved[j]` receives stage j's
+    /// shuffled output (kept for the next conv's backward); `tmp` holds the pre-shuffle
+    /// conv output. Returns the last saved buffer.
+    func forward(_ p: Arena, x: UnsafePointer<Float>, saved: [UnsafeMutablePointer<Float>], tmp: UnsafeMutablePointer<Float>,
+                 n: Int, h: Int, w: Int) -> UnsafeMutablePointer<Float> {
+        var (src, hh, ww) = (x, h, w)
+        for (j, stage) in stages.enumerated() {
+            Models.forward(stage.conv, p, out: tmp, in: src, n: n, h: hh, w: ww)
+            pixelShuffleForward(output: saved[j], input: tmp, n: n, c: stage.conv.cin, h: hh, w: ww, r: stage.r)
+            (src, hh, ww) = (UnsafePointer(saved[j]), hh * stage.r, ww * stage.r)
+        }
+        return saved[stages.count - 1]
+    }
+
+    /// `dy` (∂L/∂output, clobbered) → `dx` (∂L/∂input, overwritten); `tmp` as large as `dy`.
+    func backward(_ p: Arena, _ g: Arena, dx: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
+                  saved: [UnsafeMutablePointer<Float>], tmp: UnsafeMutablePointer<Float>, n: Int, h: Int, w: Int) {
+        var sizes: [(Int, Int)] = [(h, w)]
+        for s in stages.dropLast() { sizes.append((sizes.last!.0 * s.r, sizes.last!.1 * s.r)) }
+        var dOut = dy
+        for j in stages.indices.reversed() {
+            let (hh, ww) = sizes[j], stage = stages[j]
+            pixelShuffleBackward(dInput: tmp, dOutput: dOut, n: n, c: stage.conv.cin, h: hh, w: ww, r: stage.r)
+            let input = j == 0 ? x : UnsafePointer(saved[j - 1])
+            let dIn = j == 0 ? dx : dOut
+            Models.backward(stage.conv, p, g, dIn: dIn, dOut: tmp, in: input, n: n, h: hh, w: ww)
+            dOut = dIn
+        }
+    }
+}

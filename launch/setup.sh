@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages srdist builds against, if any is missing, and builds
+# srdist in release mode. Sourced by demo.sh and test.sh; safe to run repeatedly.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+need=()
+for pkg in libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools libpng-dev pkg-config; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    echo "setup: installing ${need[*]}"
+    sudo_cmd=""
+    [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# mpirun refuses to start as root and to start more ranks than cores unless told;
+# tests and the demo run as root on 2-core machines.
+if [ "$(id -u)" = 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+export OMPI_MCA_rmaps_base_oversubscribe=1
+
+echo "setup: building srdist (release)"
+swift build -c release 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "setup: build failed" >&2; exit 1; }
+SRDIST="$(swift build -c release --show-bin-path)/srdist"
+export SRDIST

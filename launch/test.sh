@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds in release mode and runs the whole test suite.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+# Release mode: the gradient checks and the training tests run whole networks.
+# One test process at a time: tests under mpirun already use both cores.
+swift test -c release "$@"
