@@ -83,20 +83,29 @@ public final class EDSR {
     /// Backpropagates `dOutput` `[n, 3, h·s, w·s]` through the last training `forward`,
     /// adding every parameter's gradient into `grads`. `add_mean` and `sub_mean` have
     /// identity Jacobians, so the gradient passes them unchanged.
-    public func backward(_ dOutput: UnsafePointer<Float>) {
+    ///
+    /// - Parameter ready: called after each layer with an arena offset `o`: every
+    ///   gradient at `o..<layout.count` is final (backward visits tensors in reverse
+    ///   layout order), so a bucketed allreduce can start on it while backward goes on.
+    public func backward(_ dOutput: UnsafePointer<Float>, ready: (Int) -> Void = { _ in }) {
         guard let a = acts, a.training else { preconditionFailure("EDSR.backward needs a training forward first") }
         let (n, h, w) = (a.n, a.h, a.w)
         let (oh, ow) = (h * config.scale, w * config.scale)
         let up = upsampler.stages.count - 1
         Models.backward(tail, params, grads, dIn: a.dBig1, dOut: dOutput, in: a.upsampled[up], n: n, h: oh, w: ow)
-        upsampler.backward(params, grads, dx: a.dSkip, dy: a.dBig1, x: a.body, saved: a.upsampled, tmp: a.dBig2, n: n, h: h, w: w)
+        ready(tail.weight.offset)
+        upsampler.backward(params, grads, dx: a.dSkip, dy: a.dBig1, x: a.body, saved: a.upsampled, tmp: a.dBig2, n: n, h: h, w: w,
+                           ready: ready)
         // a = body(h) + h: the skip's gradient (dSkip) joins the body's at h.
         Models.backward(bodyConv, params, grads, dIn: a.dStream, dOut: a.dSkip, in: a.stream[blocks.count], n: n, h: h, w: w)
+        ready(bodyConv.weight.offset)
         for (i, block) in blocks.enumerated().reversed() {
             block.backward(params, grads, dx: a.dStream, x: a.stream[i], t: a.hidden[i], tmp1: a.tmp1, tmp2: a.tmp2, n: n, h: h, w: w)
+            ready(block.conv1.weight.offset)
         }
         add(a.dStream, a.dSkip, n * config.features * h * w)
         Models.backward(head, params, grads, dIn: nil, dOut: a.dStream, in: a.x, n: n, h: h, w: w)
+        ready(head.weight.offset)
     }
 
     private func activations(n: Int, h: Int, w: Int, training: Bool) -> Activations {
