@@ -1,14 +1,7 @@
 /// Mean absolute error `L = (1/count) Σ |prediction − target|`, accumulated in Double.
 public func l1LossForward(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int) -> Double {
     var total: Double = 0
-    var i = 0
-    while i < count {
-        let end = min(count, i &+ 4096)
-        var part: Float = 0
-        for j in i..<end { part += abs(prediction[j] - target[j]) }
-        total += Double(part)
-        i = end
-    }
+    for i in 0..<count { total += Double(abs(prediction[i] - target[i])) }
     return total / Double(count)
 }
 

@@ -1,0 +1,89 @@
+import Kernels
+import TestSupport
+import XCTest
+
+final class Conv2dTests: XCTestCase {
+    override func setUp() { Threads.configure(2) }
+
+    /// Shapes that exercise every kernel size, odd non-square planes, channel counts
+    /// that are not multiples of the SIMD width, and batches that split unevenly.
+    let shapes = [
+        Conv2dShape(n: 3, cin: 5, cout: 4, h: 7, w: 6, k: 3),
+        Conv2dShape(n: 2, cin: 3, cout: 6, h: 5, w: 9, k: 1),
+        Conv2dShape(n: 1, cin: 4, cout: 3, h: 6, w: 5, k: 5),
+        Conv2dShape(n: 2, cin: 2, cout: 2, h: 2, w: 3, k: 5),  // kernel larger than the image
+    ]
+
+    func forward(_ x: [Float], _ wt: [Float], _ b: [Float], _ s: Conv2dShape) -> [Float] {
+        var y = [Float](repeating: .nan, count: s.outputCount)
+        conv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s)
+        return y
+    }
+
+    func testForwardMatchesDirectConvolution() {
+        for (i, s) in shapes.enumerated() {
+            let x = randomArray(s.inputCount, seed: UInt64(i))
+            let wt = randomArray(s.weightCount, seed: UInt64(i + 10))
+            let b = randomArray(s.cout, seed: UInt64(i + 20))
+            let y = forward(x, wt, b, s)
+            let ref = directConv2d(input: x, weight: wt, bias: b, shape: s)
+            let scale = ref.map(abs).max()!
+            let err = zip(y, ref).map { abs(Double($0) - $1) }.max()!
+            // Float32 sums of at most 125 products: ~1e-7 relative per term.
+            XCTAssertLessThan(err / scale, 1e-5, "shape \(s)")
+        }
+    }
+
+    func testBackwardMatchesFiniteDifferences() {
+        for (i, s) in shapes.enumerated() {
+            var x = randomArray(s.inputCount, seed: UInt64(i))
+            var wt = randomArray(s.weightCount, seed: UInt64(i + 10))
+            var b = randomArray(s.cout, seed: UInt64(i + 20))
+            let probe = randomArray(s.outputCount, seed: UInt64(i + 30))
+            var dx = [Float](repeating: .nan, count: s.inputCount)
+            var dw = [Float](repeating: 0, count: s.weightCount)
+            var db = [Float](repeating: 0, count: s.cout)
+            conv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s)
+            let (x0, w0, b0) = (x, wt, b)
+            let ex = finiteDifferenceError(x: &x, analytic: dx) { weightedSum(self.forward($0, w0, b0, s), probe) }
+            let ew = finiteDifferenceError(x: &wt, analytic: dw) { weightedSum(self.forward(x0, $0, b0, s), probe) }
+            let eb = finiteDifferenceError(x: &b, analytic: db) { weightedSum(self.forward(x0, w0, $0, s), probe) }
+            XCTAssertLessThan(ex, 1e-3, "dInput \(s)")
+            XCTAssertLessThan(ew, 1e-3, "dWeight \(s)")
+            XCTAssertLessThan(eb, 1e-3, "dBias \(s)")
+        }
+    }
+
+    /// Parameter gradients accumulate, input gradients are overwritten (Kernels README).
+    func testAccumulationRule() {
+        let s = shapes[0]
+        let x = randomArray(s.inputCount, seed: 1), wt = randomArray(s.weightCount, seed: 2)
+        let probe = randomArray(s.outputCount, seed: 3)
+        var dx = [Float](repeating: 0, count: s.inputCount)
+        var dw = [Float](repeating: 0, count: s.weightCount), db = [Float](repeating: 0, count: s.cout)
+        conv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s)
+        let (dx1, dw1, db1) = (dx, dw, db)
+        conv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s)
+        XCTAssertEqual(dx, dx1)
+        // (p0 + p1) + p0 + p1 need not round like 2·(p0 + p1): compare to float precision.
+        for (a, b) in zip(dw, dw1) { XCTAssertEqual(a, 2 * b, accuracy: 1e-5 * max(1, abs(b))) }
+        for (a, b) in zip(db, db1) { XCTAssertEqual(a, 2 * b, accuracy: 1e-5 * max(1, abs(b))) }
+    }
+
+    /// One worker or two must give the same bits per image; weight gradients are summed
+    /// in worker order, so the same thread count gives the same bits run after run.
+    func testDeterministicAcrossRuns() {
+        let s = Conv2dShape(n: 5, cin: 8, cout: 8, h: 9, w: 9, k: 3)
+        let x = randomArray(s.inputCount, seed: 4), wt = randomArray(s.weightCount, seed: 5)
+        let probe = randomArray(s.outputCount, seed: 6)
+        func grads() -> [Float] {
+            var dw = [Float](repeating: 0, count: s.weightCount)
+            conv2dBackward(dInput: nil, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s)
+            return dw
+        }
+        XCTAssertEqual(grads(), grads())
+        let two = forward(x, wt, [Float](repeating: 0, count: 8), s)
+        Threads.configure(1)
+        XCTAssertEqual(forward(x, wt, [Float](repeating: 0, count: 8), s), two)
+    }
+}

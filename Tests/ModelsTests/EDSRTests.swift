@@ -1,0 +1,108 @@
+import Kernels
+import Models
+import TestSupport
+import XCTest
+
+final class EDSRTests: XCTestCase {
+    override func setUp() { Threads.configure(2) }
+
+    /// The paper's and EDSR-PyTorch's parameter totals, scales ×2/×3/×4.
+    func testParameterCounts() {
+        let expected: [(EDSRConfig, Int)] = [
+            (EDSRConfig(scale: 2, blocks: 16, features: 64, resScale: 1), 1_369_859),
+            (EDSRConfig(scale: 3, blocks: 16, features: 64, resScale: 1), 1_554_499),
+            (EDSRConfig(scale: 4, blocks: 16, features: 64, resScale: 1), 1_517_571),
+            (EDSRConfig(scale: 2, blocks: 32, features: 256, resScale: 0.1), 40_729_603),
+            (EDSRConfig(scale: 3, blocks: 32, features: 256, resScale: 0.1), 43_680_003),
+            (EDSRConfig(scale: 4, blocks: 32, features: 256, resScale: 0.1), 43_089_923),
+        ]
+        for (config, count) in expected {
+            XCTAssertEqual(EDSR(config, seed: 0).layout.count, count, "\(config)")
+        }
+    }
+
+    func testLayoutIsContiguousWithPyTorchNames() {
+        let layout = EDSR(EDSRConfig(scale: 4, blocks: 2, features: 8, resScale: 1), seed: 0).layout
+        var offset = 0
+        for v in layout.views {
+            XCTAssertEqual(v.offset, offset, v.name)
+            offset += v.count
+        }
+        XCTAssertEqual(offset, layout.count)
+        XCTAssertEqual(layout.views.map(\.name), [
+            "head.0.weight", "head.0.bias",
+            "body.0.body.0.weight", "body.0.body.0.bias", "body.0.body.2.weight", "body.0.body.2.bias",
+            "body.1.body.0.weight", "body.1.body.0.bias", "body.1.body.2.weight", "body.1.body.2.bias",
+            "body.2.weight", "body.2.bias",
+            "tail.0.0.weight", "tail.0.0.bias", "tail.0.2.weight", "tail.0.2.bias",
+            "tail.1.weight", "tail.1.bias",
+        ])
+        XCTAssertEqual(layout.view(named: "tail.0.2.weight")?.shape, [32, 8, 3, 3])
+    }
+
+    /// PyTorch's default conv init: uniform within ±1/√fan_in, seeded and repeatable.
+    func testInitialisationBoundsAndSeed() {
+        let config = EDSRConfig(scale: 2, blocks: 1, features: 8, resScale: 1)
+        let a = EDSR(config, seed: 7), b = EDSR(config, seed: 7), c = EDSR(config, seed: 8)
+        XCTAssertEqual(Array(a.params.buffer), Array(b.params.buffer))
+        XCTAssertNotEqual(Array(a.params.buffer), Array(c.params.buffer))
+        for v in a.layout.views {
+            let fanIn = v.name.hasPrefix("head") ? 27 : 72
+            let bound = 1 / Float(fanIn).squareRoot()
+            let values = UnsafeBufferPointer(start: a.params[v], count: v.count)
+            XCTAssertLessThanOrEqual(values.map(abs).max()!, bound, v.name)
+            XCTAssertGreaterThan(values.map(abs).max()!, bound * 0.5, v.name)
+        }
+    }
+
+    /// The whole network's parameter gradient against central differences, each scale.
+    /// A ReLU input that a ±eps step pushes across zero makes that coordinate's
+    /// difference quotient meaningless, and small steps drown in the float32 rounding
+    /// of the ~100-valued output, so per tensor 80 % of the sampled coordinates must
+    /// agree to 5 % of the tensor's gradient scale at one of three step sizes. A wrong
+    /// index, a missing term or a wrong factor is off by O(100 %) almost everywhere;
+    /// the PyTorch reference test pins the values to 1e-5.
+    func testWholeNetworkGradientMatchesFiniteDifferences() {
+        for scale in [2, 3, 4] {
+            let model = EDSR(EDSRConfig(scale: scale, blocks: 2, features: 4, resScale: 0.5), seed: UInt64(scale))
+            let (n, h, w) = (2, 5, 4)
+            // Pixels near the DIV2K mean keep activations O(1), so few ReLU inputs sit
+            // within a ±eps step of zero.
+            let input = randomArray(n * 3 * h * w, seed: 1, in: 90...130)
+            let probe = randomArray(n * 3 * h * w * scale * scale, seed: 2)
+            model.grads.zero()
+            _ = model.forward(input, n: n, h: h, w: w)
+            model.backward(probe)
+            var params = Array(model.params.buffer)
+            let analytic = Array(model.grads.buffer)
+            for v in model.layout.views {
+                var slice = Array(params[v.range])
+                let grad = Array(analytic[v.range])
+                func loss(_ values: [Float]) -> Double {
+                    params.replaceSubrange(v.range, with: values)
+                    params.withUnsafeBufferPointer { model.params.base.update(from: $0.baseAddress!, count: $0.count) }
+                    return weightedSum(model.forward(input, n: n, h: h, w: w), probe)
+                }
+                // Small steps suffer float32 rounding of the ~100-valued output, large
+                // steps cross ReLU kinks: a correct gradient agrees at one of the steps.
+                let errors = [2e-3, 1e-2, 1e-1].map { eps in
+                    finiteDifferenceErrors(x: &slice, analytic: grad, samples: 20, eps: Float(eps), loss: loss)
+                }.reduce([Double](repeating: .infinity, count: min(20, grad.count))) { zip($0, $1).map { min($0, $1) } }
+                params.replaceSubrange(v.range, with: slice)
+                let agreeing = errors.filter { $0 < 5e-2 }.count
+                XCTAssertGreaterThanOrEqual(Double(agreeing), 0.8 * Double(errors.count),
+                                            "×\(scale) \(v.name): errors \(errors.map { String(format: "%.4f", $0) })")
+            }
+        }
+    }
+
+    /// Inference (recycled buffers) computes the same output as a training forward.
+    func testInferenceForwardEqualsTrainingForward() {
+        let model = EDSR(EDSRConfig(scale: 3, blocks: 3, features: 8, resScale: 1), seed: 3)
+        let input = randomArray(2 * 3 * 6 * 7, seed: 4, in: 0...255)
+        let count = 2 * 3 * 18 * 21
+        let train = Array(UnsafeBufferPointer(start: model.forward(input, n: 2, h: 6, w: 7), count: count))
+        let infer = Array(UnsafeBufferPointer(start: model.forward(input, n: 2, h: 6, w: 7, training: false), count: count))
+        XCTAssertEqual(train, infer)
+    }
+}
