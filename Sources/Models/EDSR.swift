@@ -34,8 +34,8 @@ public final class EDSR {
     let head: ConvParameters
     let blocks: [ResBlock]
     let bodyConv: ConvParameters
-    let upsampler: Upsampler
-    let tail: ConvParameters
+    public let upsampler: Upsampler
+    public let tail: ConvParameters
 
     private var acts: Activations?
 

@@ -1,0 +1,90 @@
+import Foundation
+import Kernels
+import Models
+
+/// Timing of one workload: median seconds over the measured repetitions.
+public struct BenchResult: Sendable {
+    public var workload: String
+    public var seconds: Double
+    public var patchesPerSecond: Double
+    /// Direct-convolution FLOPs of the work divided by `seconds`.
+    public var gflops: Double
+    public var peakRSSMegabytes: Double
+
+    public var json: String {
+        String(format: "{\"workload\": \"%@\", \"seconds_per_step\": %.4f, \"patches_per_second\": %.3f, \"gflops\": %.2f, \"peak_rss_mb\": %.1f}",
+               workload, seconds, patchesPerSecond, gflops, peakRSSMegabytes)
+    }
+}
+
+public enum Benchmark {
+    /// Times full training steps (batch, forward, loss, backward, Adam) of `config`
+    /// after `warmup` untimed ones; returns the median.
+    public static func trainStep(_ trainer: Trainer, warmup: Int, steps: Int) -> BenchResult {
+        let cfg = trainer.config
+        for t in 0..<warmup { trainer.step(t) }
+        var times: [Double] = []
+        for t in warmup..<(warmup + steps) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            trainer.step(t)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let seconds = median(times)
+        let p = cfg.train.patchSize
+        let flops = trainFlops(trainer.model, n: cfg.train.batchSize, h: p, w: p)
+        return BenchResult(workload: "\(cfg.name) train batch \(cfg.train.batchSize) patch \(p)", seconds: seconds,
+                           patchesPerSecond: Double(cfg.train.batchSize) / seconds, gflops: flops / seconds / 1e9,
+                           peakRSSMegabytes: peakRSSMegabytes())
+    }
+
+    /// Times inference (no activations kept) on one `size × size` image.
+    public static func inference(_ model: EDSR, size: Int, warmup: Int, steps: Int) -> BenchResult {
+        let input = [Float](repeating: 100, count: 3 * size * size)
+        for _ in 0..<warmup { _ = model.forward(input, n: 1, h: size, w: size, training: false) }
+        var times: [Double] = []
+        for _ in 0..<steps {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = model.forward(input, n: 1, h: size, w: size, training: false)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let seconds = median(times)
+        let flops = model.convLayers.reduce(0.0) { $0 + layerShape($1, model, n: 1, h: size, w: size).flops }
+        return BenchResult(workload: "EDSR x\(model.config.scale) B\(model.config.blocks) F\(model.config.features) inference \(size)x\(size)",
+                           seconds: seconds, patchesPerSecond: 1 / seconds, gflops: flops / seconds / 1e9,
+                           peakRSSMegabytes: peakRSSMegabytes())
+    }
+
+    /// Forward + backward-weights for every conv, backward-data for all but the head
+    /// (the input needs no gradient) — what PyTorch computes for the same step.
+    static func trainFlops(_ model: EDSR, n: Int, h: Int, w: Int) -> Double {
+        model.convLayers.enumerated().reduce(0.0) { total, item in
+            let f = layerShape(item.element, model, n: n, h: h, w: w).flops
+            return total + f * (item.offset == 0 ? 2 : 3)
+        }
+    }
+
+    /// The conv's shape at the resolution it runs at (upsampler stages and the tail run
+    /// at higher resolutions).
+    static func layerShape(_ conv: ConvParameters, _ model: EDSR, n: Int, h: Int, w: Int) -> Conv2dShape {
+        var factor = 1
+        for stage in model.upsampler.stages {
+            if stage.conv.weight == conv.weight { return conv.shape(n: n, h: h * factor, w: w * factor) }
+            factor *= stage.r
+        }
+        if conv.weight == model.tail.weight { return conv.shape(n: n, h: h * factor, w: w * factor) }
+        return conv.shape(n: n, h: h, w: w)
+    }
+
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}
+
+/// Peak resident set size of this process (VmHWM), in MiB.
+public func peakRSSMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true)[1]) else { return 0 }
+    return kb / 1024
+}

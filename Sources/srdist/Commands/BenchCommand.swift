@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Kernels
+import Models
+import Train
+
+/// `srdist bench --config FILE`: times training steps (and optionally inference).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time training steps: seconds per step, patches/s, effective GFLOPS (direct-convolution FLOPs / time).")
+
+    /// The model, batch and patch to time (data comes from generated images).
+    @Option(help: "Config file: the model, batch and patch to time.")
+    var config: String
+
+    /// Timed steps; the median is reported.
+    @Option(help: "Timed steps (the median is reported).")
+    var steps = 3
+
+    /// Untimed steps first (BLAS and the allocator warm up).
+    @Option(help: "Untimed warm-up steps.")
+    var warmup = 1
+
+    /// Threads for this process (default: the config's threads_per_rank, OMP_NUM_THREADS or all cores).
+    @Option(help: "Threads (default: config, OMP_NUM_THREADS, or all cores).")
+    var threads: Int?
+
+    /// Time inference on one N×N image instead of training.
+    @Option(help: "Time inference on one N×N LR image instead of a training step.")
+    var inference: Int?
+
+    /// One JSON object per line instead of text.
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let inference, inference < 1 { throw ValidationError("--inference must be at least 1") }
+    }
+
+    func run() throws {
+        var cfg = try Config.load(path: config)
+        if let threads { cfg.train.threadsPerRank = threads }
+        configureThreads(cfg)
+        let result: BenchResult
+        if let size = inference {
+            result = Benchmark.inference(EDSR(cfg.edsr, seed: cfg.train.seed), size: size, warmup: warmup, steps: steps)
+        } else {
+            // Timing needs no real images: a few generated ones just large enough.
+            cfg.data.syntheticImages = 2
+            cfg.data.syntheticSize = cfg.train.patchSize * cfg.model.scales.max()! + 8
+            result = Benchmark.trainStep(try Trainer(config: cfg), warmup: warmup, steps: steps)
+        }
+        if json {
+            print(result.json)
+        } else {
+            print(String(format: "%@: %.3f s/step, %.2f patches/s, %.1f effective GFLOPS, peak RSS %.0f MiB (%d threads)",
+                         result.workload, result.seconds, result.patchesPerSecond, result.gflops, result.peakRSSMegabytes, Threads.count))
+        }
+    }
+}
