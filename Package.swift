@@ -43,7 +43,8 @@ let package = Package(
         .executableTarget(name: "mpi-harness", dependencies: ["Distributed"], path: "Tests/MPIHarness"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
+        // Fixtures are read through #filePath, not bundled.
+        .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),

@@ -1,53 +1,95 @@
 import Foundation
 
-/// MATLAB-compatible bicubic resize (`imresize(img, scale, 'bicubic')`), the way the
-/// DIV2K and benchmark LR images were made: Keys' cubic kernel with a = −0.5, the
-/// kernel widened by 1/scale when shrinking (antialiasing), weights normalised per
-/// output pixel, symmetric (mirror) borders, rows then columns, rounded to 8 bits.
+/// MATLAB-compatible bicubic resize (`imresize(img, scale, 'bicubic')` on a uint8
+/// image), the way the DIV2K and benchmark LR images were made:
+/// - Keys' cubic kernel with a = −0.5, widened to 4/scale when shrinking
+///   (antialiasing: h(x) = scale · cubic(scale · x));
+/// - output pixel i (1-based) samples input coordinate i/scale + ½(1 − 1/scale);
+/// - weights normalised per output pixel; symmetric (mirror) borders;
+/// - separable: vertically (MATLAB's dimension 1) first, then horizontally;
+/// - like MATLAB's `imresizemex`, each 1-D pass returns uint8, so the intermediate
+///   image is clamped and rounded too; rounding is half away from zero.
+///
+/// Checked bit-exact against the NumPy reference in `tools/reference/bicubic.py`.
 public enum Bicubic {
-    /// Resizes by `scale` (e.g. 1/2 to make ×2 LR images, 2 to make the bicubic baseline)
-    /// to `outWidth × outHeight` (MATLAB: ceil(size × scale)).
+    /// Resizes by `scale` (e.g. 1/2 to make ×2 LR images, 2 to make the bicubic
+    /// baseline) to `outWidth × outHeight` (MATLAB: ceil(size × scale)).
     public static func resize(_ img: RGBImage, scale: Double, outWidth: Int, outHeight: Int) -> RGBImage {
-        let wx = weights(inLength: img.width, outLength: outWidth, scale: scale)
-        let wy = weights(inLength: img.height, outLength: outHeight, scale: scale)
-        // MATLAB resizes along the dimension with the smaller scale first; for the
-        // uniform scales used here both orders agree, and it does height (dim 1) first.
-        var tmp = [Double](repeating: 0, count: outHeight * img.width * 3)
-        for y in 0..<outHeight {
-            let (first, taps) = wy[y]
-            for x in 0..<img.width {
-                for c in 0..<3 {
-                    var acc = 0.0
-                    for (k, wgt) in taps.enumerated() { acc += wgt * Double(img[x, first[k], c]) }
-                    tmp[(y * img.width + x) * 3 + c] = acc
-                }
-            }
-        }
-        // MATLAB rounds to uint8 after each dimension.
-        for i in tmp.indices { tmp[i] = min(max(tmp[i].rounded(), 0), 255) }
+        let rows = Contributions(inLength: img.height, outLength: outHeight, scale: scale)
+        let cols = Contributions(inLength: img.width, outLength: outWidth, scale: scale)
+        let tmp = resizeRows(img.pixels, width: img.width, rows)
         var out = RGBImage(width: outWidth, height: outHeight)
-        for y in 0..<outHeight {
-            for x in 0..<outWidth {
-                let (first, taps) = wx[x]
-                for c in 0..<3 {
-                    var acc = 0.0
-                    for (k, wgt) in taps.enumerated() { acc += wgt * tmp[(y * img.width + first[k]) * 3 + c] }
-                    out[x, y, c] = UInt8(min(max(acc.rounded(), 0), 255))
-                }
-            }
-        }
+        resizeColumns(tmp, inWidth: img.width, height: outHeight, cols, into: &out.pixels)
         return out
     }
 
-    /// `imresize(hr, 1/s)`: the LR image of scale `s` for an HR image (cropped to a multiple of s).
+    /// `imresize(hr, 1/s)` of `hr` cropped to a multiple of `s`: the LR image of scale `s`.
     public static func downscale(_ hr: RGBImage, by s: Int) -> RGBImage {
-        resize(hr, scale: 1 / Double(s), outWidth: hr.width / s, outHeight: hr.height / s)
+        let (w, h) = (hr.width / s, hr.height / s)
+        return resize(hr.cropped(width: w * s, height: h * s), scale: 1 / Double(s), outWidth: w, outHeight: h)
     }
 
     /// `imresize(lr, s)`: the bicubic baseline every model is compared against.
     public static func upscale(_ lr: RGBImage, by s: Int) -> RGBImage {
         resize(lr, scale: Double(s), outWidth: lr.width * s, outHeight: lr.height * s)
     }
+
+    /// Vertical pass: output row y is a weighted sum of whole input rows, so the
+    /// inner loop runs over a contiguous row (vectorises).
+    static func resizeRows(_ src: [UInt8], width: Int, _ c: Contributions) -> [UInt8] {
+        let rowLength = width * 3
+        var out = [UInt8](repeating: 0, count: c.outLength * rowLength)
+        var acc = [Double](repeating: 0, count: rowLength)
+        src.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { o in
+                acc.withUnsafeMutableBufferPointer { a in
+                    for y in 0..<c.outLength {
+                        a.update(repeating: 0)
+                        for k in 0..<c.taps {
+                            let w = c.weights[y &* c.taps &+ k]
+                            let row = s.baseAddress! + c.indices[y &* c.taps &+ k] &* rowLength
+                            for i in 0..<rowLength { a[i] += w * Double(row[i]) }
+                        }
+                        let dst = o.baseAddress! + y &* rowLength
+                        for i in 0..<rowLength { dst[i] = toUInt8(a[i]) }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Horizontal pass over the `inWidth`-wide rows of `src` into `out`.
+    static func resizeColumns(_ src: [UInt8], inWidth: Int, height: Int, _ c: Contributions, into out: inout [UInt8]) {
+        let (inRow, outRow) = (inWidth * 3, c.outLength * 3)
+        src.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { o in
+                c.weights.withUnsafeBufferPointer { wts in
+                    c.indices.withUnsafeBufferPointer { idx in
+                        for y in 0..<height {
+                            let row = s.baseAddress! + y &* inRow, dst = o.baseAddress! + y &* outRow
+                            for x in 0..<c.outLength {
+                                var (r, g, b) = (0.0, 0.0, 0.0)
+                                for k in 0..<c.taps {
+                                    let w = wts[x &* c.taps &+ k], p = row + idx[x &* c.taps &+ k] &* 3
+                                    r += w * Double(p[0])
+                                    g += w * Double(p[1])
+                                    b += w * Double(p[2])
+                                }
+                                dst[x &* 3] = toUInt8(r)
+                                dst[x &* 3 &+ 1] = toUInt8(g)
+                                dst[x &* 3 &+ 2] = toUInt8(b)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// MATLAB's double → uint8: clamp, then round half away from zero.
+    @inline(__always)
+    static func toUInt8(_ v: Double) -> UInt8 { UInt8(min(max(v, 0), 255) + 0.5) }
 
     /// Keys' cubic convolution kernel with a = −0.5.
     static func cubic(_ x: Double) -> Double {
@@ -57,34 +99,49 @@ public enum Bicubic {
         return 0
     }
 
-    /// For each output index: the input indices (mirrored into range) and their
-    /// normalised weights, as MATLAB's `contributions`.
-    static func weights(inLength: Int, outLength: Int, scale: Double) -> [([Int], [Double])] {
-        let antialias = scale < 1
-        let width = antialias ? 4 / scale : 4
-        let taps = Int(ceil(width)) + 2
-        return (0..<outLength).map { o in
-            let u = Double(o + 1) / scale + 0.5 * (1 - 1 / scale)  // 1-based input coordinate
-            let left = Int(floor(u - width / 2))
-            var idx: [Int] = [], w: [Double] = []
-            for k in 0..<taps {
-                let j = left + k  // 1-based
-                let d = u - Double(j)
-                let wgt = antialias ? scale * cubic(d * scale) : cubic(d)
-                if wgt == 0 { continue }
-                idx.append(mirror(j - 1, inLength))
-                w.append(wgt)
-            }
-            let total = w.reduce(0, +)
-            return (idx, w.map { $0 / total })
-        }
-    }
-
     /// Symmetric padding as MATLAB: −1 → 0, n → n−1.
     static func mirror(_ i: Int, _ n: Int) -> Int {
         let period = 2 * n
         var j = i % period
         if j < 0 { j += period }
         return j < n ? j : period - 1 - j
+    }
+}
+
+/// The taps of one 1-D pass, as MATLAB's `contributions`: for output index o, input
+/// `indices[o·taps + k]` (mirrored into range) with weight `weights[o·taps + k]`.
+/// Tap columns that are zero for every output are dropped, as MATLAB drops them.
+struct Contributions {
+    let outLength: Int
+    let taps: Int
+    let indices: [Int]
+    let weights: [Double]
+
+    init(inLength: Int, outLength: Int, scale: Double) {
+        let antialias = scale < 1
+        let width = antialias ? 4 / scale : 4
+        let allTaps = Int(ceil(width)) + 2
+        var idx = [Int](repeating: 0, count: outLength * allTaps)
+        var wts = [Double](repeating: 0, count: outLength * allTaps)
+        var used = [Bool](repeating: false, count: allTaps)
+        for o in 0..<outLength {
+            let u = Double(o + 1) / scale + 0.5 * (1 - 1 / scale)  // 1-based input coordinate
+            let left = Int(floor(u - width / 2))
+            var total = 0.0
+            for k in 0..<allTaps {
+                let d = u - Double(left + k)
+                let w = antialias ? scale * Bicubic.cubic(d * scale) : Bicubic.cubic(d)
+                idx[o * allTaps + k] = Bicubic.mirror(left + k - 1, inLength)
+                wts[o * allTaps + k] = w
+                total += w
+                if w != 0 { used[k] = true }
+            }
+            for k in 0..<allTaps { wts[o * allTaps + k] /= total }
+        }
+        let keep = used.indices.filter { used[$0] }
+        self.outLength = outLength
+        taps = keep.count
+        indices = (0..<outLength).flatMap { o in keep.map { idx[o * allTaps + $0] } }
+        weights = (0..<outLength).flatMap { o in keep.map { wts[o * allTaps + $0] } }
     }
 }

@@ -55,20 +55,26 @@ public struct PatchSampler: Sendable {
 
 /// Copies a `size²` window at (x, y) into planar `[3, size, size]` floats, applying
 /// dihedral transform `t` (bit 0: horizontal flip, bit 1: vertical flip, bit 2:
-/// transpose), the paper's flips and 90° rotations.
+/// transpose — applied first), the paper's flips and 90° rotations. Output pixel
+/// (ox, oy) reads source pixel `origin + ox·stepX + oy·stepY`, so the loop has no
+/// branches.
 func copyPatch(_ img: RGBImage, x: Int, y: Int, size: Int, transform t: Int, into out: UnsafeMutablePointer<Float>) {
-    let plane = size * size
+    let plane = size * size, row = img.width * 3, last = size - 1
+    // Flips act on the source axes: walk source x and y backwards from the far edge.
+    let dx = t & 1 != 0 ? -3 : 3, dy = t & 2 != 0 ? -row : row
+    let origin = (y * img.width + x) * 3 + (t & 1 != 0 ? last * 3 : 0) + (t & 2 != 0 ? last * row : 0)
+    // Transposing swaps which source axis the output's x and y walk along.
+    let (stepX, stepY) = t & 4 != 0 ? (dy, dx) : (dx, dy)
     img.pixels.withUnsafeBufferPointer { px in
+        let base = px.baseAddress!
         for oy in 0..<size {
+            var src = origin &+ oy &* stepY
+            let dst = out + oy &* size
             for ox in 0..<size {
-                var (sx, sy) = (t & 4 != 0) ? (oy, ox) : (ox, oy)
-                if t & 1 != 0 { sx = size - 1 - sx }
-                if t & 2 != 0 { sy = size - 1 - sy }
-                let src = ((y + sy) * img.width + x + sx) * 3
-                let dst = oy * size + ox
-                out[dst] = Float(px[src])
-                out[plane + dst] = Float(px[src + 1])
-                out[2 * plane + dst] = Float(px[src + 2])
+                dst[ox] = Float(base[src])
+                dst[plane &+ ox] = Float(base[src &+ 1])
+                dst[2 &* plane &+ ox] = Float(base[src &+ 2])
+                src = src &+ stepX
             }
         }
     }

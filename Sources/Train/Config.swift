@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import Models
 
@@ -28,14 +29,22 @@ public struct TrainSpec: Equatable, Sendable {
     public var logEvery: Int
 }
 
-/// Where training images come from (`"data"` section).
+/// Where training images come from (`"data"` section; layouts in the README).
 public struct DataSpec: Equatable, Sendable {
-    /// `"synthetic"`: generated textures, no files.
+    /// `"synthetic"` (generated textures, no files), `"div2k"`, `"benchmark"` or `"folder"`.
     public var kind: String
     /// Dataset root folder (not used by `"synthetic"`).
     public var root: String?
-    /// DIV2K-style `"1-800/801-810"`: training and validation image index ranges.
-    public var dataRange: String?
+    /// Training and validation image index ranges (`"1-800/801-810"`); nil trains on
+    /// every image of a benchmark set or folder.
+    public var dataRange: DataRange?
+    /// Make missing LR images from their HR images instead of reporting them.
+    public var generateLR: Bool
+    /// Folder for the decoded-image cache; nil means `<root>/srdist_cache`.
+    public var cacheDir: String?
+    /// A benchmark set folder (e.g. `…/benchmark/Set5`) to validate on, instead of
+    /// the validation part of `dataRange`.
+    public var validationRoot: String?
     /// Number and size of generated images for `"synthetic"`.
     public var syntheticImages: Int
     public var syntheticSize: Int
@@ -90,17 +99,38 @@ public struct Config: Sendable {
         try t.finish()
 
         var d = try top.section("data")
-        let kind = try d.string("kind", "synthetic", oneOf: ["synthetic"])
-        let dataSpec = DataSpec(kind: kind, root: try d.optionalString("root"), dataRange: try d.optionalString("data_range"),
-                                syntheticImages: try d.int("synthetic_images", 16, min: 1),
-                                syntheticSize: try d.int("synthetic_size", 128, min: 8))
-        if kind != "synthetic" && dataSpec.root == nil { throw d.fail("root", "is required for kind \"\(kind)\"") }
-        if kind == "synthetic" && dataSpec.syntheticSize < train.patchSize * scales.max()! {
-            throw d.fail("synthetic_size", "must be at least patch_size × scale = \(train.patchSize * scales.max()!)")
-        }
+        let dataSpec = try parseData(&d, patch: train.patchSize, scale: scales.max()!)
         try d.finish()
         try top.finish()
         return Config(name: name, model: model, train: train, data: dataSpec, json: String(decoding: data, as: UTF8.self))
+    }
+
+    /// The `"data"` section. Keys that the chosen kind does not use are refused
+    /// rather than silently ignored.
+    static func parseData(_ d: inout ConfigSection, patch: Int, scale: Int) throws -> DataSpec {
+        let kind = try d.string("kind", "synthetic", oneOf: ["synthetic"] + DatasetLayout.allCases.map(\.rawValue))
+        let fileKeys = ["root", "data_range", "generate_lr", "cache_dir", "validation_root"]
+        let unused = kind == "synthetic" ? fileKeys : ["synthetic_images", "synthetic_size"]
+        if let key = unused.first(where: { d.values[$0] != nil }) { throw d.fail(key, "is not used by kind \"\(kind)\"") }
+        var range: DataRange?
+        if let text = try d.optionalString("data_range") ?? (kind == "div2k" ? "1-800/801-810" : nil) {
+            guard let parsed = DataRange(text) else { throw d.fail("data_range", "must look like \"1-800/801-810\" (first-last/first-last), got \"\(text)\"") }
+            range = parsed
+        }
+        let spec = DataSpec(kind: kind, root: try d.optionalString("root"), dataRange: range,
+                            generateLR: try d.bool("generate_lr", false), cacheDir: try d.optionalString("cache_dir"),
+                            validationRoot: try d.optionalString("validation_root"),
+                            syntheticImages: try d.int("synthetic_images", 16, min: 1),
+                            syntheticSize: try d.int("synthetic_size", 128, min: 8))
+        if kind == "synthetic" {
+            if spec.syntheticSize < patch * scale { throw d.fail("synthetic_size", "must be at least patch_size × scale = \(patch * scale)") }
+            return spec
+        }
+        if spec.root == nil { throw d.fail("root", "is required for kind \"\(kind)\"") }
+        if spec.validationRoot == nil && range?.validation == nil {
+            throw d.fail("data_range", "needs a validation part (as in \"1-800/801-810\"), or set data.validation_root to a benchmark set")
+        }
+        return spec
     }
 
     /// The EDSR hyper-parameters of this config (for `arch` "edsr").

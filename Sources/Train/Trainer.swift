@@ -15,7 +15,11 @@ public final class Trainer {
     /// Held-out images for measuring the result against bicubic.
     public let validation: [ImagePair]
 
-    let lrBatch: Arena, hrBatch: Arena, dOutput: Arena
+    /// Fills the next step's batch on a background thread while this one computes.
+    let prefetcher: Prefetcher
+    /// Seconds `step(_:)` has spent waiting for its batch since the start.
+    public private(set) var dataWait = 0.0
+    let dOutput: Arena
     var scale: Int { config.model.scales[0] }
 
     public init(config: Config) throws {
@@ -26,20 +30,20 @@ public final class Trainer {
         try data.check(patch: config.train.patchSize)
         sampler = PatchSampler(pairs: data.train, patch: config.train.patchSize, seed: config.train.seed)
         validation = data.validation
-        lrBatch = Arena(count: config.train.batchSize * sampler.lrCount)
-        hrBatch = Arena(count: config.train.batchSize * sampler.hrCount)
-        dOutput = Arena(count: hrBatch.count)
+        prefetcher = Prefetcher(sampler: sampler, samples: 0..<config.train.batchSize)
+        dOutput = Arena(count: config.train.batchSize * sampler.hrCount)
     }
 
     /// Runs global step `t` (0-based) and returns its L1 loss.
     @discardableResult
     public func step(_ t: Int) -> Double {
         let n = config.train.batchSize, p = config.train.patchSize
-        sampler.fill(step: t, samples: 0..<n, lr: lrBatch.base, hr: hrBatch.base)
-        let sr = model.forward(lrBatch.base, n: n, h: p, w: p)
-        let loss = l1LossForward(prediction: sr, target: hrBatch.base, count: hrBatch.count)
-        l1LossBackward(dPrediction: dOutput.base, prediction: sr, target: hrBatch.base,
-                       count: hrBatch.count, weight: 1 / Float(hrBatch.count))
+        let batch = prefetcher.next(step: t)
+        dataWait += batch.waitSeconds
+        let sr = model.forward(batch.lr, n: n, h: p, w: p)
+        let loss = l1LossForward(prediction: sr, target: batch.hr, count: dOutput.count)
+        l1LossBackward(dPrediction: dOutput.base, prediction: sr, target: batch.hr,
+                       count: dOutput.count, weight: 1 / Float(dOutput.count))
         model.grads.zero()
         model.backward(dOutput.base)
         let lr = learningRate(base: config.train.lr, step: t, halveEvery: config.train.lrDecaySteps)
@@ -48,21 +52,23 @@ public final class Trainer {
     }
 
     /// Trains for the configured steps, printing a progress line every `log_every`
-    /// steps (running-mean loss, learning rate, throughput).
+    /// steps (running-mean loss, learning rate, throughput, share of time spent
+    /// waiting for data).
     public func run(log: (String) -> Void) {
         let steps = config.train.steps, every = config.train.logEvery
         var window = 0.0, count = 0
-        var clock = Date()
+        var clock = Date(), waitStart = dataWait
         for t in 0..<steps {
             window += step(t)
             count += 1
             if (t + 1) % every == 0 || t + 1 == steps {
                 let elapsed = Date().timeIntervalSince(clock)
                 let lr = learningRate(base: config.train.lr, step: t, halveEvery: config.train.lrDecaySteps)
-                log(String(format: "step %d/%d  loss %.4f  lr %.2e  %.1f patches/s",
+                log(String(format: "step %d/%d  loss %.4f  lr %.2e  %.1f patches/s  data wait %.1f%%",
                            t + 1, steps, window / Double(count), lr,
-                           Double(count * config.train.batchSize) / max(elapsed, 1e-9)))
-                (window, count, clock) = (0, 0, Date())
+                           Double(count * config.train.batchSize) / max(elapsed, 1e-9),
+                           100 * (dataWait - waitStart) / max(elapsed, 1e-9)))
+                (window, count, clock, waitStart) = (0, 0, Date(), dataWait)
             }
         }
     }
