@@ -88,8 +88,7 @@ public final class Trainer {
 
     /// Super-resolves one image with the current weights, quantised to 8 bits.
     public func upscale(_ lr: RGBImage) -> RGBImage {
-        let input = lr.planar()
-        let out = input.withUnsafeBufferPointer { model.forward($0.baseAddress!, n: 1, h: lr.height, w: lr.width, training: false) }
-        return RGBImage(planar: out, width: lr.width * scale, height: lr.height * scale)
+        let out = Upscaler(model).upscale(lr.planar(), h: lr.height, w: lr.width)
+        return out.withUnsafeBufferPointer { RGBImage(planar: $0.baseAddress!, width: lr.width * scale, height: lr.height * scale) }
     }
 }

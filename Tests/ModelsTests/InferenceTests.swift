@@ -1,0 +1,60 @@
+import Kernels
+import Models
+import TestSupport
+import XCTest
+
+final class InferenceTests: XCTestCase {
+    override func setUp() { Threads.configure(2) }
+
+    let model = EDSR(EDSRConfig(scale: 2, blocks: 2, features: 8, resScale: 1), seed: 5)
+
+    /// The tiny model's receptive-field radius is 1 (head) + 4 (blocks) + 1 (body) + 1
+    /// (upsampler) + 1 (tail, at HR: rounds up to 1 LR pixel) = 8 LR pixels, so 9
+    /// pixels of overlap make every pasted core exact up to float summation order.
+    func testTiledEqualsWholeImage() {
+        let (h, w) = (29, 37)
+        let image = randomArray(3 * h * w, seed: 1, in: 0...255)
+        let up = Upscaler(model)
+        let whole = up.upscale(image, h: h, w: w)
+        for tile in [8, 12, 30] {
+            let tiled = up.upscale(image, h: h, w: w, tile: tile, overlap: 9)
+            let err = zip(whole, tiled).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(err, 1e-3, "tile \(tile)")  // outputs are ~0…255: 1e-3 is float noise
+        }
+        // Too little overlap is visibly different: the test can fail.
+        let short = up.upscale(image, h: h, w: w, tile: 8, overlap: 1)
+        XCTAssertGreaterThan(zip(whole, short).map { abs($0 - $1) }.max()!, 1e-2)
+    }
+
+    /// Every transform is undone by its inverse, and the 8 are distinct.
+    func testSelfEnsembleOfAnEquivariantModelIsTheModel() {
+        // A model that just repeats pixels commutes with flips and transposes, so its
+        // self-ensemble must equal itself — a wrong inverse transform breaks that.
+        let (h, w) = (3, 5)
+        let image = (0..<(3 * h * w)).map(Float.init)
+        var buffer: [Float] = []
+        let nearest = Upscaler(scale: 2) { x, h, w in
+            buffer = (0..<(3 * 4 * h * w)).map { i in
+                let (c, rest) = (i / (4 * h * w), i % (4 * h * w))
+                return x[(c * h + rest / (2 * w) / 2) * w + (rest % (2 * w)) / 2]
+            }
+            return buffer.withUnsafeBufferPointer { UnsafePointer($0.baseAddress!) }
+        }
+        let plain = nearest.upscale(image, h: h, w: w)
+        XCTAssertEqual(nearest.upscale(image, h: h, w: w, selfEnsemble: true), plain)
+        XCTAssertEqual(nearest.upscale(image, h: h, w: w, tile: 2, overlap: 0, selfEnsemble: true), plain)
+    }
+
+    func testSelfEnsembleAveragesTheEightTransforms() {
+        let (h, w) = (6, 7)
+        let image = randomArray(3 * h * w, seed: 2, in: 0...255)
+        let up = Upscaler(model)
+        let ensemble = up.upscale(image, h: h, w: w, selfEnsemble: true)
+        let plain = up.upscale(image, h: h, w: w)
+        // A random-weight CNN is not flip-equivariant: the ensemble differs from one pass
+        // but stays close (it is an average of outputs of the same scale).
+        let diff = zip(ensemble, plain).map { abs($0 - $1) }
+        XCTAssertGreaterThan(diff.max()!, 1e-3)
+        XCTAssertLessThan(diff.reduce(0, +) / Float(diff.count), 50)
+    }
+}
