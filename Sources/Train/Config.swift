@@ -56,23 +56,28 @@ public struct Config: Sendable {
     public var model: ModelSpec
     public var train: TrainSpec
     public var data: DataSpec
-    /// The file's JSON as read (stored in checkpoints, hashed for rank agreement).
+    /// The resolved configuration (file plus `--set` overrides) as JSON with sorted
+    /// keys: stored in checkpoints and hashed for rank agreement.
     public var json: String
 
     /// Reads and validates `path`; every error names the file and the key.
-    public static func load(path: String) throws -> Config {
+    /// - Parameter overrides: `section.key=value` assignments applied on top of the
+    ///   file (`--set train.lr=2e-4`); values are JSON, or plain strings.
+    public static func load(path: String, overrides: [String] = []) throws -> Config {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError("\(path): cannot read the config file")
         }
-        return try parse(data, file: path)
+        return try parse(data, file: path, overrides: overrides)
     }
 
-    public static func parse(_ data: Data, file: String) throws -> Config {
+    public static func parse(_ data: Data, file: String, overrides: [String] = []) throws -> Config {
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             throw ConfigError("\(file): not valid JSON (\(error.localizedDescription))")
         }
-        guard let root = object as? [String: Any] else { throw ConfigError("\(file): the top level must be a JSON object") }
+        guard var root = object as? [String: Any] else { throw ConfigError("\(file): the top level must be a JSON object") }
+        for assignment in overrides { try apply(assignment, to: &root) }
+        let resolved = try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
         var top = ConfigSection(file: file, path: "", values: root)
         let name = try top.string("name", URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
 
@@ -102,7 +107,30 @@ public struct Config: Sendable {
         let dataSpec = try parseData(&d, patch: train.patchSize, scale: scales.max()!)
         try d.finish()
         try top.finish()
-        return Config(name: name, model: model, train: train, data: dataSpec, json: String(decoding: data, as: UTF8.self))
+        return Config(name: name, model: model, train: train, data: dataSpec, json: String(decoding: resolved, as: UTF8.self))
+    }
+
+    /// Applies one `a.b.c=value` override, creating sections as needed; the strict
+    /// key checks then refuse a misspelt key exactly as if it were in the file.
+    static func apply(_ assignment: String, to root: inout [String: Any]) throws {
+        guard let eq = assignment.firstIndex(of: "="), eq != assignment.startIndex else {
+            throw ConfigError("--set \(assignment): expected section.key=value")
+        }
+        let path = assignment[..<eq].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let text = String(assignment[assignment.index(after: eq)...])
+        guard !path.contains("") else { throw ConfigError("--set \(assignment): empty key in '\(assignment[..<eq])'") }
+        let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+        func set(_ dict: inout [String: Any], _ keys: ArraySlice<String>) throws {
+            let key = keys.first!
+            if keys.count == 1 { dict[key] = value; return }
+            var child = dict[key] as? [String: Any] ?? [:]
+            if dict[key] != nil && !(dict[key] is [String: Any]) {
+                throw ConfigError("--set \(assignment): '\(key)' is not a section")
+            }
+            try set(&child, keys.dropFirst())
+            dict[key] = child
+        }
+        try set(&root, path[...])
     }
 
     /// The `"data"` section. Keys that the chosen kind does not use are refused

@@ -57,3 +57,30 @@ final class ConfigTests: XCTestCase {
         XCTAssertTrue(error(#"{"model": "#).hasPrefix("test.json: not valid JSON"))
     }
 }
+
+final class ConfigOverrideTests: XCTestCase {
+    let file = #"{"model": {"scale": 2}, "train": {"steps": 10}}"#
+
+    func testSetOverridesAndIsRecordedInTheResolvedJSON() throws {
+        let c = try Config.parse(Data(file.utf8), file: "f.json",
+                                 overrides: ["train.lr=2e-4", "model.blocks=4", "name=run7", "data.synthetic_size=100"])
+        XCTAssertEqual(c.train.lr, 2e-4)
+        XCTAssertEqual(c.model.blocks, 4)
+        XCTAssertEqual(c.name, "run7")
+        XCTAssertTrue(c.json.contains("\"lr\" : 0.0002"), c.json)
+        // The resolved JSON parses back to the same configuration.
+        let again = try Config.parse(Data(c.json.utf8), file: "resolved.json")
+        XCTAssertEqual(again.train, c.train)
+        XCTAssertEqual(again.model, c.model)
+    }
+
+    func testBadOverridesAreRefused() {
+        func message(_ o: String) -> String {
+            do { _ = try Config.parse(Data(file.utf8), file: "f.json", overrides: [o]); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message("train.lrr=1"), "f.json: key 'train.lrr' is unknown")
+        XCTAssertEqual(message("train.steps=many"), "f.json: key 'train.steps' must be an integer")
+        XCTAssertEqual(message("train.lr"), "--set train.lr: expected section.key=value")
+        XCTAssertEqual(message("model.scale.x=1"), "--set model.scale.x=1: 'scale' is not a section")
+    }
+}
