@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Kernels", "Models"], path: "Tests/TestSupport"),
         // Launched under mpirun by DistributedTests: collectives need real processes.
         .executableTarget(name: "mpi-harness", dependencies: ["Distributed"], path: "Tests/MPIHarness"),
+        // Killed mid-save by CheckpointTests: a crash must leave the previous checkpoint whole.
+        .executableTarget(name: "checkpoint-harness", dependencies: ["Checkpoint"], path: "Tests/CheckpointHarness"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
