@@ -35,7 +35,7 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: fastMath),
         .executableTarget(name: "srdist",
-                          dependencies: ["Train", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                          dependencies: ["Train", "Checkpoint", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Models"], path: "Tests/TestSupport"),

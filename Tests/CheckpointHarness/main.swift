@@ -3,9 +3,12 @@
 //
 //     checkpoint-harness save-loop DIR FLOATS          saves steps 1, 2, 3, … forever,
 //                                                      printing "saved N" after each
-//     checkpoint-harness save-once DIR FLOATS STEP MAXBYTES
-//                                                      one save with files capped at
-//                                                      MAXBYTES; exit 1 with the error
+//     checkpoint-harness save-capped DIR FLOATS STEP MAXBYTES
+//                                                      saves STEP with files capped at
+//                                                      MAXBYTES (a full disk), printing
+//                                                      any error to stderr, then lifts
+//                                                      the cap and saves STEP+1 as a run
+//                                                      that continues would
 //
 // Checkpoint N holds the value N in every parameter and both Adam moments, so the
 // test can tell a whole checkpoint from a mixed or damaged one.
@@ -28,7 +31,7 @@ func contents(step: Int, floats: Int) -> CheckpointContents {
 
 let args = CommandLine.arguments
 guard args.count >= 4, let floats = Int(args[3]) else {
-    FileHandle.standardError.write(Data("usage: checkpoint-harness save-loop|save-once DIR FLOATS [STEP MAXBYTES]\n".utf8))
+    FileHandle.standardError.write(Data("usage: checkpoint-harness save-loop|save-capped DIR FLOATS [STEP MAXBYTES]\n".utf8))
     exit(2)
 }
 let store = CheckpointStore(directory: args[2], keepLast: 2)
@@ -42,13 +45,20 @@ case "save-loop":
         print("saved \(step)")
         fflush(stdout)
     }
-case "save-once" where args.count == 6:
-    var limit = rlimit(rlim_cur: rlim_t(args[5])!, rlim_max: rlim_t(args[5])!)
+case "save-capped" where args.count == 6:
+    let step = Int(args[4])!
+    // rlim_t.max is RLIM_INFINITY, a macro Swift imports with the wrong sign.
+    var limit = rlimit(rlim_cur: rlim_t(args[5])!, rlim_max: rlim_t.max)
     setrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit)
     // Past the limit, writes then fail with EFBIG instead of killing the process.
     signal(SIGXFSZ, SIG_IGN)
-    do { try store.save(contents(step: Int(args[4])!, floats: floats)) } catch {
+    do { try store.save(contents(step: step, floats: floats)) } catch {
         FileHandle.standardError.write(Data("\(error.localizedDescription)\n".utf8))
+    }
+    limit.rlim_cur = rlim_t.max
+    setrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit)
+    do { try store.save(contents(step: step + 1, floats: floats)) } catch {
+        FileHandle.standardError.write(Data("after lifting the cap: \(error.localizedDescription)\n".utf8))
         exit(1)
     }
 default:

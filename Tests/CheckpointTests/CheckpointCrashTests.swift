@@ -68,23 +68,27 @@ final class CheckpointCrashTests: CheckpointTestCase {
         }
     }
 
-    func testFullDiskIsReportedAndThePreviousCheckpointStays() throws {
+    func testFullDiskIsReportedThePreviousCheckpointStaysAndSavingContinues() throws {
         let run = file("full")
-        let (first, _, _) = try launch(["save-once", run, "\(floats)", "1", "\(1 << 30)"])
+        let (first, _, _) = try launch(["save-capped", run, "\(floats)", "1", "\(1 << 30)"])
         first.waitUntilExit()
         XCTAssertEqual(first.terminationStatus, 0)
-        // Files capped at 1 MB: the 12 MB checkpoint of step 2 cannot be written.
-        let (second, _, err) = try launch(["save-once", run, "\(floats)", "2", "\(1 << 20)"])
+        XCTAssertEqual(CheckpointStore(directory: run).checkpoints().map(\.step), [1, 2])
+        // Files capped at 1 MB: the 12 MB checkpoint of step 3 cannot be written.
+        let (second, _, err) = try launch(["save-capped", run, "\(floats)", "3", "\(1 << 20)"])
         second.waitUntilExit()
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertEqual(second.terminationStatus, 1)
-        XCTAssertTrue(message.contains("step-000000002.h5: checkpoint not saved, the previous one is untouched"), message)
+        XCTAssertTrue(message.hasPrefix(run + "/step-000000003.h5: checkpoint not saved, the previous one is untouched: "), message)
+        XCTAssertTrue(message.hasSuffix("File too large\n"), message)
         XCTAssertEqual(message.filter { $0 == "\n" }.count, 1, "one line: \(message)")
+        XCTAssertEqual(second.terminationStatus, 0, "the next save, with room again, succeeds in the same process")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/step-000000003.h5"))
 
         let store = CheckpointStore(directory: run)
-        XCTAssertEqual(store.latest(), run + "/step-000000001.h5")
-        try assertWhole(store.latest()!)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: run).sorted(), ["latest", "step-000000001.h5"],
-                       "the failed temporary file is removed")
+        XCTAssertEqual(store.checkpoints().map(\.step), [2, 4])
+        XCTAssertEqual(store.latest(), run + "/step-000000004.h5")
+        for c in store.checkpoints() { try assertWhole(c.path) }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: run).sorted(),
+                       ["latest", "step-000000002.h5", "step-000000004.h5"], "the failed temporary file is removed")
     }
 }
