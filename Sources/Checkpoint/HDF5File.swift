@@ -41,7 +41,11 @@ final class HDF5File {
     /// Opens an existing file read-only.
     static func open(_ path: String) throws -> HDF5File {
         srdist_h5_silence_errors()
-        let id = H5Fopen(path, srdist_h5f_acc_rdonly(), srdist_h5p_default())
+        let fapl = try HDF5Object.plist(H5Pcreate(srdist_h5p_file_access()), "H5Pcreate(file access)")
+        // srdist never writes through HDF5 on disk, so a reader's lock guards nothing,
+        // and cluster file systems without flock (some Lustre/NFS mounts) refuse it.
+        try h5check(H5Pset_file_locking(fapl.id, false, true), "H5Pset_file_locking")
+        let id = H5Fopen(path, srdist_h5f_acc_rdonly(), fapl.id)
         guard id >= 0 else { throw HDF5Error("cannot open it as HDF5") }
         return HDF5File(id: id)
     }
