@@ -17,8 +17,8 @@ final class HDF5File {
     deinit { if id >= 0 { _ = H5Fclose(id) } }
 
     /// Starts an empty file in memory, with the library's default (oldest possible)
-    /// format: HDF5 1.10.8 copies a version 2 or 3 superblock out of memory with a
-    /// stale checksum, and nothing here needs more than version 0.
+    /// format: with a version 2 or 3 superblock, HDF5 1.10.8's in-memory image fails
+    /// its own metadata checksum when reopened, and nothing here needs more than v0.
     static func createInMemory() throws -> HDF5File {
         srdist_h5_silence_errors()
         let fapl = try HDF5Object.plist(H5Pcreate(srdist_h5p_file_access()), "H5Pcreate(file access)")
