@@ -35,12 +35,14 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: fastMath),
         .executableTarget(name: "srdist",
-                          dependencies: ["Train", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                          dependencies: ["Train", "Checkpoint", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Models"], path: "Tests/TestSupport"),
         // Launched under mpirun by DistributedTests: collectives need real processes.
         .executableTarget(name: "mpi-harness", dependencies: ["Distributed"], path: "Tests/MPIHarness"),
+        // Killed mid-save by CheckpointTests: a crash must leave the previous checkpoint whole.
+        .executableTarget(name: "checkpoint-harness", dependencies: ["Checkpoint"], path: "Tests/CheckpointHarness"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         // Fixtures are read through #filePath, not bundled.

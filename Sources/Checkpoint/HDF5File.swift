@@ -1,0 +1,178 @@
+import CHDF5
+import CShims
+
+/// An HDF5 file being built in memory or opened for reading. Its root is a
+/// `HDF5Group`. New files live in memory (HDF5's core driver) and leave as one byte
+/// image: srdist then writes the bytes itself, so a full disk or a permission problem
+/// is a plain POSIX error and never leaves HDF5 holding a half-written file.
+final class HDF5File {
+    private var id: hid_t
+    let root: HDF5Group
+
+    private init(id: hid_t) {
+        self.id = id
+        root = HDF5Group(location: id, owner: nil)
+    }
+
+    deinit { if id >= 0 { _ = H5Fclose(id) } }
+
+    /// Starts an empty file in memory, with the library's default (oldest possible)
+    /// format: with a version 2 or 3 superblock, HDF5 1.10.8's in-memory image fails
+    /// its own metadata checksum when reopened, and nothing here needs more than v0.
+    static func createInMemory() throws -> HDF5File {
+        srdist_h5_silence_errors()
+        let fapl = try HDF5Object.plist(H5Pcreate(srdist_h5p_file_access()), "H5Pcreate(file access)")
+        // Grow the image 16 MB at a time; no backing file.
+        try h5check(H5Pset_fapl_core(fapl.id, 16 << 20, false), "H5Pset_fapl_core")
+        let id = H5Fcreate("srdist-checkpoint-in-memory", srdist_h5f_acc_trunc(), srdist_h5p_default(), fapl.id)
+        guard id >= 0 else { throw HDF5Error("cannot create an HDF5 file in memory") }
+        return HDF5File(id: id)
+    }
+
+    /// The finished file's bytes (groups and datasets opened from it must be gone).
+    func image() throws -> [UInt8] {
+        try h5check(H5Fflush(id, H5F_SCOPE_GLOBAL), "cannot flush the in-memory file")
+        let size = try h5check(H5Fget_file_image(id, nil, 0), "cannot size the file image")
+        var bytes = [UInt8](repeating: 0, count: size)
+        try h5check(bytes.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, size) }, "cannot copy the file image")
+        return bytes
+    }
+
+    /// Opens an existing file read-only.
+    static func open(_ path: String) throws -> HDF5File {
+        srdist_h5_silence_errors()
+        let fapl = try HDF5Object.plist(H5Pcreate(srdist_h5p_file_access()), "H5Pcreate(file access)")
+        // srdist never writes through HDF5 on disk, so a reader's lock guards nothing,
+        // and cluster file systems without flock (some Lustre/NFS mounts) refuse it.
+        try h5check(H5Pset_file_locking(fapl.id, false, true), "H5Pset_file_locking")
+        let id = H5Fopen(path, srdist_h5f_acc_rdonly(), fapl.id)
+        guard id >= 0 else { throw HDF5Error("cannot open it as HDF5") }
+        return HDF5File(id: id)
+    }
+}
+
+/// A group (or the file's root) through which datasets, subgroups and attributes are
+/// created and read. Names are single path components such as `body.0.body.2.weight`.
+final class HDF5Group {
+    let location: hid_t
+    /// Keeps the group's identifier alive (nil for a file root, owned by `HDF5File`).
+    private let owner: HDF5Object?
+
+    init(location: hid_t, owner: HDF5Object?) {
+        (self.location, self.owner) = (location, owner)
+    }
+
+    /// Creates a subgroup that remembers the order its members were created in, so
+    /// tensors read back in the model's registration order.
+    func createGroup(_ name: String) throws -> HDF5Group {
+        let gcpl = try HDF5Object.plist(H5Pcreate(srdist_h5p_group_create()), "H5Pcreate(group create)")
+        try h5check(H5Pset_link_creation_order(gcpl.id, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)),
+                    "H5Pset_link_creation_order")
+        let g = try HDF5Object.group(H5Gcreate2(location, name, srdist_h5p_default(), gcpl.id, srdist_h5p_default()),
+                                     "cannot create group '\(name)'")
+        return HDF5Group(location: g.id, owner: g)
+    }
+
+    func openGroup(_ name: String) throws -> HDF5Group {
+        let g = try HDF5Object.group(H5Gopen2(location, name, srdist_h5p_default()), "cannot open group '\(name)'")
+        return HDF5Group(location: g.id, owner: g)
+    }
+
+    /// Whether a member (group or dataset) called `name` exists here.
+    func contains(_ name: String) -> Bool { H5Lexists(location, name, srdist_h5p_default()) > 0 }
+
+    /// Member names in creation order when the group tracks it, else in name order
+    /// (groups written by other tools).
+    func memberNames() throws -> [String] {
+        var info = H5G_info_t()
+        try h5check(H5Gget_info(location, &info), "cannot list a group")
+        let gcpl = try HDF5Object.plist(H5Gget_create_plist(location), "cannot read a group's properties")
+        var flags: UInt32 = 0
+        try h5check(H5Pget_link_creation_order(gcpl.id, &flags), "H5Pget_link_creation_order")
+        let index = flags & UInt32(H5P_CRT_ORDER_INDEXED) != 0 ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME
+        return try (0..<info.nlinks).map { i in
+            try nameByIndex("member \(i)") { buffer, size in
+                H5Lget_name_by_idx(location, ".", index, H5_ITER_INC, i, buffer, size, srdist_h5p_default())
+            }
+        }
+    }
+
+    // MARK: Float datasets
+
+    /// Writes `shape.product` floats from `values` as dataset `name`.
+    func writeFloats(_ name: String, shape: [Int], from values: UnsafePointer<Float>) throws {
+        let space = try HDF5Object.space(shape: shape)
+        let d = try HDF5Object.dataset(H5Dcreate2(location, name, srdist_h5t_native_float(), space.id, srdist_h5p_default(),
+                                                  srdist_h5p_default(), srdist_h5p_default()),
+                                       "cannot create dataset '\(name)'")
+        try h5check(H5Dwrite(d.id, srdist_h5t_native_float(), srdist_h5s_all(), srdist_h5s_all(), srdist_h5p_default(), values),
+                    "cannot write dataset '\(name)'")
+    }
+
+    /// Shape of dataset `name`; throws unless it holds floating-point numbers.
+    func floatShape(_ name: String) throws -> [Int] {
+        let d = try HDF5Object.dataset(H5Dopen2(location, name, srdist_h5p_default()), "cannot open dataset '\(name)'")
+        let t = try HDF5Object.type(H5Dget_type(d.id), "cannot read the type of '\(name)'")
+        guard H5Tget_class(t.id) == H5T_FLOAT else { throw HDF5Error("dataset '\(name)' does not hold floating-point numbers") }
+        let s = try HDF5Object.space(H5Dget_space(d.id), "cannot read the shape of '\(name)'")
+        return try HDF5Object.shape(ofSpace: s.id)
+    }
+
+    /// Reads all of dataset `name` (converted to float32) into `values`, which must
+    /// hold as many elements as the dataset.
+    func readFloats(_ name: String, into values: UnsafeMutablePointer<Float>) throws {
+        let d = try HDF5Object.dataset(H5Dopen2(location, name, srdist_h5p_default()), "cannot open dataset '\(name)'")
+        try h5check(H5Dread(d.id, srdist_h5t_native_float(), srdist_h5s_all(), srdist_h5s_all(), srdist_h5p_default(), values),
+                    "cannot read dataset '\(name)'")
+    }
+
+    // MARK: String datasets (text too long for an attribute, such as metrics history)
+
+    func writeString(_ name: String, _ value: String) throws {
+        let type = try HDF5Object.utf8StringType(), space = try HDF5Object.scalarSpace()
+        let d = try HDF5Object.dataset(H5Dcreate2(location, name, type.id, space.id, srdist_h5p_default(), srdist_h5p_default(),
+                                                  srdist_h5p_default()), "cannot create dataset '\(name)'")
+        try value.withCString { text in
+            var pointer: UnsafePointer<CChar>? = text
+            try h5check(H5Dwrite(d.id, type.id, srdist_h5s_all(), srdist_h5s_all(), srdist_h5p_default(), &pointer),
+                        "cannot write dataset '\(name)'")
+        }
+    }
+
+    func readString(_ name: String) throws -> String {
+        let d = try HDF5Object.dataset(H5Dopen2(location, name, srdist_h5p_default()), "cannot open dataset '\(name)'")
+        let fileType = try HDF5Object.type(H5Dget_type(d.id), "cannot read the type of '\(name)'")
+        return try readText(fileType: fileType.id, what: "dataset '\(name)'") { memType, buffer in
+            H5Dread(d.id, memType, srdist_h5s_all(), srdist_h5s_all(), srdist_h5p_default(), buffer)
+        }
+    }
+}
+
+/// Calls an HDF5 "get name" function twice: once for the length, once for the text.
+func nameByIndex(_ what: String, _ get: (UnsafeMutablePointer<CChar>?, Int) -> Int) throws -> String {
+    let length = try h5check(get(nil, 0), "cannot read the name of \(what)")
+    var buffer = [CChar](repeating: 0, count: length + 1)
+    try h5check(get(&buffer, length + 1), "cannot read the name of \(what)")
+    return String(cString: buffer)
+}
+
+/// Reads one string (variable-length or fixed-size, as h5py and other tools write
+/// them) through `read(memoryType, buffer)`.
+func readText(fileType: hid_t, what: String, _ read: (hid_t, UnsafeMutableRawPointer) -> herr_t) throws -> String {
+    guard H5Tget_class(fileType) == H5T_STRING else { throw HDF5Error("\(what) is not a string") }
+    let memType = try HDF5Object.type(H5Tcopy(srdist_h5t_c_s1()), "H5Tcopy(C_S1)")
+    // Conversion between ASCII and UTF-8 strings is refused, so match the file's set.
+    try h5check(H5Tset_cset(memType.id, H5Tget_cset(fileType)), "H5Tset_cset")
+    if try h5check(H5Tis_variable_str(fileType), "H5Tis_variable_str") > 0 {
+        try h5check(H5Tset_size(memType.id, srdist_h5t_variable()), "H5Tset_size(variable)")
+        var pointer: UnsafeMutablePointer<CChar>?
+        try h5check(read(memType.id, &pointer), "cannot read \(what)")
+        defer { H5free_memory(pointer) }
+        return pointer.map { String(cString: $0) } ?? ""
+    }
+    let size = H5Tget_size(fileType)
+    try h5check(H5Tset_size(memType.id, size + 1), "H5Tset_size")
+    var buffer = [CChar](repeating: 0, count: size + 1)
+    try h5check(read(memType.id, &buffer), "cannot read \(what)")
+    return String(cString: buffer)
+}
