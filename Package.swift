@@ -44,10 +44,10 @@ let package = Package(
         // Killed mid-save by CheckpointTests: a crash must leave the previous checkpoint whole.
         .executableTarget(name: "checkpoint-harness", dependencies: ["Checkpoint"], path: "Tests/CheckpointHarness"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         // Fixtures are read through #filePath, not bundled.
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Models", "TestSupport"]),
