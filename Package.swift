@@ -26,10 +26,10 @@ let package = Package(
         // MARK: - Layers (arrows of DESIGN.md)
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fastMath),
         .target(name: "Models", dependencies: ["Kernels"], swiftSettings: fastMath),
-        .target(name: "Data", dependencies: ["CPNG", "Kernels"], swiftSettings: fastMath),
+        .target(name: "Data", dependencies: ["CPNG", "Kernels"], exclude: ["README.md"], swiftSettings: fastMath),
         .target(name: "Metrics", dependencies: ["Kernels"], swiftSettings: fastMath),
         .target(name: "Distributed", dependencies: ["CMPI", "CShims"]),
-        .target(name: "Checkpoint", dependencies: ["CHDF5", "CShims", "Models"]),
+        .target(name: "Checkpoint", dependencies: ["CHDF5", "CShims", "Models"], exclude: ["README.md"]),
         .target(name: "Train",
                 dependencies: ["Models", "Data", "Metrics", "Distributed", "Checkpoint",
                                .product(name: "Logging", package: "swift-log")],

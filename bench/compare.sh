@@ -7,7 +7,7 @@
 #
 # Environment: TORCH_VENV (default /work/torchenv) is a Python venv with torch; make
 # one with
-#     python3 -m venv DIR && DIR/bin/pip install 'torch==2.13.0+cpu' \
+#     python3 -m venv DIR && DIR/bin/pip install 'torch==2.13.0+cpu'
 # SRDIST is the srdist binary (default: this package's release build, built if
 # missing). THREADS (default 2), STEPS (3) and WARMUP (1) go to both sides.
 # The ratio is srdist time / PyTorch time: below 1 means srdist is faster.
