@@ -19,6 +19,7 @@ public struct EvaluationProtocol: Equatable, Sendable, Codable {
 public struct ImageScores: Equatable, Sendable {
     public var psnr: Double
     public var ssim: Double
+    public init(psnr: Double, ssim: Double) { (self.psnr, self.ssim) = (psnr, ssim) }
 }
 
 /// Why an image pair cannot be scored.

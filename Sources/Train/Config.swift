@@ -13,6 +13,34 @@ public struct ModelSpec: Equatable, Sendable {
     public var resScale: Float
 }
 
+extension ModelSpec {
+    static func parse(_ m: inout ConfigSection) throws -> ModelSpec {
+        let arch = try m.string("arch", "edsr", oneOf: ["edsr"])
+        let scale = try m.int("scale")
+        guard [2, 3, 4].contains(scale) else { throw m.fail("scale", "must be 2, 3 or 4, got \(scale)") }
+        return ModelSpec(arch: arch, scales: [scale],
+                         blocks: try m.int("blocks", 16, min: 0),
+                         features: try m.int("features", 64, min: 1),
+                         resScale: Float(try m.double("res_scale", 1, above: 0)))
+    }
+
+    /// The `"model"` section of a checkpoint's stored config (other sections, which
+    /// imported weights do not have, are not needed to rebuild the network).
+    public static func fromConfigJSON(_ json: String, file: String) throws -> ModelSpec {
+        guard let root = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else {
+            throw ConfigError("\(file): the stored config is not a JSON object")
+        }
+        var top = ConfigSection(file: file, path: "", values: root)
+        var m = try top.section("model")
+        let spec = try parse(&m)
+        try m.finish()
+        return spec
+    }
+
+    /// The EDSR hyper-parameters (for `arch` "edsr").
+    public var edsr: EDSRConfig { EDSRConfig(scale: scales[0], blocks: blocks, features: features, resScale: resScale) }
+}
+
 /// Optimisation and loop settings (`"train"` section).
 public struct TrainSpec: Equatable, Sendable {
     /// Global batch: split across ranks; gradients are averaged over all of it.
@@ -26,7 +54,23 @@ public struct TrainSpec: Equatable, Sendable {
     public var seed: UInt64
     /// Cores per rank for BLAS and srdist's own loops; 0 means OMP_NUM_THREADS or all.
     public var threadsPerRank: Int
+    /// Progress line every this many steps.
     public var logEvery: Int
+    /// Validate (and keep the best checkpoint) every this many steps; 0: only at the end.
+    public var evalEvery: Int
+    /// Start from another checkpoint's weights (tensors matched by name and shape).
+    public var initFrom: String?
+}
+
+/// Checkpointing (`"checkpoint"` section).
+public struct CheckpointSpec: Equatable, Sendable {
+    /// Save every this many steps (and always at the end and on a stop signal).
+    public var saveEvery: Int
+    /// How many recent checkpoints to keep (the best one is kept besides).
+    public var keepLast: Int
+    public var keepBest: Bool
+    /// What a failed save does: "stop" the run (default) or "continue" training.
+    public var onSaveError: String
 }
 
 /// Where training images come from (`"data"` section; layouts in the README).
@@ -56,6 +100,9 @@ public struct Config: Sendable {
     public var model: ModelSpec
     public var train: TrainSpec
     public var data: DataSpec
+    public var checkpoint: CheckpointSpec
+    /// The run folder: resolved config, log, metrics.jsonl, checkpoints/ (default runs/<name>).
+    public var runDir: String
     /// The resolved configuration (file plus `--set` overrides) as JSON with sorted
     /// keys: stored in checkpoints and hashed for rank agreement.
     public var json: String
@@ -82,14 +129,8 @@ public struct Config: Sendable {
         let name = try top.string("name", URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
 
         var m = try top.section("model")
-        let arch = try m.string("arch", "edsr", oneOf: ["edsr"])
-        let scale = try m.int("scale")
-        guard [2, 3, 4].contains(scale) else { throw m.fail("scale", "must be 2, 3 or 4, got \(scale)") }
-        let scales = [scale]
-        let model = ModelSpec(arch: arch, scales: scales,
-                              blocks: try m.int("blocks", 16, min: 0),
-                              features: try m.int("features", 64, min: 1),
-                              resScale: Float(try m.double("res_scale", 1, above: 0)))
+        let model = try ModelSpec.parse(&m)
+        let scales = model.scales
         try m.finish()
 
         var t = try top.section("train")
@@ -100,14 +141,25 @@ public struct Config: Sendable {
                               lrDecaySteps: try t.int("lr_decay_steps", 200_000, min: 1),
                               seed: UInt64(try t.int("seed", 1, min: 0)),
                               threadsPerRank: try t.int("threads_per_rank", 0, min: 0),
-                              logEvery: try t.int("log_every", 100, min: 1))
+                              logEvery: try t.int("log_every", 100, min: 1),
+                              evalEvery: try t.int("eval_every", 0, min: 0),
+                              initFrom: try t.optionalString("init_from"))
         try t.finish()
+
+        var c = try top.section("checkpoint")
+        let checkpoint = CheckpointSpec(saveEvery: try c.int("save_every", 1000, min: 1),
+                                        keepLast: try c.int("keep_last", 2, min: 1),
+                                        keepBest: try c.bool("keep_best", true),
+                                        onSaveError: try c.string("on_save_error", "stop", oneOf: ["stop", "continue"]))
+        try c.finish()
+        let runDir = try top.string("run_dir", "runs/\(name)")
 
         var d = try top.section("data")
         let dataSpec = try parseData(&d, patch: train.patchSize, scale: scales.max()!)
         try d.finish()
         try top.finish()
-        return Config(name: name, model: model, train: train, data: dataSpec, json: String(decoding: resolved, as: UTF8.self))
+        return Config(name: name, model: model, train: train, data: dataSpec, checkpoint: checkpoint, runDir: runDir,
+                      json: String(decoding: resolved, as: UTF8.self))
     }
 
     /// Applies one `a.b.c=value` override, creating sections as needed; the strict
@@ -162,7 +214,5 @@ public struct Config: Sendable {
     }
 
     /// The EDSR hyper-parameters of this config (for `arch` "edsr").
-    public var edsr: EDSRConfig {
-        EDSRConfig(scale: model.scales[0], blocks: model.blocks, features: model.features, resScale: model.resScale)
-    }
+    public var edsr: EDSRConfig { model.edsr }
 }

@@ -28,7 +28,16 @@ struct TrainCommand: ParsableCommand {
 
 /// Thread budget: the config's `threads_per_rank`, else OMP_NUM_THREADS, else all cores.
 func configureThreads(_ cfg: Config) {
-    var n = cfg.train.threadsPerRank
-    if n == 0, let env = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"], let v = Int(env), v > 0 { n = v }
-    Threads.configure(n > 0 ? n : ProcessInfo.processInfo.activeProcessorCount)
+    if cfg.train.threadsPerRank > 0 { Threads.configure(cfg.train.threadsPerRank) } else { Threads.configureFromEnvironment() }
+}
+
+extension Threads {
+    /// OMP_NUM_THREADS when set, else every core.
+    static func configureFromEnvironment() {
+        if let env = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"], let v = Int(env), v > 0 {
+            configure(v)
+        } else {
+            configure(ProcessInfo.processInfo.activeProcessorCount)
+        }
+    }
 }

@@ -1,0 +1,48 @@
+import Data
+import Foundation
+import Metrics
+import Models
+
+/// Scores of one image: the model's and bicubic upsampling's (the floor), and the
+/// model's inference time.
+public struct ImageResult: Sendable {
+    public var name: String
+    public var model: ImageScores
+    public var bicubic: ImageScores
+    public var seconds: Double
+}
+
+/// The paper's evaluation: upscale each LR image (optionally tiled and/or with the ×8
+/// self-ensemble), quantise to 8 bits, score against HR with `protocol`, and score
+/// bicubic upsampling the same way.
+/// - Parameter save: folder to write the model's outputs as PNG (`<name>_x<s>.png`).
+public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation: EvaluationProtocol,
+                     selfEnsemble: Bool = false, tile: Int? = nil, overlap: Int = 16,
+                     save: String? = nil) throws -> [ImageResult] {
+    let s = upscaler.scale
+    if let save { try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true) }
+    return try pairs.map { pair in
+        let start = DispatchTime.now().uptimeNanoseconds
+        let out = upscaler.upscale(pair.lr.planar(), h: pair.lr.height, w: pair.lr.width,
+                                   tile: tile, overlap: overlap, selfEnsemble: selfEnsemble)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let sr = out.withUnsafeBufferPointer { RGBImage(planar: $0.baseAddress!, width: pair.lr.width * s, height: pair.lr.height * s) }
+        let bic = Bicubic.upscale(pair.lr, by: s)
+        func scores(_ img: RGBImage) throws -> ImageScores {
+            do {
+                return try score(sr: img.pixels, width: img.width, height: img.height,
+                                 hr: pair.hr.pixels, hrWidth: pair.hr.width, hrHeight: pair.hr.height, by: evaluation)
+            } catch {
+                throw ConfigError("\(pair.name): \(error.localizedDescription)")
+            }
+        }
+        if let save { try PNGFile.write(sr, to: (save as NSString).appendingPathComponent("\(pair.name)_x\(s).png")) }
+        return ImageResult(name: pair.name, model: try scores(sr), bicubic: try scores(bic), seconds: seconds)
+    }
+}
+
+/// Mean PSNR and SSIM over images (the numbers papers report).
+public func meanScores(_ scores: [ImageScores]) -> ImageScores {
+    let n = Double(max(scores.count, 1))
+    return ImageScores(psnr: scores.map(\.psnr).reduce(0, +) / n, ssim: scores.map(\.ssim).reduce(0, +) / n)
+}

@@ -1,0 +1,31 @@
+import Checkpoint
+import Foundation
+import Models
+
+/// A network rebuilt from a checkpoint (srdist's own or imported PyTorch weights) for
+/// evaluation and upscaling.
+public struct TrainedModel {
+    public let spec: ModelSpec
+    public let model: EDSR
+    public let step: Int
+    public let path: String
+
+    /// Reads `path`, rebuilds the network its stored config describes and loads the weights.
+    /// - Throws: `CheckpointError`/`ConfigError`, one line naming the file.
+    public static func load(checkpoint path: String) throws -> TrainedModel {
+        let contents = try CheckpointFile.read(path: path)
+        let spec = try ModelSpec.fromConfigJSON(contents.configJSON, file: path)
+        let model = EDSR(spec.edsr, seed: 0)
+        try contents.requireCompatible(model: spec.arch, scales: spec.scales, layout: model.layout, file: path)
+        contents.scatter(contents.params, into: model.params.base, layout: model.layout)
+        return TrainedModel(spec: spec, model: model, step: contents.step, path: path)
+    }
+
+    /// The inference wrapper for `scale` (nil: the model's own).
+    public func upscaler(scale: Int?) throws -> Upscaler {
+        if let scale, !spec.scales.contains(scale) {
+            throw ConfigError("\(path): the checkpoint is an \(spec.arch) model for ×\(spec.scales.map(String.init).joined(separator: "/×")), not ×\(scale)")
+        }
+        return Upscaler(model)
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Data
+import Foundation
+import Kernels
+import Metrics
+import Train
+
+/// `srdist eval --checkpoint CK --data PATH --scale S`: PSNR/SSIM per image and mean,
+/// next to bicubic upsampling's, with the paper's protocol.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score a checkpoint on an image set (PSNR/SSIM, and bicubic as the floor).",
+        discussion: """
+        PATH is a benchmark set (PATH/HR + PATH/LR_bicubic/X<s>), a DIV2K root (DIV2K_train_HR, …) or a plain \
+        folder of HR PNGs (LR made with MATLAB-style bicubic). Benchmark sets and folders are scored on Y with \
+        <scale> pixels shaved; DIV2K on RGB with <scale>+6 shaved (the paper's protocol).
+        """)
+
+    /// The srdist checkpoint (or converted PyTorch weights) to evaluate.
+    @Option(help: "Checkpoint file (.h5).")
+    var checkpoint: String
+
+    /// Image set folder (layout detected, see the discussion).
+    @Option(help: "Image set folder.")
+    var data: String
+
+    /// Upscaling factor (default: the model's).
+    @Option(help: "Scale (default: the model's).")
+    var scale: Int?
+
+    /// DIV2K images to score, e.g. 801-900 (DIV2K roots only).
+    @Option(help: "DIV2K image range, e.g. 801-900 (default 801-900).")
+    var range: String?
+
+    /// Average the outputs of the 8 flips/rotations (the paper's "+" models).
+    @Flag(help: "Geometric self-ensemble (×8).")
+    var selfEnsemble = false
+
+    /// Run inference in N×N LR tiles (bounded memory for large images).
+    @Option(help: "Tile size in LR pixels (default: whole images).")
+    var tile: Int?
+
+    /// Context pixels around each tile.
+    @Option(help: "Tile overlap in LR pixels.")
+    var overlap = 16
+
+    /// Write the model's outputs as PNG here.
+    @Option(help: "Folder to write the upscaled PNGs to.")
+    var save: String?
+
+    /// Folder for decoded-image cache files (default: PATH/srdist_cache).
+    @Option(help: "Decoded-image cache folder.")
+    var cacheDir: String?
+
+    /// Print JSON instead of a table.
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        if let tile, tile < 1 { throw ValidationError("--tile must be at least 1") }
+        if overlap < 0 { throw ValidationError("--overlap must not be negative") }
+    }
+
+    func run() throws {
+        Threads.configureFromEnvironment()
+        let trained = try TrainedModel.load(checkpoint: checkpoint)
+        let s = scale ?? trained.spec.scales[0]
+        let upscaler = try trained.upscaler(scale: s)
+        let (layout, evaluation) = detectLayout(data, scale: s)
+        var rangeValue: ClosedRange<Int>? = layout == .div2k ? 801...900 : nil
+        if let range {
+            guard let r = DataRange(range) else { throw ValidationError("--range: expected FIRST-LAST, got \(range)") }
+            rangeValue = r.train
+        }
+        let pairs = try Dataset(layout: layout, root: data, generateLR: layout == .folder, cacheDir: cacheDir)
+            .load(scale: s, range: rangeValue, threads: Threads.count)
+            .map { ImagePair(name: (($0.name as NSString).lastPathComponent as NSString).deletingPathExtension, hr: $0.hr, lr: $0.lr, scale: s) }
+        let results = try evaluate(upscaler, on: pairs, by: evaluation, selfEnsemble: selfEnsemble, tile: tile, overlap: overlap, save: save)
+        let model = meanScores(results.map(\.model)), bicubic = meanScores(results.map(\.bicubic))
+        let what = "\(evaluation.onY ? "Y" : "RGB"), shave \(evaluation.shave)"
+        if json {
+            let rows = results.map { r in
+                ["name": r.name, "psnr": r.model.psnr, "ssim": r.model.ssim, "bicubic_psnr": r.bicubic.psnr,
+                 "bicubic_ssim": r.bicubic.ssim, "seconds": r.seconds] as [String: Any]
+            }
+            let doc: [String: Any] = ["checkpoint": checkpoint, "step": trained.step, "scale": s, "self_ensemble": selfEnsemble,
+                                      "protocol": what, "images": rows,
+                                      "mean": ["psnr": model.psnr, "ssim": model.ssim, "bicubic_psnr": bicubic.psnr, "bicubic_ssim": bicubic.ssim]]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+            return
+        }
+        print("\(checkpoint) (step \(trained.step)) ×\(s)\(selfEnsemble ? "+" : "") on \(data): \(pairs.count) images, \(what)")
+        let width = max(8, results.map(\.name.count).max() ?? 0)
+        print("image".padding(toLength: width, withPad: " ", startingAt: 0) + "    PSNR     SSIM   bicubic PSNR/SSIM     time")
+        for r in results {
+            print(r.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                  + String(format: "  %6.2f  %7.4f     %6.2f / %6.4f  %6.2fs", r.model.psnr, r.model.ssim, r.bicubic.psnr, r.bicubic.ssim, r.seconds))
+        }
+        print("mean".padding(toLength: width, withPad: " ", startingAt: 0)
+              + String(format: "  %6.2f  %7.4f     %6.2f / %6.4f  %6.2fs", model.psnr, model.ssim, bicubic.psnr, bicubic.ssim,
+                       results.map(\.seconds).reduce(0, +)))
+    }
+}
+
+/// Benchmark sets have HR/; DIV2K roots have DIV2K_train_HR; anything else is a
+/// plain folder of HR images. DIV2K is scored on RGB with scale+6 shaved, the others
+/// on Y with scale shaved.
+func detectLayout(_ path: String, scale: Int) -> (DatasetLayout, EvaluationProtocol) {
+    let fm = FileManager.default
+    if fm.fileExists(atPath: "\(path)/HR") { return (.benchmark, .benchmark(scale: scale)) }
+    if fm.fileExists(atPath: "\(path)/DIV2K_train_HR") { return (.div2k, .div2k(scale: scale)) }
+    return (.folder, .benchmark(scale: scale))
+}
