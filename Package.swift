@@ -40,7 +40,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Models"], path: "Tests/TestSupport"),
         // Launched under mpirun by DistributedTests: collectives need real processes.
-        .executableTarget(name: "mpi-harness", dependencies: ["Distributed"], path: "Tests/MPIHarness"),
+        .executableTarget(name: "mpi-harness", dependencies: ["Distributed", "Kernels", "Models", "Train"], path: "Tests/MPIHarness"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),

@@ -1,0 +1,2 @@
+import Distributed
+import XCTest
