@@ -15,7 +15,7 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
         case .finished: return "training finished"
         case .failed(let n): return "\(n) rank\(n == 1 ? "" : "s") reported an error"
         case .tooManySkips(let n):
-            return "stopping: \(n) consecutive steps had a non-finite loss or gradient (limit max_consecutive_skips); lower the learning rate or check the data"
+            return "stopping after \(n) consecutive steps with a non-finite loss or gradient; lower the learning rate or check the data"
         }
     }
 }
@@ -29,6 +29,8 @@ public struct StepDecision: Equatable, Sendable {
     public var stop: StopReason?
     /// Mean loss over the global batch.
     public var loss: Double
+
+    public init(apply: Bool, stop: StopReason?, loss: Double) { (self.apply, self.stop, self.loss) = (apply, stop, loss) }
 }
 
 /// Per-step agreement: one small allreduce carries each rank's loss share and flags

@@ -28,10 +28,10 @@ func killOneRank(_ comm: Communicator, _ args: Arguments) throws {
     say(comm, "kill: still running")
 }
 
-/// Rank `--rank` sleeps `--seconds` before a barrier; the others' watchdog (timeout
-/// `--timeout`) must abort the job naming the collective and the step.
+/// Rank `--rank` sleeps `--seconds` before a barrier; the others' watchdog (run with
+/// a short `--watchdog`) must abort the job naming the collective and the step.
 func stallOneRank(_ comm: Communicator, _ args: Arguments) throws {
-    comm.startWatchdog(timeout: args.double("timeout", 1)).step = 5
+    comm.watchdog?.step = 5
     if comm.rank == args.int("rank", 1) { sleep(UInt32(args.int("seconds", 60))) }
     try comm.barrier()
     say(comm, "stall: the watchdog did not fire")

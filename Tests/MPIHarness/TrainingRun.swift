@@ -31,7 +31,6 @@ func runTraining(_ comm: Communicator, _ args: Arguments) throws {
                                   strategy: strategy)
     let agreement = StepAgreement(communicator: comm, maxConsecutiveSkips: args.int("max-skips", 3))
     let faults = try FaultInjection()
-    comm.startWatchdog(timeout: args.double("watchdog", 600)).step = 0
 
     let share = comm.share(of: batch)
     let n = share.count, lrCount = 3 * p * p, hrCount = 3 * 4 * p * p

@@ -5,6 +5,8 @@
 //     mpirun -np 2 mpi-harness allreduce
 //     mpirun -np 4 mpi-harness train --steps 3 --batch 6 --out /tmp/p.bin
 //     mpirun -np 2 mpi-harness bench-edsr --threads 1
+//
+// Common option: --watchdog SECONDS (default 60) for every blocking collective.
 import Distributed
 import Foundation
 
@@ -32,6 +34,8 @@ do { comm = try Communicator.initialize(threadLevel: .multiple) } catch {
     print("mpi-harness: \(describe(error))")
     exit(1)
 }
+// Every scenario runs under the watchdog, so a hang ends with a message, not a test timeout.
+comm.startWatchdog(timeout: arguments.double("watchdog", 60))
 setvbuf(stdout, nil, _IOLBF, 0)  // whole lines, so ranks' output interleaves by line
 do {
     try scenario(comm, arguments)
