@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Kernels"], swiftSettings: fastMath),
         .target(name: "Data", dependencies: ["CPNG", "Kernels"], swiftSettings: fastMath),
         .target(name: "Metrics", dependencies: ["Kernels"], swiftSettings: fastMath),
-        .target(name: "Distributed", dependencies: ["CMPI", "CShims"]),
+        .target(name: "Distributed", dependencies: ["CMPI", "CShims"], exclude: ["README.md"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CShims", "Models"]),
         .target(name: "Train",
                 dependencies: ["Models", "Data", "Metrics", "Distributed", "Checkpoint",

@@ -1,14 +1,5 @@
 import Foundation
 
-/// How bucket reductions make progress while backward computes.
-public enum OverlapStrategy: String, Sendable, CaseIterable {
-    /// Non-blocking allreduce into a separate buffer, advanced by `MPI_Test` each time
-    /// backward reports progress (between layers).
-    case polling
-    /// A communication thread runs blocking allreduces, bucket by bucket.
-    case thread
-}
-
 /// Sums a flat gradient arena over all ranks in contiguous buckets, overlapped with
 /// backward.
 ///
@@ -16,8 +7,16 @@ public enum OverlapStrategy: String, Sendable, CaseIterable {
 /// first), the first one small so communication starts early. Backward calls
 /// `ready(from:)` after each layer; every bucket lying entirely at or above that offset
 /// starts reducing, in the same order on every rank. `finish()` completes the rest and
-/// leaves the sum in the arena. The loss gradient is already weighted by 1/(global
-/// batch elements), so the sum is the global mean gradient.
+/// leaves the sum in the arena.
+///
+/// Open MPI 4.1 has no progress thread, so a bucket's non-blocking allreduce (into a
+/// separate receive buffer: in-place ones fall back to a slow tree) advances only when
+/// `ready` polls it with `MPI_Test`, between layers. A communication thread running
+/// blocking allreduces was measured slower here (it spins on a core the compute needs;
+/// see README.md), so polling is the only strategy.
+///
+/// The loss gradient is already weighted by 1/(global batch elements), so the sum is
+/// the global mean gradient.
 public final class GradientBuckets {
     /// Default bucket size in floats (1 MiB).
     public static let defaultBucketSize = 262_144
@@ -27,7 +26,6 @@ public final class GradientBuckets {
 
     /// The buckets in reduction order: highest offsets first.
     public let ranges: [Range<Int>]
-    public let strategy: OverlapStrategy
     /// Seconds `finish()` waited on communication, summed over steps.
     public private(set) var exposedSeconds = 0.0
     /// Completed steps (`finish()` calls).
@@ -35,33 +33,21 @@ public final class GradientBuckets {
 
     private let communicator: Communicator
     private let gradients: UnsafeMutablePointer<Float>
-    private let count: Int
     private var next = 0  // first bucket not started this step
     private var failure: Error?
 
-    // polling
     private let received: UnsafeMutablePointer<Float>?
     private var requests: [Request?]
-
-    // thread
-    private var worker: BucketWorker?
 
     /// - Parameters:
     ///   - communicator: the ranks to sum over.
     ///   - gradients: the gradient arena, `count` floats; it must outlive this object.
     ///   - ranges: the buckets, from `plan(count:boundaries:bucketSize:firstBucketSize:)`.
-    ///   - strategy: how communication overlaps computation.
-    public init(communicator: Communicator, gradients: UnsafeMutablePointer<Float>, count: Int,
-                ranges: [Range<Int>], strategy: OverlapStrategy) {
+    public init(communicator: Communicator, gradients: UnsafeMutablePointer<Float>, count: Int, ranges: [Range<Int>]) {
         precondition(ranges.reduce(0) { $0 + $1.count } == count, "GradientBuckets: buckets must cover the arena")
-        (self.communicator, self.gradients, self.count, self.ranges, self.strategy) = (communicator, gradients, count, ranges, strategy)
+        (self.communicator, self.gradients, self.ranges) = (communicator, gradients, ranges)
         requests = Array(repeating: nil, count: ranges.count)
-        let distributed = communicator.size > 1
-        received = distributed && strategy == .polling ? .allocate(capacity: max(count, 1)) : nil
-        if distributed && strategy == .thread {
-            precondition(communicator.threadLevel >= .serialized, "GradientBuckets(.thread) needs ThreadLevel.serialized or more")
-            worker = BucketWorker(communicator: communicator, gradients: gradients, ranges: ranges)
-        }
+        received = communicator.size > 1 ? .allocate(capacity: max(count, 1)) : nil
     }
 
     deinit { received?.deallocate() }
@@ -93,10 +79,12 @@ public final class GradientBuckets {
         guard communicator.size > 1, failure == nil else { return }
         do {
             while next < ranges.count && ranges[next].lowerBound >= offset {
-                try start(next)
+                let r = ranges[next]
+                requests[next] = try communicator.iallreduce(send: gradients + r.lowerBound, receive: received! + r.lowerBound,
+                                                             count: r.count, .sum)
                 next += 1
             }
-            if strategy == .polling { try poll() }
+            try poll()
         } catch { failure = error }
     }
 
@@ -114,31 +102,15 @@ public final class GradientBuckets {
         defer { next = 0 }
         if let failure { self.failure = nil; throw failure }
         try communicator.watched("bucketed gradient allreduce") {
-            switch strategy {
-            case .polling:
-                for i in ranges.indices {
-                    try requests[i]?.wait()
-                    collect(i)
-                }
-            case .thread:
-                try worker!.waitAll()
+            for i in ranges.indices {
+                try requests[i]?.wait()
+                collect(i)
             }
         }
         let exposed = Date().timeIntervalSince(clock)
         exposedSeconds += exposed
         steps += 1
         return exposed
-    }
-
-    private func start(_ i: Int) throws {
-        let r = ranges[i]
-        switch strategy {
-        case .polling:
-            requests[i] = try communicator.iallreduce(send: gradients + r.lowerBound, receive: received! + r.lowerBound,
-                                                      count: r.count, .sum)
-        case .thread:
-            worker!.enqueue(i)
-        }
     }
 
     /// Advances MPI; copies back buckets that completed, in order.
@@ -155,58 +127,5 @@ public final class GradientBuckets {
         let r = ranges[i]
         (gradients + r.lowerBound).update(from: received! + r.lowerBound, count: r.count)
         requests[i] = nil
-    }
-}
-
-/// The communication thread of `OverlapStrategy.thread`: reduces queued buckets in
-/// place with blocking allreduces, in queue order.
-final class BucketWorker: @unchecked Sendable {
-    private let communicator: Communicator
-    private let gradients: UnsafeMutablePointer<Float>
-    private let ranges: [Range<Int>]
-    private let condition = NSCondition()
-    private var queue: [Int] = []
-    private var pending = 0
-    private var failure: Error?
-
-    init(communicator: Communicator, gradients: UnsafeMutablePointer<Float>, ranges: [Range<Int>]) {
-        (self.communicator, self.gradients, self.ranges) = (communicator, gradients, ranges)
-        let thread = Thread { [self] in run() }
-        thread.name = "srdist-allreduce"
-        thread.start()
-    }
-
-    func enqueue(_ i: Int) {
-        condition.lock()
-        queue.append(i)
-        pending += 1
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func waitAll() throws {
-        condition.lock()
-        defer { condition.unlock() }
-        while pending > 0 { condition.wait() }
-        if let failure { self.failure = nil; throw failure }
-    }
-
-    private func run() {
-        while true {
-            condition.lock()
-            while queue.isEmpty { condition.wait() }
-            let i = queue.removeFirst()
-            condition.unlock()
-            let r = ranges[i]
-            var error: Error?
-            do {
-                try communicator.allreduce(UnsafeMutableBufferPointer(start: gradients + r.lowerBound, count: r.count), .sum)
-            } catch let e { error = e }
-            condition.lock()
-            pending -= 1
-            if failure == nil { failure = error }
-            condition.broadcast()
-            condition.unlock()
-        }
     }
 }

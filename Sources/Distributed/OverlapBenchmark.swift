@@ -4,8 +4,11 @@ import Foundation
 public struct OverlapMeasurement: Sendable {
     /// Wall time of one step: compute plus whatever communication was not hidden.
     public var step: Double
-    /// Time `GradientBuckets.finish()` waited: the exposed communication.
+    /// Time `GradientBuckets.finish()` waited on the rank that waited least — the last
+    /// to finish backward, so its wait is communication alone, not a slower partner.
     public var exposed: Double
+    /// The same on the rank that waited most: exposed communication plus imbalance.
+    public var exposedMax: Double
     /// The same compute alone, measured before any communication.
     public var compute: Double
     /// One plain blocking allreduce of the whole arena (what no overlap would cost).
@@ -19,15 +22,13 @@ public struct OverlapMeasurement: Sendable {
 /// communication that steals the cores shows up as a longer step. Collective: every
 /// rank calls it with the same arguments.
 public func measureOverlap(communicator comm: Communicator, count: Int = 1_369_859, layers: Int = 36,
-                           computeSeconds: Double, steps: Int, strategy: OverlapStrategy,
-                           bucketSize: Int, firstBucketSize: Int) throws -> OverlapMeasurement {
+                           computeSeconds: Double, steps: Int, bucketSize: Int, firstBucketSize: Int) throws -> OverlapMeasurement {
     let grads = UnsafeMutablePointer<Float>.allocate(capacity: count)
     defer { grads.deallocate() }
     let bounds = (0...layers).map { count - $0 * count / layers }  // layer i owns bounds[i+1]..<bounds[i]
     let buckets = GradientBuckets(communicator: comm, gradients: grads, count: count,
                                   ranges: GradientBuckets.plan(count: count, boundaries: bounds,
-                                                               bucketSize: bucketSize, firstBucketSize: firstBucketSize),
-                                  strategy: strategy)
+                                                               bucketSize: bucketSize, firstBucketSize: firstBucketSize))
     // Calibrate on rank 0 and share, so every rank does the same work.
     var work = [Double(FakeWork.iterations(forSeconds: computeSeconds / Double(layers)))]
     try work.withUnsafeMutableBufferPointer { try comm.broadcast($0) }
@@ -59,8 +60,9 @@ public func measureOverlap(communicator comm: Communicator, count: Int = 1_369_8
         total += Date().timeIntervalSince(clock)
     }
     let stats = try comm.allreduce([total, exposed, compute, plain], .max)
+    let least = try comm.allreduce([exposed], .min)
     let n = Double(max(steps, 1))
-    return OverlapMeasurement(step: stats[0] / n, exposed: stats[1] / n, compute: stats[2], plainAllreduce: stats[3])
+    return OverlapMeasurement(step: stats[0] / n, exposed: least[0] / n, exposedMax: stats[1] / n, compute: stats[2], plainAllreduce: stats[3])
 }
 
 /// A fixed amount of floating-point work standing in for a layer's backward.

@@ -14,6 +14,7 @@ public enum StopSignal {
 
     /// Installs the handlers (idempotent).
     public static func install(_ signals: [Int32] = [SIGUSR1, SIGTERM, SIGINT]) {
+        flag = 0  // touch the static here, so the handler never runs its lazy initialiser
         for s in signals { signal(s) { _ in StopSignal.flag = 1 } }
     }
 }

@@ -27,8 +27,7 @@ final class SingletonTests: XCTestCase {
         var grads: [Float] = (0..<100).map(Float.init)
         try grads.withUnsafeMutableBufferPointer { g in
             let buckets = GradientBuckets(communicator: comm, gradients: g.baseAddress!, count: 100,
-                                          ranges: GradientBuckets.plan(count: 100, boundaries: [10, 50], bucketSize: 20, firstBucketSize: 5),
-                                          strategy: .polling)
+                                          ranges: GradientBuckets.plan(count: 100, boundaries: [10, 50], bucketSize: 20, firstBucketSize: 5))
             buckets.ready(from: 50)
             XCTAssertEqual(try buckets.finish(), 0)
             XCTAssertEqual(buckets.steps, 1)
@@ -58,5 +57,12 @@ final class SingletonTests: XCTestCase {
         XCTAssertEqual(try agree(stop: true).stop, .signal)
         XCTAssertEqual(try agree(finished: true).stop, .finished)
         XCTAssertEqual(try agree(stop: true, failed: true).stop, .failed(ranks: 1))
+    }
+
+    func testStopSignalSetsTheFlag() {
+        StopSignal.install([SIGUSR2])
+        XCTAssertFalse(StopSignal.received)
+        raise(SIGUSR2)
+        XCTAssertTrue(StopSignal.received)
     }
 }

@@ -4,22 +4,21 @@ import Kernels
 import Models
 import Train
 
-/// Options shared by the benchmarks: --strategy --bucket --first-bucket (floats).
-private func bucketOptions(_ args: Arguments) -> (OverlapStrategy, bucket: Int, first: Int) {
-    (OverlapStrategy(rawValue: args.string("strategy") ?? "polling") ?? .polling,
-     args.int("bucket", GradientBuckets.defaultBucketSize), args.int("first-bucket", GradientBuckets.defaultFirstBucketSize))
+/// Options shared by the benchmarks: --bucket --first-bucket (floats).
+private func bucketOptions(_ args: Arguments) -> (bucket: Int, first: Int) {
+    (args.int("bucket", GradientBuckets.defaultBucketSize), args.int("first-bucket", GradientBuckets.defaultFirstBucketSize))
 }
 
 /// Bucketed allreduce of an EDSR-baseline-sized arena overlapped with stand-in compute
 /// (`measureOverlap`). Options: --compute SECONDS --steps N plus the bucket options.
 func benchOverlap(_ comm: Communicator, _ args: Arguments) throws {
-    let (strategy, bucket, first) = bucketOptions(args)
+    let (bucket, first) = bucketOptions(args)
     let m = try measureOverlap(communicator: comm, computeSeconds: args.double("compute", 0.5), steps: args.int("steps", 5),
-                               strategy: strategy, bucketSize: bucket, firstBucketSize: first)
+                               bucketSize: bucket, firstBucketSize: first)
     if comm.rank == 0 {
-        print(String(format: "bench-overlap np=%d strategy=%@ bucket=%d first=%d: compute %.4f s, step %.4f s (+%.2f%%), exposed %.5f s (%.2f%% of step), plain allreduce %.5f s",
-                     comm.size, strategy.rawValue, bucket, first, m.compute, m.step, 100 * (m.step / m.compute - 1),
-                     m.exposed, 100 * m.exposed / m.step, m.plainAllreduce))
+        print(String(format: "bench-overlap np=%d bucket=%d first=%d: compute %.4f s, step %.4f s (+%.2f%%), exposed %.5f s (%.2f%% of step; with imbalance %.5f s), plain allreduce %.5f s",
+                     comm.size, bucket, first, m.compute, m.step, 100 * (m.step / m.compute - 1),
+                     m.exposed, 100 * m.exposed / m.step, m.exposedMax, m.plainAllreduce))
     }
 }
 
@@ -29,7 +28,7 @@ func benchOverlap(_ comm: Communicator, _ args: Arguments) throws {
 /// Options: --threads T --steps N (after one warm-up) --batch 16 --patch 48 plus the
 /// bucket options.
 func benchEDSR(_ comm: Communicator, _ args: Arguments) throws {
-    let (strategy, bucket, first) = bucketOptions(args)
+    let (bucket, first) = bucketOptions(args)
     let threads = threadsPerRank(configured: args.int("threads", 0))
     Threads.configure(threads)
     let batch = args.int("batch", 16), p = args.int("patch", 48), steps = args.int("steps", 3)
@@ -38,8 +37,7 @@ func benchEDSR(_ comm: Communicator, _ args: Arguments) throws {
     let adam = Adam(count: count)
     let buckets = GradientBuckets(communicator: comm, gradients: model.grads.base, count: count,
                                   ranges: GradientBuckets.plan(count: count, boundaries: model.layout.views.map(\.offset),
-                                                               bucketSize: bucket, firstBucketSize: first),
-                                  strategy: strategy)
+                                                               bucketSize: bucket, firstBucketSize: first))
     let agreement = StepAgreement(communicator: comm, maxConsecutiveSkips: 3)
     let share = comm.share(of: batch)
     let n = share.count, lrCount = 3 * p * p, hrCount = 12 * p * p
@@ -62,10 +60,13 @@ func benchEDSR(_ comm: Communicator, _ args: Arguments) throws {
         if decision.apply { adam.update(params: model.params, grads: model.grads, range: 0..<count, lr: 1e-4) }
         if t > 0 { (total, exposed) = (total + Date().timeIntervalSince(clock), exposed + wait) }  // step 0 warms up
     }
+    // The rank that waited least finished backward last: its wait is communication
+    // alone; the most is communication plus the imbalance between ranks.
     let worst = try comm.allreduce([total / Double(steps), exposed / Double(steps)], .max)
+    let least = try comm.allreduce([exposed / Double(steps)], .min)
     if comm.rank == 0 {
-        print(String(format: "bench-edsr np=%d threads=%d strategy=%@ bucket=%d first=%d buckets=%d: step %.3f s, exposed %.5f s (%.3f%% of step), %.3f patches/s",
-                     comm.size, threads, strategy.rawValue, bucket, first, buckets.ranges.count,
-                     worst[0], worst[1], 100 * worst[1] / worst[0], Double(batch) / worst[0]))
+        print(String(format: "bench-edsr np=%d threads=%d bucket=%d first=%d buckets=%d: step %.3f s, exposed %.5f s (%.3f%% of step; with imbalance %.5f s), %.3f patches/s",
+                     comm.size, threads, bucket, first, buckets.ranges.count,
+                     worst[0], least[0], 100 * least[0] / worst[0], worst[1], Double(batch) / worst[0]))
     }
 }

@@ -36,31 +36,29 @@ func checkAllreduce(_ comm: Communicator, _ args: Arguments) throws {
     say(comm, "allreduce ok (sizes \(checkSizes.map(String.init).joined(separator: ",")))")
 }
 
-/// Bucketed overlapped allreduce against a plain allreduce, for each strategy and
-/// several bucket plans. Each "layer" writes its gradients just before reporting them
-/// ready (the arena starts as NaN), so a bucket started too early shows up as NaN.
+/// Bucketed overlapped allreduce against a plain allreduce, for several bucket plans.
+/// Each "layer" writes its gradients just before reporting them ready (the arena
+/// starts as NaN), so a bucket started too early shows up as NaN.
 func checkBuckets(_ comm: Communicator, _ args: Arguments) throws {
     let count = args.int("count", 100_003)
     let layer = 997
     let bounds = stride(from: count, through: 0, by: -layer).map { $0 } + [0]
     let grads = Arena(count: count)
-    for strategy in OverlapStrategy.allCases {
-        for (bucket, first) in [(1, 1), (10_000, 1_000), (1 << 30, 1 << 30)] {
-            let ranges = GradientBuckets.plan(count: count, boundaries: bounds, bucketSize: bucket, firstBucketSize: first)
-            let buckets = GradientBuckets(communicator: comm, gradients: grads.base, count: count, ranges: ranges, strategy: strategy)
-            for step in 0..<2 {
-                grads.base.update(repeating: .nan, count: count)
-                let value = { (i: Int) in Float((i &* 31 &+ comm.rank &* 7 &+ step) % 2001 - 1000) }
-                for i in 1..<bounds.count {
-                    for j in bounds[i]..<bounds[i - 1] { grads.base[j] = value(j) }
-                    buckets.ready(from: bounds[i])
-                }
-                try buckets.finish()
-                var expected = (0..<count).map(value)
-                try expected.withUnsafeMutableBufferPointer { try comm.allreduce($0, .sum) }
-                try expect(Array(grads.buffer) == expected,
-                           "\(strategy) buckets (size \(bucket), first \(first), \(ranges.count) buckets) differ from a plain allreduce at step \(step)")
+    for (bucket, first) in [(1, 1), (10_000, 1_000), (1 << 30, 1 << 30)] {
+        let ranges = GradientBuckets.plan(count: count, boundaries: bounds, bucketSize: bucket, firstBucketSize: first)
+        let buckets = GradientBuckets(communicator: comm, gradients: grads.base, count: count, ranges: ranges)
+        for step in 0..<2 {
+            grads.base.update(repeating: .nan, count: count)
+            let value = { (i: Int) in Float((i &* 31 &+ comm.rank &* 7 &+ step) % 2001 - 1000) }
+            for i in 1..<bounds.count {
+                for j in bounds[i]..<bounds[i - 1] { grads.base[j] = value(j) }
+                buckets.ready(from: bounds[i])
             }
+            try buckets.finish()
+            var expected = (0..<count).map(value)
+            try expected.withUnsafeMutableBufferPointer { try comm.allreduce($0, .sum) }
+            try expect(Array(grads.buffer) == expected,
+                       "buckets (size \(bucket), first \(first), \(ranges.count) buckets) differ from a plain allreduce at step \(step)")
         }
     }
     say(comm, "buckets ok")

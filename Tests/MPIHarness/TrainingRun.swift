@@ -11,7 +11,7 @@ import Train
 /// Rank 0 writes the final parameters (raw float32) to `--out`.
 ///
 /// Options: --steps 4 --batch 6 --patch 8 --features 8 --blocks 2 --max-skips 3
-///          --strategy polling|thread --bucket 2000 --first-bucket 500 --out FILE
+///          --bucket 2000 --first-bucket 500 --out FILE
 func runTraining(_ comm: Communicator, _ args: Arguments) throws {
     let steps = args.int("steps", 4), batch = args.int("batch", 6), p = args.int("patch", 8)
     try expect(batch >= comm.size, "batch \(batch) smaller than \(comm.size) ranks")
@@ -24,11 +24,9 @@ func runTraining(_ comm: Communicator, _ args: Arguments) throws {
     try comm.checkAgreement([("parameters", StableHash.of(model.params.base, count: count))])
 
     let adam = Adam(count: count)
-    let strategy = OverlapStrategy(rawValue: args.string("strategy") ?? "polling") ?? .polling
     let buckets = GradientBuckets(communicator: comm, gradients: model.grads.base, count: count,
                                   ranges: GradientBuckets.plan(count: count, boundaries: model.layout.views.map(\.offset),
-                                                               bucketSize: args.int("bucket", 2000), firstBucketSize: args.int("first-bucket", 500)),
-                                  strategy: strategy)
+                                                               bucketSize: args.int("bucket", 2000), firstBucketSize: args.int("first-bucket", 500)))
     let agreement = StepAgreement(communicator: comm, maxConsecutiveSkips: args.int("max-skips", 3))
     let faults = try FaultInjection()
 
