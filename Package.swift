@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Kernels"], swiftSettings: fastMath),
         .target(name: "Data", dependencies: ["CPNG", "Kernels"], exclude: ["README.md"], swiftSettings: fastMath),
         .target(name: "Metrics", dependencies: ["Kernels"], swiftSettings: fastMath),
-        .target(name: "Distributed", dependencies: ["CMPI", "CShims"]),
+        .target(name: "Distributed", dependencies: ["CMPI", "CShims"], exclude: ["README.md"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CShims", "Models"], exclude: ["README.md"]),
         .target(name: "Train",
                 dependencies: ["Models", "Data", "Metrics", "Distributed", "Checkpoint",
@@ -40,7 +40,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Models"], path: "Tests/TestSupport"),
         // Launched under mpirun by DistributedTests: collectives need real processes.
-        .executableTarget(name: "mpi-harness", dependencies: ["Distributed"], path: "Tests/MPIHarness"),
+        .executableTarget(name: "mpi-harness", dependencies: ["Distributed", "Kernels", "Models", "Train"], path: "Tests/MPIHarness"),
         // Killed mid-save by CheckpointTests: a crash must leave the previous checkpoint whole.
         .executableTarget(name: "checkpoint-harness", dependencies: ["Checkpoint"], path: "Tests/CheckpointHarness"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),

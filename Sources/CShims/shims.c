@@ -5,6 +5,7 @@ MPI_Comm srdist_mpi_comm_null(void) { return MPI_COMM_NULL; }
 MPI_Datatype srdist_mpi_float(void) { return MPI_FLOAT; }
 MPI_Datatype srdist_mpi_double(void) { return MPI_DOUBLE; }
 MPI_Datatype srdist_mpi_int(void) { return MPI_INT; }
+MPI_Datatype srdist_mpi_int64(void) { return MPI_INT64_T; }
 MPI_Datatype srdist_mpi_uint64(void) { return MPI_UINT64_T; }
 MPI_Datatype srdist_mpi_byte(void) { return MPI_BYTE; }
 MPI_Op srdist_mpi_sum(void) { return MPI_SUM; }

@@ -1,1 +1,57 @@
-// Placeholder: the Distributed layer adds an MPI test harness here.
+// mpi-harness: scenarios for the Distributed layer, run under mpirun by
+// DistributedTests (and by hand for the benchmarks). Each scenario prints lines that
+// start with "rank N:" and ends with "<scenario> ok" on success.
+//
+//     mpirun -np 2 mpi-harness allreduce
+//     mpirun -np 4 mpi-harness train --steps 3 --batch 6 --out /tmp/p.bin
+//     mpirun -np 2 mpi-harness bench-edsr --threads 1
+//
+// Common option: --watchdog SECONDS (default 60) for every blocking collective.
+import Distributed
+import Foundation
+
+let arguments = Arguments(CommandLine.arguments.dropFirst())
+let scenarios: [String: (Communicator, Arguments) throws -> Void] = [
+    "allreduce": checkAllreduce,
+    "buckets": checkBuckets,
+    "broadcast": checkBroadcast,
+    "split": checkSplit,
+    "agree": checkAgreement,
+    "train": runTraining,
+    "fail": failOnOneRank,
+    "kill": killOneRank,
+    "stall": stallOneRank,
+    "bench-overlap": benchOverlap,
+    "bench-edsr": benchEDSR,
+]
+guard let name = arguments.scenario, let scenario = scenarios[name] else {
+    print("usage: mpi-harness <\(scenarios.keys.sorted().joined(separator: "|"))> [--key value ...]")
+    exit(2)
+}
+
+let comm: Communicator
+do { comm = try Communicator.initialize(threadLevel: .multiple) } catch {
+    print("mpi-harness: \(describe(error))")
+    exit(1)
+}
+// Every scenario runs under the watchdog, so a hang ends with a message, not a test timeout.
+comm.startWatchdog(timeout: arguments.double("watchdog", 60))
+setvbuf(stdout, nil, _IOLBF, 0)  // whole lines, so ranks' output interleaves by line
+do {
+    try scenario(comm, arguments)
+    try Communicator.finalize()
+} catch let error as AgreementError {
+    // Collective failure: every rank knows; rank 0 prints, all finalize.
+    if comm.rank == 0 { print("error: \(describe(error))") }
+    try? Communicator.finalize()
+    exit(1)
+} catch let error as StopError {
+    if comm.rank == 0 { print("error: \(error.reason)") }
+    try? Communicator.finalize()
+    exit(1)
+} catch {
+    comm.abort(message: describe(error))
+}
+
+/// A collective stop decided by `StepAgreement` that ends the run unsuccessfully.
+struct StopError: Error { let reason: StopReason }

@@ -13,6 +13,7 @@ MPI_Comm srdist_mpi_comm_null(void);
 MPI_Datatype srdist_mpi_float(void);
 MPI_Datatype srdist_mpi_double(void);
 MPI_Datatype srdist_mpi_int(void);
+MPI_Datatype srdist_mpi_int64(void);
 MPI_Datatype srdist_mpi_uint64(void);
 MPI_Datatype srdist_mpi_byte(void);
 MPI_Op srdist_mpi_sum(void);

@@ -1,0 +1,64 @@
+import CMPI
+import CShims
+
+extension Communicator {
+    /// Reduces `buffer` element-wise over all ranks, in place; every rank gets the result.
+    public func allreduce<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, _ op: ReduceOp) throws {
+        guard size > 1, let base = buffer.baseAddress else { return }
+        try watched("MPI_Allreduce") {
+            try check("MPI_Allreduce", MPI_Allreduce(srdist_mpi_in_place(), base, mpiCount(buffer.count), T.mpiType, op.handle, handle))
+        }
+    }
+
+    /// Reduces a small array over all ranks and returns the result.
+    public func allreduce<T: MPIScalar>(_ values: [T], _ op: ReduceOp) throws -> [T] {
+        var out = values
+        try out.withUnsafeMutableBufferPointer { try allreduce($0, op) }
+        return out
+    }
+
+    /// Starts reducing `count` elements of `send` into `receive` (separate buffers:
+    /// Open MPI 4.1 falls back to a slow tree for in-place non-blocking reductions).
+    /// Both buffers must stay valid and untouched until the request completes.
+    public func iallreduce<T: MPIScalar>(send: UnsafePointer<T>, receive: UnsafeMutablePointer<T>, count: Int,
+                                         _ op: ReduceOp) throws -> Request {
+        var request: MPI_Request? = srdist_mpi_request_null()
+        try check("MPI_Iallreduce", MPI_Iallreduce(send, receive, mpiCount(count), T.mpiType, op.handle, handle, &request))
+        return Request(request!)
+    }
+
+    /// Copies `buffer` from rank `root` to every rank.
+    public func broadcast<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, root: Int = 0) throws {
+        guard size > 1, let base = buffer.baseAddress else { return }
+        try watched("MPI_Bcast") {
+            try check("MPI_Bcast", MPI_Bcast(base, mpiCount(buffer.count), T.mpiType, Int32(root), handle))
+        }
+    }
+
+    /// Broadcasts a string (for example a config file's text) from `root`.
+    public func broadcast(_ text: String, root: Int = 0) throws -> String {
+        var length = [Int64(text.utf8.count)]
+        try length.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
+        var bytes = rank == root ? Array(text.utf8) : [UInt8](repeating: 0, count: Int(length[0]))
+        try bytes.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Gathers `values` (the same count on every rank) from every rank to every rank.
+    ///
+    /// - Returns: `size` arrays; element `r` is rank r's `values`.
+    public func allgather<T: MPIScalar>(_ values: [T]) throws -> [[T]] {
+        guard size > 1 else { return [values] }
+        let total = values.count * size
+        let all = try [T](unsafeUninitializedCapacity: total) { recv, initialized in
+            try values.withUnsafeBufferPointer { send in
+                try watched("MPI_Allgather") {
+                    try check("MPI_Allgather", MPI_Allgather(send.baseAddress, mpiCount(values.count), T.mpiType,
+                                                             recv.baseAddress, mpiCount(values.count), T.mpiType, handle))
+                }
+            }
+            initialized = total
+        }
+        return (0..<size).map { Array(all[($0 * values.count)..<(($0 + 1) * values.count)]) }
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Threads each rank gives OpenBLAS and srdist's parallel loops:
+/// 1. `configured` (the config's `threads_per_rank`) when positive;
+/// 2. else `OMP_NUM_THREADS` when set to a positive number;
+/// 3. else the cores divided among the ranks on this node (`OMPI_COMM_WORLD_LOCAL_SIZE`),
+///    at least 1 — so ranks × threads never exceeds the cores.
+///
+/// - Parameters:
+///   - configured: the config value; 0 means "choose".
+///   - environment: the process environment (a parameter so tests can pass their own).
+///   - cores: cores on this node.
+public func threadsPerRank(configured: Int, environment: [String: String] = ProcessInfo.processInfo.environment,
+                           cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+    if configured > 0 { return configured }
+    if let omp = environment["OMP_NUM_THREADS"].flatMap({ Int($0) }), omp > 0 { return omp }
+    let local = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? 1
+    return max(1, cores / max(local, 1))
+}
