@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
-        .testTarget(name: "TrainTests", dependencies: ["Train", "Models", "TestSupport"]),
+        .testTarget(name: "TrainTests", dependencies: ["Train", "Models", "Distributed", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     // Kernels hand raw pointers to Dispatch workers; Swift 6's strict Sendable checking

@@ -94,6 +94,25 @@ public struct CheckpointStore {
         return found
     }
 
+    /// Where a user-given checkpoint argument points: a `latest` or `best` pointer
+    /// file resolves to the checkpoint it names, a run or checkpoint folder to its
+    /// latest checkpoint; anything else is returned as it is.
+    public static func locate(_ argument: String) throws -> String {
+        let url = URL(fileURLWithPath: argument)
+        let name = url.lastPathComponent
+        if name == "latest" || name == "best" {
+            let store = CheckpointStore(directory: url.deletingLastPathComponent().path)
+            if let found = name == "latest" ? store.latest() : store.best()?.path { return found }
+            throw CheckpointError("\(argument): the pointer names no existing checkpoint")
+        }
+        let inner = (argument as NSString).appendingPathComponent("checkpoints")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: inner, isDirectory: &isDirectory), isDirectory.boolValue {
+            return try CheckpointStore(directory: argument).resolve(resume: inner) ?? argument
+        }
+        return try CheckpointStore(directory: argument).resolve(resume: argument) ?? argument
+    }
+
     private func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
     private func pointer(_ name: String) -> [Substring]? {

@@ -12,9 +12,20 @@ public enum StopSignal {
     /// Whether a stop signal has arrived since `install`.
     public static var received: Bool { flag != 0 }
 
-    /// Installs the handlers (idempotent).
+    /// Installs the handlers (idempotent). SIGUSR1 and SIGTERM ask for a checkpoint
+    /// and a clean stop; so does a first SIGINT (Ctrl-C), while a second one ends the
+    /// process at once (exit 130) for a user who will not wait for the step to end.
     public static func install(_ signals: [Int32] = [SIGUSR1, SIGTERM, SIGINT]) {
         flag = 0  // touch the static here, so the handler never runs its lazy initialiser
-        for s in signals { signal(s) { _ in StopSignal.flag = 1 } }
+        for s in signals {
+            if s == SIGINT {
+                signal(s) { _ in
+                    if StopSignal.flag != 0 { _exit(130) }
+                    StopSignal.flag = 1
+                }
+            } else {
+                signal(s) { _ in StopSignal.flag = 1 }
+            }
+        }
     }
 }

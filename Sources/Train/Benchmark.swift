@@ -20,13 +20,13 @@ public struct BenchResult: Sendable {
 public enum Benchmark {
     /// Times full training steps (batch, forward, loss, backward, Adam) of `config`
     /// after `warmup` untimed ones; returns the median.
-    public static func trainStep(_ trainer: Trainer, warmup: Int, steps: Int) -> BenchResult {
+    public static func trainStep(_ trainer: Trainer, warmup: Int, steps: Int) throws -> BenchResult {
         let cfg = trainer.config
-        for t in 0..<warmup { trainer.step(t) }
+        for t in 0..<warmup { _ = try trainer.step(t) }
         var times: [Double] = []
         for t in warmup..<(warmup + steps) {
             let start = DispatchTime.now().uptimeNanoseconds
-            trainer.step(t)
+            _ = try trainer.step(t)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let seconds = median(times)

@@ -60,6 +60,19 @@ public struct TrainSpec: Equatable, Sendable {
     public var evalEvery: Int
     /// Start from another checkpoint's weights (tensors matched by name and shape).
     public var initFrom: String?
+    /// Consecutive steps with a non-finite loss or gradient (skipped by every rank)
+    /// after which the run stops.
+    public var maxSkippedSteps: Int
+}
+
+/// Gradient communication (`"distributed"` section).
+public struct DistributedSpec: Equatable, Sendable {
+    /// Floats per allreduce bucket (default 262 144 = 1 MiB).
+    public var bucketSize: Int
+    /// Floats in the first bucket, which holds the last layers (default 32 768).
+    public var firstBucketSize: Int
+    /// Seconds a collective may take before the job is aborted (default 600).
+    public var watchdogSeconds: Double
 }
 
 /// Checkpointing (`"checkpoint"` section).
@@ -101,6 +114,7 @@ public struct Config: Sendable {
     public var train: TrainSpec
     public var data: DataSpec
     public var checkpoint: CheckpointSpec
+    public var distributed: DistributedSpec
     /// The run folder: resolved config, log, metrics.jsonl, checkpoints/ (default runs/<name>).
     public var runDir: String
     /// The resolved configuration (file plus `--set` overrides) as JSON with sorted
@@ -143,8 +157,15 @@ public struct Config: Sendable {
                               threadsPerRank: try t.int("threads_per_rank", 0, min: 0),
                               logEvery: try t.int("log_every", 100, min: 1),
                               evalEvery: try t.int("eval_every", 0, min: 0),
-                              initFrom: try t.optionalString("init_from"))
+                              initFrom: try t.optionalString("init_from"),
+                              maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1))
         try t.finish()
+
+        var dist = try top.section("distributed")
+        let distributed = DistributedSpec(bucketSize: try dist.int("bucket_size", 262_144, min: 1),
+                                          firstBucketSize: try dist.int("first_bucket_size", 32_768, min: 1),
+                                          watchdogSeconds: try dist.double("watchdog_seconds", 600, above: 0))
+        try dist.finish()
 
         var c = try top.section("checkpoint")
         let checkpoint = CheckpointSpec(saveEvery: try c.int("save_every", 1000, min: 1),
@@ -158,7 +179,7 @@ public struct Config: Sendable {
         let dataSpec = try parseData(&d, patch: train.patchSize, scale: scales.max()!)
         try d.finish()
         try top.finish()
-        return Config(name: name, model: model, train: train, data: dataSpec, checkpoint: checkpoint, runDir: runDir,
+        return Config(name: name, model: model, train: train, data: dataSpec, checkpoint: checkpoint, distributed: distributed, runDir: runDir,
                       json: String(decoding: resolved, as: UTF8.self))
     }
 

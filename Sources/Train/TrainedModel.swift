@@ -10,9 +10,10 @@ public struct TrainedModel {
     public let step: Int
     public let path: String
 
-    /// Reads `path`, rebuilds the network its stored config describes and loads the weights.
+    /// Reads the checkpoint (a file, a `latest`/`best` pointer or a run folder), rebuilds the network its stored config describes and loads the weights.
     /// - Throws: `CheckpointError`/`ConfigError`, one line naming the file.
-    public static func load(checkpoint path: String) throws -> TrainedModel {
+    public static func load(checkpoint argument: String) throws -> TrainedModel {
+        let path = try CheckpointStore.locate(argument)
         let contents = try CheckpointFile.read(path: path)
         let spec = try ModelSpec.fromConfigJSON(contents.configJSON, file: path)
         let model = EDSR(spec.edsr, seed: 0)

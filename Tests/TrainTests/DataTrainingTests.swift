@@ -33,13 +33,13 @@ final class DataTrainingTests: XCTestCase {
         let trainer = try Trainer(config: cfg)
         XCTAssertEqual(trainer.sampler.pairs.map(\.name), (1...4).map { "\(root)/DIV2K_train_HR/000\($0).png" })
         XCTAssertEqual(trainer.validation.count, 2)
-        let losses = (0..<3).map { trainer.step($0) }
+        let losses = (0..<3).map { try! trainer.loss(at: $0) }
         XCTAssertTrue(losses.allSatisfy { $0.isFinite && $0 > 0 }, "\(losses)")
         XCTAssertGreaterThanOrEqual(trainer.dataWait, 0)
         let cached = try FileManager.default.subpathsOfDirectory(atPath: "\(dir)/cache").filter { $0.hasSuffix(".bin") }
         XCTAssertEqual(cached.count, 6)
         let again = try Trainer(config: cfg)
-        XCTAssertEqual((0..<3).map { again.step($0) }, losses)
+        XCTAssertEqual((0..<3).map { try! again.loss(at: $0) }, losses)
     }
 
     /// Validation on a benchmark set (HR/ + LR_bicubic/X2/) instead of a split.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kernels
 import Models
+import Distributed
 import Train
 
 /// `srdist bench --config FILE`: times training steps (and optionally inference).
@@ -52,7 +53,13 @@ struct BenchCommand: ParsableCommand {
             // Timing needs no real images: a few generated ones just large enough.
             cfg.data.syntheticImages = 2
             cfg.data.syntheticSize = cfg.train.patchSize * cfg.model.scales.max()! + 8
-            result = Benchmark.trainStep(try Trainer(config: cfg), warmup: warmup, steps: steps)
+            // Under mpirun every rank computes its share of the global batch and the
+            // gradients are reduced, as in training.
+            let comm = try Communicator.initialize(threadLevel: .funneled)
+            result = try Benchmark.trainStep(try Trainer(config: cfg, communicator: comm), warmup: warmup, steps: steps)
+            let isRoot = comm.rank == 0
+            try Communicator.finalize()
+            guard isRoot else { return }
         }
         if json {
             print(result.json)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Data
+import Distributed
 import Foundation
 import Kernels
 import Train
@@ -26,7 +27,7 @@ struct BenchDataCommand: ParsableCommand {
         let cfg = try Config.load(path: config)
         configureThreads(cfg)
         let loadStart = Date()
-        let trainer = try Trainer(config: cfg)
+        let trainer = try Trainer(config: cfg, communicator: try Communicator.initialize(threadLevel: .funneled))
         let batch = cfg.train.batchSize, sampler = trainer.sampler
         print(String(format: "data: %d training images (%@), loaded in %.1f s", sampler.pairs.count, cfg.data.kind,
                      Date().timeIntervalSince(loadStart)))
@@ -34,9 +35,9 @@ struct BenchDataCommand: ParsableCommand {
         print(String(format: "loader: %.0f patches/s on one core (LR %d×%d, HR ×%d, batch %d)",
                      loader, sampler.patch, sampler.patch, sampler.scale, batch))
         guard trainSteps > 0 else { return }
-        trainer.step(0)
+        _ = try trainer.step(0)
         let (waitStart, start) = (trainer.dataWait, Date())
-        for t in 1...trainSteps { trainer.step(t) }
+        for t in 1...trainSteps { _ = try trainer.step(t) }
         let elapsed = Date().timeIntervalSince(start)
         let consumed = Double(trainSteps * batch) / elapsed
         print(String(format: "training: %.1f patches/s (%d steps, %d threads), data wait %.2f%% of the step time",

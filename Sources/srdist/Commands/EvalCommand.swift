@@ -1,5 +1,6 @@
 import ArgumentParser
 import Data
+import Distributed
 import Foundation
 import Kernels
 import Metrics
@@ -63,7 +64,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        Threads.configureFromEnvironment()
+        Threads.configure(threadsPerRank(configured: 0))
         let trained = try TrainedModel.load(checkpoint: checkpoint)
         let s = scale ?? trained.spec.scales[0]
         let upscaler = try trained.upscaler(scale: s)

@@ -34,11 +34,11 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         if diff {
-            let a = try CheckpointFile.read(path: files[0]), b = try CheckpointFile.read(path: files[1])
+            let a = try CheckpointFile.read(path: try CheckpointStore.locate(files[0])), b = try CheckpointFile.read(path: try CheckpointStore.locate(files[1]))
             let d = CheckpointDiff(a, b, fileA: files[0], fileB: files[1])
             print(json ? d.json : d.text(top: top))
         } else {
-            let summary = CheckpointSummary(try CheckpointFile.read(path: files[0]), file: files[0])
+            let summary = CheckpointSummary(try CheckpointFile.read(path: try CheckpointStore.locate(files[0])), file: files[0])
             print(json ? summary.json : summary.text)
         }
     }

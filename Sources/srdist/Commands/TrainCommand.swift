@@ -1,43 +1,69 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Kernels
 import Train
 
-/// `srdist [train] --config FILE`: trains the configured model.
+/// `srdist [train] --config FILE`: trains the configured model on every rank
+/// `mpirun` started (or on one process without mpirun).
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "train", abstract: "Train a model from a JSON config (the default verb).")
+        commandName: "train", abstract: "Train a model from a JSON config (the default verb).",
+        discussion: "Exit codes: 0 finished, 1 error, 85 checkpointed after a stop signal (SIGUSR1/SIGTERM/SIGINT): requeue the job.")
 
     /// Path of the JSON config file (see configs/).
     @Option(help: "Path of the JSON config file (see configs/).")
     var config: String
 
+    /// Continue a run: "auto" (the run folder's latest checkpoint, or a fresh start if none) or a checkpoint path.
+    @Option(help: "Resume: 'auto' (latest checkpoint of the run folder, if any) or a checkpoint path.")
+    var resume: String?
+
+    /// Config overrides, e.g. --set train.lr=2e-4 (repeatable); echoed in the log and stored in checkpoints.
+    @Option(name: .customLong("set"), help: "Override a config key, e.g. --set train.lr=2e-4 (repeatable).")
+    var overrides: [String] = []
+
+    /// No progress output on standard output (train.log and metrics.jsonl are still written).
+    @Flag(help: "No output on standard output (the run folder's log files are still written).")
+    var quiet = false
+
+    /// Progress output format.
+    @Option(help: "Output format: text or json.")
+    var logFormat: RunLog.Format = .text
+
     func run() throws {
-        let cfg = try Config.load(path: config)
+        let cfg = try Config.load(path: config, overrides: overrides)
+        let comm = try Communicator.initialize(threadLevel: .multiple)
+        comm.watchdog = comm.startWatchdog(timeout: cfg.distributed.watchdogSeconds)
         configureThreads(cfg)
-        let trainer = try Trainer(config: cfg)
-        print("srdist: training \(cfg.name): EDSR ×\(cfg.model.scales[0]) B\(cfg.model.blocks) F\(cfg.model.features), "
-              + "\(trainer.model.layout.count) parameters, batch \(cfg.train.batchSize), patch \(cfg.train.patchSize), "
-              + "\(cfg.train.steps) steps, \(Threads.count) threads")
-        trainer.run { print($0); fflush(stdout) }
-        let (model, bicubic) = trainer.evaluate()
-        print(String(format: "validation PSNR (Y, shave %d): model %.2f dB, bicubic %.2f dB (%+.2f dB)",
-                     cfg.model.scales[0], model, bicubic, model - bicubic))
-    }
-}
-
-/// Thread budget: the config's `threads_per_rank`, else OMP_NUM_THREADS, else all cores.
-func configureThreads(_ cfg: Config) {
-    if cfg.train.threadsPerRank > 0 { Threads.configure(cfg.train.threadsPerRank) } else { Threads.configureFromEnvironment() }
-}
-
-extension Threads {
-    /// OMP_NUM_THREADS when set, else every core.
-    static func configureFromEnvironment() {
-        if let env = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"], let v = Int(env), v > 0 {
-            configure(v)
-        } else {
-            configure(ProcessInfo.processInfo.activeProcessorCount)
+        if comm.rank == 0 && !overrides.isEmpty && !quiet { print("config overrides: \(overrides.joined(separator: " "))") }
+        let outcome: RunOutcome
+        do {
+            outcome = try train(cfg, options: RunOptions(resume: resume, quiet: quiet, format: logFormat), comm: comm)
+        } catch let error as CollectiveError {
+            try? Communicator.finalize()
+            if comm.rank == 0 { throw error }
+            throw ExitCode.failure
+        } catch let error as AgreementError {
+            try? Communicator.finalize()
+            if comm.rank == 0 { throw error }
+            throw ExitCode.failure
+        } catch {
+            // A failure on this rank alone: end the whole job rather than leave the
+            // other ranks waiting in a collective.
+            if comm.size > 1 { comm.abort(message: describe(error)) }
+            try? Communicator.finalize()
+            throw error
         }
+        try Communicator.finalize()
+        if outcome == .checkpointedOnSignal { throw ExitCode(85) }
     }
+}
+
+extension RunLog.Format: ExpressibleByArgument {}
+
+/// Thread budget: `threads_per_rank`, else OMP_NUM_THREADS, else this node's cores
+/// shared among its ranks.
+func configureThreads(_ cfg: Config) {
+    Threads.configure(threadsPerRank(configured: cfg.train.threadsPerRank))
 }

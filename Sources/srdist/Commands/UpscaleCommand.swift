@@ -1,5 +1,6 @@
 import ArgumentParser
 import Data
+import Distributed
 import Foundation
 import Kernels
 import Train
@@ -43,7 +44,7 @@ struct UpscaleCommand: ParsableCommand {
     }
 
     func run() throws {
-        Threads.configureFromEnvironment()
+        Threads.configure(threadsPerRank(configured: 0))
         let trained = try TrainedModel.load(checkpoint: checkpoint)
         let upscaler = try trained.upscaler(scale: scale)
         var isFolder: ObjCBool = false

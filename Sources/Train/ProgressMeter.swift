@@ -1,0 +1,60 @@
+import Distributed
+import Foundation
+
+/// The numbers behind the progress line: running-mean loss, throughput, and the
+/// shares of time spent waiting for data and for gradient communication since the
+/// previous line, plus an ETA from the run's average step time.
+final class ProgressMeter {
+    let trainer: Trainer
+    let startStep: Int
+    let startTime = Date()
+    var windowStart = Date()
+    var lossSum = 0.0, lossCount = 0
+    var dataWaitMark: Double, commMark: Double
+
+    init(trainer: Trainer, start: Int) {
+        (self.trainer, startStep) = (trainer, start)
+        (dataWaitMark, commMark) = (trainer.dataWait, trainer.exposedCommunication)
+    }
+
+    func record(_ decision: StepDecision) {
+        guard decision.apply else { return }
+        lossSum += decision.loss
+        lossCount += 1
+    }
+
+    func line(step: Int) -> (text: String, fields: [String: Any]) {
+        let cfg = trainer.config
+        let elapsed = max(Date().timeIntervalSince(windowStart), 1e-9)
+        let steps = max(lossCount, 1)
+        let loss = lossSum / Double(steps)
+        let lr = learningRate(base: cfg.train.lr, step: step - 1, halveEvery: cfg.train.lrDecaySteps)
+        let patches = Double(lossCount * cfg.train.batchSize) / elapsed
+        let dataShare = (trainer.dataWait - dataWaitMark) / elapsed
+        let commShare = (trainer.exposedCommunication - commMark) / elapsed
+        let perStep = Date().timeIntervalSince(startTime) / Double(max(step - startStep, 1))
+        let eta = perStep * Double(cfg.train.steps - step)
+        let text = String(format: "step %d/%d  %@  loss %.4f  lr %.2e  %.1f patches/s  data wait %.1f%%  comm %.1f%%  ETA %@",
+                          step, cfg.train.steps, trainer.stage, loss, lr, patches, 100 * dataShare, 100 * commShare, duration(eta))
+        (windowStart, lossSum, lossCount) = (Date(), 0, 0)
+        (dataWaitMark, commMark) = (trainer.dataWait, trainer.exposedCommunication)
+        return (text, ["step": step, "steps": cfg.train.steps, "stage": trainer.stage, "scale": trainer.scale, "loss": loss,
+                       "lr": Double(lr), "patches_per_second": patches, "data_wait": dataShare, "comm_exposed": commShare,
+                       "eta_seconds": eta])
+    }
+
+    func summary(step: Int) -> String {
+        let total = Date().timeIntervalSince(startTime)
+        return String(format: "done: %d steps in %@ (%.2f s/step), %d skipped, exposed communication %.1f s, data wait %.1f s",
+                      step - startStep, duration(total), total / Double(max(step - startStep, 1)), trainer.skippedSteps,
+                      trainer.exposedCommunication, trainer.dataWait)
+    }
+}
+
+/// 3h04m, 12m05s, 42s.
+func duration(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded())
+    if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }
+    if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }
+    return "\(s)s"
+}

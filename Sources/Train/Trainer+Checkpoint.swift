@@ -1,0 +1,93 @@
+import Checkpoint
+import Distributed
+import Foundation
+import Models
+
+/// What a run carries across a restart besides the arenas: where the data stream
+/// stands and what validation has seen.
+public struct RunProgress: Equatable, Sendable {
+    /// Steps completed (the next step to run).
+    public var step = 0
+    public var bestPSNR: Double?
+    public var bestStep: Int?
+    /// Validation records, a JSON array.
+    public var metricsHistory = "[]"
+    public init() {}
+}
+
+extension Trainer {
+    /// Training label stored in checkpoints (stages arrive with the coordinator).
+    var stage: String { "x\(scale)" }
+
+    /// The checkpoint of this rank's state after `progress.step` steps (every rank
+    /// holds the same bits; rank 0 writes it).
+    public func checkpointContents(_ progress: RunProgress) -> CheckpointContents {
+        let lr = learningRate(base: config.train.lr, step: progress.step, halveEvery: config.train.lrDecaySteps)
+        return CheckpointContents(
+            model: config.model.arch, scales: config.model.scales, step: progress.step, stage: stage,
+            worldSize: comm.size, configJSON: config.json, layout: model.layout, params: Array(model.params.buffer),
+            optimizer: OptimizerState(m: Array(adam.m.buffer), v: Array(adam.v.buffer), steps: ["shared": adam.step],
+                                      learningRate: Double(lr)),
+            state: TrainingState(dataStep: progress.step, rngSeed: config.train.seed, skippedSteps: skippedSteps,
+                                 bestPSNR: progress.bestPSNR, bestStep: progress.bestStep, metricsHistory: progress.metricsHistory))
+    }
+
+    /// Restores parameters, Adam's moments and counters and the stream position from
+    /// `contents` (read on rank 0) on every rank: arenas are broadcast, scalars too.
+    /// - Throws: on every rank alike, when the checkpoint does not fit this run.
+    public func restore(_ contents: CheckpointContents?, file: String) throws -> RunProgress {
+        let header = try rootDecides {
+            guard let c = contents else { return "" }
+            try c.requireCompatible(model: config.model.arch, scales: config.model.scales, layout: model.layout, file: file)
+            guard let opt = c.optimizer else {
+                throw ConfigError("\(file): holds weights only (no optimizer state) — use it as train.init_from instead of --resume")
+            }
+            guard c.state.rngSeed == config.train.seed else {
+                throw ConfigError("\(file): was trained with seed \(c.state.rngSeed), the config says \(config.train.seed); resuming needs the same data stream")
+            }
+            c.scatter(c.params, into: model.params.base, layout: model.layout)
+            c.scatter(opt.m, into: adam.m.base, layout: model.layout)
+            c.scatter(opt.v, into: adam.v.base, layout: model.layout)
+            let fields: [String: Any] = ["step": c.step, "adam": opt.steps["shared"] ?? c.step, "skipped": c.state.skippedSteps,
+                                         "best_psnr": c.state.bestPSNR ?? NSNull(), "best_step": c.state.bestStep ?? NSNull(),
+                                         "history": c.state.metricsHistory]
+            return String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)
+        }
+        let count = model.layout.count
+        try comm.broadcastFromRoot([(model.params.base, count), (adam.m.base, count), (adam.v.base, count)])
+        var progress = RunProgress()
+        guard let fields = try JSONSerialization.jsonObject(with: Data(header.utf8), options: [.fragmentsAllowed]) as? [String: Any] else {
+            return progress
+        }
+        progress.step = fields["step"] as! Int
+        adam.step = fields["adam"] as! Int
+        restoredSkips = fields["skipped"] as! Int
+        progress.bestPSNR = fields["best_psnr"] as? Double
+        progress.bestStep = fields["best_step"] as? Int
+        progress.metricsHistory = fields["history"] as! String
+        return progress
+    }
+
+    /// `init_from`: copies every tensor whose name and shape match from `path` (read on
+    /// rank 0, then broadcast); Adam starts fresh. Returns the report lines.
+    public func initializeWeights(from path: String) throws -> [String] {
+        let lines = try rootDecides {
+            let report = copyMatching(from: try CheckpointFile.read(path: try CheckpointStore.locate(path)), into: model.layout, params: model.params.base)
+            return report.lines.joined(separator: "\n")
+        }
+        try comm.broadcastFromRoot([(model.params.base, model.layout.count)])
+        return lines.split(separator: "\n").map(String.init)
+    }
+
+    /// Runs `body` on rank 0 and hands its result — or its error — to every rank, so
+    /// all ranks throw the same error instead of some waiting in a collective.
+    func rootDecides(_ body: () throws -> String) throws -> String {
+        var message = ""
+        if comm.rank == 0 {
+            do { message = "ok:" + (try body()) } catch { message = "error:" + describe(error) }
+        }
+        message = try comm.broadcast(message, root: 0)
+        if message.hasPrefix("error:") { throw CollectiveError(String(message.dropFirst(6))) }
+        return String(message.dropFirst(3))
+    }
+}
