@@ -17,7 +17,7 @@ public enum Executables {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        p.environment = childEnvironment.merging(environment) { $1 }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("srdist-test-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         let handle = try FileHandle(forWritingTo: out)
@@ -31,6 +31,26 @@ public enum Executables {
         p.waitUntilExit()
         try handle.close()
         return (p.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+    }
+
+    /// This process's environment without the variables Open MPI sets inside an MPI
+    /// process (a test process may itself be an MPI singleton, and a child that inherits
+    /// them would try to join its job), plus mpirun's run-as-root consent when needed.
+    public static var childEnvironment: [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { key, _ in
+            !["OMPI_", "PMIX_", "OPAL_", "ORTE_"].contains { key.hasPrefix($0) }
+        }
+        if getuid() == 0 { (env["OMPI_ALLOW_RUN_AS_ROOT"], env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"]) = ("1", "1") }
+        return env
+    }
+
+    /// `mpirun --oversubscribe -np N srdist ARGS` (each rank with `threads` threads).
+    @discardableResult
+    public static func mpirunSrdist(_ np: Int, _ arguments: [String], threads: Int = 1, environment: [String: String] = [:],
+                                    timeout: Double = 300) throws -> (status: Int32, output: String) {
+        let vars = ["OMP_NUM_THREADS": String(threads)].merging(environment) { $1 }
+        return try run("/usr/bin/env", ["mpirun", "--oversubscribe", "-np", String(np)] + vars.keys.sorted().flatMap { ["-x", $0] }
+                       + [srdist] + arguments, environment: vars, timeout: timeout)
     }
 
     /// The repository's root (for configs/ and fixtures).

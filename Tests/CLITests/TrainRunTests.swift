@@ -1,0 +1,101 @@
+import Checkpoint
+import Foundation
+import TestSupport
+import XCTest
+
+/// Whole training runs through the srdist binary, as users start them: resume,
+/// refusal to overwrite, stop signals, and data parallelism under mpirun.
+final class TrainRunTests: XCTestCase {
+    var dir: URL!
+    let tiny = Executables.repositoryRoot().appendingPathComponent("configs/tiny_x2.json").path
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("srdist-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func train(_ run: String, steps: Int, _ extra: [String] = [], np: Int? = nil) throws -> (status: Int32, output: String) {
+        let args = ["--config", tiny, "--set", "run_dir=\(dir.path)/\(run)", "--set", "train.steps=\(steps)",
+                    "--set", "train.log_every=10", "--set", "checkpoint.save_every=1000"] + extra
+        if let np { return try Executables.mpirunSrdist(np, args) }
+        return try Executables.run(Executables.srdist, args, environment: ["OMP_NUM_THREADS": "2"])
+    }
+
+    func params(_ run: String) throws -> [Float] {
+        try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/\(run)")).params
+    }
+
+    /// k steps, then resume to 2k, equals 2k straight — bit for bit.
+    func testResumeIsBitIdentical() throws {
+        XCTAssertEqual(try train("straight", steps: 40).status, 0)
+        XCTAssertEqual(try train("split", steps: 20).status, 0)
+        let resumed = try train("split", steps: 40, ["--resume", "auto"])
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertTrue(resumed.output.contains("resumed from \(dir.path)/split/checkpoints/step-000000020.h5 at step 20"), resumed.output)
+        XCTAssertEqual(try params("straight"), try params("split"))
+    }
+
+    func testRerunWithoutResumeIsRefused() throws {
+        XCTAssertEqual(try train("once", steps: 5).status, 0)
+        let again = try train("once", steps: 5)
+        XCTAssertEqual(again.status, 1)
+        XCTAssertTrue(again.output.hasPrefix("Error: \(dir.path)/once already holds checkpoints"), again.output)
+        let progress = try String(contentsOfFile: "\(dir.path)/once/metrics.jsonl", encoding: .utf8)
+        XCTAssertTrue(progress.contains("\"event\":\"progress\""), progress)
+    }
+
+    /// SIGUSR1 → checkpoint at the next step → exit 85; `--resume auto` continues.
+    func testStopSignalCheckpointsAndExits85() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Executables.srdist)
+        p.arguments = ["--config", tiny, "--set", "run_dir=\(dir.path)/sig", "--set", "train.steps=100000",
+                       "--set", "train.log_every=5"]
+        p.environment = Executables.childEnvironment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
+        let log = dir.appendingPathComponent("sig.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: log)
+        try p.run()
+        // Wait for training to be under way, then ask it to stop.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("step 10/") { usleep(50_000) }
+        kill(p.processIdentifier, SIGUSR1)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 85)
+        let saved = try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/sig"))
+        XCTAssertGreaterThanOrEqual(saved.step, 10)
+        XCTAssertLessThan(saved.step, 100_000)
+        let resumed = try train("sig", steps: saved.step + 5, ["--resume", "auto"])
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertEqual(try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/sig")).step, saved.step + 5)
+    }
+
+    /// The global batch is split across ranks and gradients summed: 1, 2 and 4 ranks
+    /// train the same model up to float summation order; the same rank count twice
+    /// gives the same bits.
+    func testRankCountsAgree() throws {
+        for (run, np) in [("np1", 1), ("np2", 2), ("np4", 4), ("np2again", 2)] {
+            let r = try train(run, steps: 12, np: np)
+            XCTAssertEqual(r.status, 0, r.output)
+        }
+        let one = try params("np1")
+        for run in ["np2", "np4"] {
+            let other = try params(run)
+            let scale = one.map(abs).max()!
+            let err = zip(one, other).map { abs($0 - $1) }.max()!
+            // 12 Adam steps amplify reassociation noise (~1e-7) into ~1e-5 of the weights.
+            XCTAssertLessThan(err / scale, 1e-4, run)
+        }
+        XCTAssertEqual(try params("np2"), try params("np2again"))
+    }
+
+    /// A NaN on one rank makes every rank skip that step (and only that step).
+    func testNonFiniteGradientOnOneRankIsSkippedByAll() throws {
+        let args = ["--config", tiny, "--set", "run_dir=\(dir.path)/nan", "--set", "train.steps=6", "--set", "train.log_every=1"]
+        let r = try Executables.mpirunSrdist(2, args, environment: ["SRDIST_TEST_INJECT_NAN": "1:3"])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.output.contains("step 4: non-finite loss or gradient on some rank; update skipped (1 so far)"), r.output)
+        XCTAssertEqual(try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/nan")).state.skippedSteps, 1)
+    }
+}
