@@ -1,12 +1,14 @@
 import CMPI
+import Foundation
 
 /// A failed MPI call: the function's name and Open MPI's text for the error code.
-public struct MPIError: Error, CustomStringConvertible {
+public struct MPIError: LocalizedError, CustomStringConvertible {
     public let function: String
     public let code: Int32
     public let message: String
 
     public var description: String { "\(function) failed: \(message) (MPI error \(code))" }
+    public var errorDescription: String? { description }
 }
 
 /// The one door to MPI: runs an MPI call and turns a non-success code into `MPIError`.

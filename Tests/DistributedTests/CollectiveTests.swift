@@ -11,8 +11,10 @@ final class CollectiveTests: MPITestCase {
         for np in [2, 3] { assertOK(try mpirun(np, ["buckets"]), np: np, "buckets") }
     }
 
-    func testBroadcastFromFirstAndLastRank() throws {
-        assertOK(try mpirun(3, ["broadcast"]), np: 3, "broadcast")
+    func testBroadcastFromFirstAndLastRankAndErrorsComeBackAsMPIError() throws {
+        let r = try mpirun(3, ["broadcast"])
+        assertOK(r, np: 3, "broadcast")
+        XCTAssertTrue(r.lines(rank: 2).contains("rank 2: MPI_Bcast failed: MPI_ERR_ROOT: invalid root (MPI error 8)"), r.output)
     }
 
     func testSplitByColorAndKey() throws {

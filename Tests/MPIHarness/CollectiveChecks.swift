@@ -74,6 +74,15 @@ func checkBroadcast(_ comm: Communicator, _ args: Arguments) throws {
     }
     let text = try comm.broadcast(comm.rank == 0 ? "{\"name\": \"édsr\"}" : "", root: 0)
     try expect(text == "{\"name\": \"édsr\"}", "string broadcast, got \(text)")
+    // A bad argument comes back as MPIError (MPI_ERRORS_RETURN), not as a dead job.
+    var one: [Float] = [0]
+    do {
+        try one.withUnsafeMutableBufferPointer { try comm.broadcast($0, root: comm.size) }
+        try expect(false, "broadcast from a missing root did not fail")
+    } catch let error as MPIError {
+        try expect(error.function == "MPI_Bcast" && error.message.contains("root"), "unexpected error \(error)")
+        say(comm, "\(error)")
+    }
     say(comm, "broadcast ok")
 }
 
