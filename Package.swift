@@ -42,7 +42,7 @@ let package = Package(
         // Launched under mpirun by DistributedTests: collectives need real processes.
         .executableTarget(name: "mpi-harness", dependencies: ["Distributed"], path: "Tests/MPIHarness"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], exclude: ["Fixtures"]),
         // Fixtures are read through #filePath, not bundled.
         .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
