@@ -75,7 +75,8 @@ final class EDSRTests: XCTestCase {
                 weightedSum(model.forward(input, n: n, h: h, w: w), probe)
             }
             for r in results {
-                XCTAssertGreaterThanOrEqual(r.agreeing, 0.8, "×\(scale) \(r.name): errors \(r.errors.map { String(format: "%.4f", $0) })")
+                XCTAssertGreaterThanOrEqual(r.agreeing, 0.8,
+                                            "×\(scale) \(r.name): errors \(r.errors.map { String(format: "%.4f", $0) })")
             }
         }
     }

@@ -32,7 +32,9 @@ final class GradientFrontierTests: XCTestCase {
         let model = EDSR(EDSRConfig(scale: 4, blocks: 3, features: 4, resScale: 1), seed: 1)
         let input = randomArray(3 * 5 * 4, seed: 1, in: 0...255)
         _ = model.forward(input, n: 1, h: 5, w: 4)
-        let offsets = assertReadyOffsetsAreFinal(grads: model.grads, "EDSR") { model.backward(randomArray(3 * 20 * 16, seed: 2), ready: $0) }
+        let offsets = assertReadyOffsetsAreFinal(grads: model.grads, "EDSR") {
+            model.backward(randomArray(3 * 20 * 16, seed: 2), ready: $0)
+        }
         // tail, two upsampler stages, body conv, three blocks, head
         XCTAssertEqual(offsets, [
             "tail.1.weight", "tail.0.2.weight", "tail.0.0.weight", "body.3.weight",

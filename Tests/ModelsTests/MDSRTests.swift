@@ -63,7 +63,8 @@ final class MDSRTests: XCTestCase {
             }
             XCTAssertEqual(results.count, 2 * (1 + 2 * 2 + 2 * 2 + 1 + (scale == 4 ? 2 : 1) + 1))
             for r in results {
-                XCTAssertGreaterThanOrEqual(r.agreeing, 0.8, "×\(scale) \(r.name): errors \(r.errors.map { String(format: "%.4f", $0) })")
+                XCTAssertGreaterThanOrEqual(r.agreeing, 0.8,
+                                            "×\(scale) \(r.name): errors \(r.errors.map { String(format: "%.4f", $0) })")
             }
         }
     }

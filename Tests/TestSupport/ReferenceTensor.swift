@@ -17,7 +17,9 @@ public struct ReferenceTensor: Decodable {
                 throw DecodingError.dataCorruptedError(forKey: .base64, in: c, debugDescription: "not base64 float32")
             }
             values = bytes.withUnsafeBytes { raw in
-                (0..<raw.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+                (0..<raw.count / 4).map {
+                    Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+                }
             }
         } else {
             values = try c.decode([Float].self, forKey: .data)
