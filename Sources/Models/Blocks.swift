@@ -86,10 +86,10 @@ public struct Upsampler: Sendable {
     }
 
     /// `dy` (∂L/∂output, clobbered) → `dx` (∂L/∂input, overwritten); `tmp` as large as `dy`.
-    /// `ready` is told each stage's lowest arena offset once its gradients are final.
+    /// `finished` is told each stage's conv once its gradients are final.
     func backward(_ p: Arena, _ g: Arena, dx: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
                   saved: [UnsafeMutablePointer<Float>], tmp: UnsafeMutablePointer<Float>, n: Int, h: Int, w: Int,
-                  ready: (Int) -> Void) {
+                  finished: (ConvParameters) -> Void) {
         var sizes: [(Int, Int)] = [(h, w)]
         for s in stages.dropLast() { sizes.append((sizes.last!.0 * s.r, sizes.last!.1 * s.r)) }
         var dOut = dy
@@ -99,7 +99,7 @@ public struct Upsampler: Sendable {
             let input = j == 0 ? x : UnsafePointer(saved[j - 1])
             let dIn = j == 0 ? dx : dOut
             Models.backward(stage.conv, p, g, dIn: dIn, dOut: tmp, in: input, n: n, h: hh, w: ww)
-            ready(stage.conv.weight.offset)
+            finished(stage.conv)
             dOut = dIn
         }
     }

@@ -44,9 +44,26 @@ public struct ConvParameters: Sendable {
         (self.cin, self.cout, self.k) = (cin, cout, k)
     }
 
+    /// Weight and bias together (the bias directly follows the weight).
+    public var range: Range<Int> { weight.offset..<bias.range.upperBound }
+
     public func shape(n: Int, h: Int, w: Int) -> Conv2dShape {
         Conv2dShape(n: n, cin: cin, cout: cout, h: h, w: w, k: k)
     }
+}
+
+/// The arena ranges `convs` occupy, as few ranges as possible: sorted by offset,
+/// with adjacent ranges merged.
+func contiguousRanges(_ convs: [ConvParameters]) -> [Range<Int>] {
+    var merged: [Range<Int>] = []
+    for r in convs.map(\.range).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+        if let last = merged.last, last.upperBound == r.lowerBound {
+            merged[merged.count - 1] = last.lowerBound..<r.upperBound
+        } else {
+            merged.append(r)
+        }
+    }
+    return merged
 }
 
 /// PyTorch's default Conv2d initialisation (Kaiming-uniform with a = √5, which gives

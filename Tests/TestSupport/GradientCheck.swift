@@ -1,4 +1,5 @@
 import Kernels
+import Models
 
 /// Deterministic test data: `n` values uniform in [lo, hi).
 public func randomArray(_ n: Int, seed: UInt64, in range: ClosedRange<Float> = -1...1) -> [Float] {
@@ -44,4 +45,36 @@ public func weightedSum(_ y: UnsafePointer<Float>, _ w: [Float]) -> Double {
     var s = 0.0
     for i in w.indices { s += Double(w[i]) * Double(y[i]) }
     return s
+}
+
+/// A whole network's parameter gradient against central differences, tensor by tensor.
+/// A ReLU input that a ±eps step pushes across zero makes that coordinate's difference
+/// quotient meaningless, and small steps drown in the float32 rounding of a ~100-valued
+/// output, so each sampled coordinate counts as agreeing when it is within `tolerance`
+/// of the tensor's gradient scale at any of `steps`. A wrong index, a missing term or a
+/// wrong factor is off by O(100 %) almost everywhere; exact values are pinned by the
+/// PyTorch reference tests.
+///
+/// - Parameters:
+///   - params: the parameter arena; each tensor is perturbed in place and restored.
+///   - analytic: the gradient arena's contents at the unperturbed parameters.
+///   - views: the tensors to check.
+///   - loss: recomputes the scalar from the current `params`.
+/// - Returns: per tensor, the share of sampled coordinates that agree and the best error of each.
+public func tensorGradientAgreement(params: Arena, analytic: [Float], views: [TensorView], samples: Int = 20,
+                                    steps: [Float] = [2e-3, 1e-2, 1e-1], tolerance: Double = 5e-2,
+                                    loss: () -> Double) -> [(name: String, agreeing: Double, errors: [Double])] {
+    views.map { v in
+        var slice = Array(UnsafeBufferPointer(start: params[v], count: v.count))
+        let grad = Array(analytic[v.range])
+        func perturbedLoss(_ values: [Float]) -> Double {
+            values.withUnsafeBufferPointer { params[v].update(from: $0.baseAddress!, count: v.count) }
+            return loss()
+        }
+        let errors = steps.map { eps in
+            finiteDifferenceErrors(x: &slice, analytic: grad, samples: samples, eps: eps, loss: perturbedLoss)
+        }.reduce([Double](repeating: .infinity, count: min(samples, grad.count))) { zip($0, $1).map { min($0, $1) } }
+        slice.withUnsafeBufferPointer { params[v].update(from: $0.baseAddress!, count: v.count) }
+        return (v.name, Double(errors.filter { $0 < tolerance }.count) / Double(errors.count), errors)
+    }
 }

@@ -1,0 +1,106 @@
+import Kernels
+
+/// The layers one forward pass runs through, shared by EDSR (one path) and MDSR (one
+/// path per scale, all with the same head, body and tail):
+///
+///     x  = sub_mean(lr);  s₀ = head(x)
+///     sᵢ₊₁ = blocks[i](sᵢ)                  MDSR's pre-processing blocks, then the body's
+///     a  = bodyConv(s_last) + s_skip         long skip from the stream after `skip` blocks
+///     y  = add_mean(tail(upsampler(a)))
+///
+/// EDSR has `skip` 0 (the head output); MDSR has 2 (after pre-processing).
+struct NetworkPath {
+    let head: ConvParameters
+    let blocks: [ResBlock]
+    let skip: Int
+    let bodyConv: ConvParameters
+    let upsampler: Upsampler
+    let tail: ConvParameters
+
+    var scale: Int { upsampler.stages.reduce(1) { $0 * $1.r } }
+
+    /// Every conv layer in forward order.
+    var convLayers: [ConvParameters] {
+        [head] + blocks.flatMap { [$0.conv1, $0.conv2] } + [bodyConv] + upsampler.stages.map(\.conv) + [tail]
+    }
+
+    /// `input` `[n, 3, h, w]` → `a.output` `[n, 3, h·s, w·s]`, keeping in `a` what
+    /// backward needs when `a.training`.
+    func forward(_ p: Arena, input: UnsafePointer<Float>, _ a: Activations) -> UnsafeMutablePointer<Float> {
+        let (n, h, w) = (a.n, a.h, a.w)
+        meanShiftForward(output: a.x, input: input, n: n, h: h, w: w, sign: -1)
+        Models.forward(head, p, out: a.stream[0], in: a.x, n: n, h: h, w: w)
+        for (i, block) in blocks.enumerated() {
+            block.forward(p, y: a.stream[i + 1], x: a.stream[i], t: a.hidden[i], tmp: a.tmp1, n: n, h: h, w: w)
+        }
+        Models.forward(bodyConv, p, out: a.body, in: a.stream[blocks.count], n: n, h: h, w: w)
+        add(a.body, a.stream[skip], n * head.cout * h * w)
+        let up = upsampler.forward(p, x: a.body, saved: a.upsampled, tmp: a.big, n: n, h: h, w: w)
+        let (oh, ow) = (h * scale, w * scale)
+        Models.forward(tail, p, out: a.output, in: up, n: n, h: oh, w: ow)
+        meanShiftForward(output: a.output, input: a.output, n: n, h: oh, w: ow, sign: 1)
+        return a.output
+    }
+
+    /// Backpropagates `dOutput` `[n, 3, h·s, w·s]` through the forward that filled `a`,
+    /// adding this path's parameter gradients into `g`; tensors of other paths are not
+    /// touched. `add_mean` and `sub_mean` have identity Jacobians, so the gradient
+    /// passes them unchanged.
+    ///
+    /// - Parameter ready: called with an offset `o` whenever every gradient at
+    ///   `o..<layout.count` has become final (see `GradientFrontier`).
+    func backward(_ p: Arena, _ g: Arena, dOutput: UnsafePointer<Float>, _ a: Activations, ready: (Int) -> Void) {
+        let (n, h, w) = (a.n, a.h, a.w)
+        var frontier = GradientFrontier(convLayers)
+        func finished(_ convs: ConvParameters...) {
+            if let o = frontier.finish(convs) { ready(o) }
+        }
+        Models.backward(tail, p, g, dIn: a.dBig1, dOut: dOutput, in: a.upsampled[upsampler.stages.count - 1],
+                        n: n, h: h * scale, w: w * scale)
+        finished(tail)
+        upsampler.backward(p, g, dx: a.dSkip, dy: a.dBig1, x: a.body, saved: a.upsampled, tmp: a.dBig2, n: n, h: h, w: w,
+                           finished: { finished($0) })
+        Models.backward(bodyConv, p, g, dIn: a.dStream, dOut: a.dSkip, in: a.stream[blocks.count], n: n, h: h, w: w)
+        finished(bodyConv)
+        func blocksBackward(_ range: Range<Int>) {
+            for i in range.reversed() {
+                blocks[i].backward(p, g, dx: a.dStream, x: a.stream[i], t: a.hidden[i], tmp1: a.tmp1, tmp2: a.tmp2,
+                                   n: n, h: h, w: w)
+                finished(blocks[i].conv2, blocks[i].conv1)
+            }
+        }
+        blocksBackward(skip..<blocks.count)
+        // a = body(s_skip) + s_skip: the skip's gradient (dSkip) joins the body's here.
+        add(a.dStream, a.dSkip, n * head.cout * h * w)
+        blocksBackward(0..<skip)
+        Models.backward(head, p, g, dIn: nil, dOut: a.dStream, in: a.x, n: n, h: h, w: w)
+        finished(head)
+    }
+}
+
+/// Which gradients a backward pass has finished, as the one number a bucketed
+/// allreduce needs: the lowest offset `o` such that every gradient in
+/// `o..<layout.count` is final. Tensors outside the path are final from the start
+/// (backward never touches them), so with MDSR's registration-order layout
+/// (pre_process, upsample, head, body, tail) the frontier stops at the end of `head`
+/// until `head`, the last layer backward visits, is done.
+struct GradientFrontier {
+    /// Arena ranges of the path's convs whose gradients are not final yet.
+    private var pending: [Range<Int>]
+    private var reported: Int
+
+    init(_ convs: [ConvParameters]) {
+        pending = convs.map(\.range)
+        reported = pending.map(\.upperBound).max() ?? 0
+    }
+
+    /// Marks `convs` final; returns the new frontier when it moved down.
+    mutating func finish(_ convs: [ConvParameters]) -> Int? {
+        let done = Set(convs.map(\.weight.offset))
+        pending.removeAll { done.contains($0.lowerBound) }
+        let o = pending.map(\.upperBound).max() ?? 0
+        guard o < reported else { return nil }
+        reported = o
+        return o
+    }
+}
