@@ -26,7 +26,7 @@ extension Trainer {
         return CheckpointContents(
             model: config.model.arch, scales: config.model.scales, step: progress.step, stage: stage,
             worldSize: comm.size, configJSON: config.json, layout: model.layout, params: Array(model.params.buffer),
-            optimizer: OptimizerState(m: Array(adam.m.buffer), v: Array(adam.v.buffer), steps: ["shared": adam.step],
+            optimizer: OptimizerState(m: Array(adam.m.buffer), v: Array(adam.v.buffer), steps: adam.steps,
                                       learningRate: Double(lr)),
             state: TrainingState(dataStep: progress.step, rngSeed: config.train.seed, skippedSteps: skippedSteps,
                                  bestPSNR: progress.bestPSNR, bestStep: progress.bestStep, metricsHistory: progress.metricsHistory))
@@ -48,7 +48,7 @@ extension Trainer {
             c.scatter(c.params, into: model.params.base, layout: model.layout)
             c.scatter(opt.m, into: adam.m.base, layout: model.layout)
             c.scatter(opt.v, into: adam.v.base, layout: model.layout)
-            let fields: [String: Any] = ["step": c.step, "adam": opt.steps["shared"] ?? c.step, "skipped": c.state.skippedSteps,
+            let fields: [String: Any] = ["step": c.step, "adam": opt.steps, "skipped": c.state.skippedSteps,
                                          "best_psnr": c.state.bestPSNR ?? NSNull(), "best_step": c.state.bestStep ?? NSNull(),
                                          "history": c.state.metricsHistory]
             return String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)
@@ -60,7 +60,7 @@ extension Trainer {
             return progress
         }
         progress.step = fields["step"] as! Int
-        adam.step = fields["adam"] as! Int
+        adam.steps = fields["adam"] as! [String: Int]
         restoredSkips = fields["skipped"] as! Int
         progress.bestPSNR = fields["best_psnr"] as? Double
         progress.bestStep = fields["best_step"] as? Int
