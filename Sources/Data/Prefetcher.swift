@@ -15,19 +15,26 @@ public final class Prefetcher: @unchecked Sendable {
         public let waitSeconds: Double
     }
 
-    public let sampler: PatchSampler
-    /// This rank's contiguous share of the global batch.
-    public let samples: Range<Int>
+    /// Writes step t's batch into (lr, hr).
+    let fill: @Sendable (Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
     let lr: [UnsafeMutablePointer<Float>], hr: [UnsafeMutablePointer<Float>]
     let queue = DispatchQueue(label: "srdist.prefetch")
     /// The fill in flight: its step, buffer slot and completion group.
     var pending: (step: Int, slot: Int, done: DispatchGroup)?
 
-    public init(sampler: PatchSampler, samples: Range<Int>) {
-        self.sampler = sampler
-        self.samples = samples
-        lr = (0..<2).map { _ in .allocate(capacity: max(1, samples.count * sampler.lrCount)) }
-        hr = (0..<2).map { _ in .allocate(capacity: max(1, samples.count * sampler.hrCount)) }
+    /// Prefetches `samples` of each step from `sampler`.
+    public convenience init(sampler: PatchSampler, samples: Range<Int>) {
+        self.init(lrCount: samples.count * sampler.lrCount, hrCount: samples.count * sampler.hrCount) { step, lr, hr in
+            sampler.fill(step: step, samples: samples, lr: lr, hr: hr)
+        }
+    }
+
+    /// Prefetches whatever `fill` writes for a step (e.g. a different scale's sampler
+    /// per step for MDSR) into buffers of `lrCount` and `hrCount` floats.
+    public init(lrCount: Int, hrCount: Int, fill: @escaping @Sendable (Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        self.fill = fill
+        lr = (0..<2).map { _ in .allocate(capacity: max(1, lrCount)) }
+        hr = (0..<2).map { _ in .allocate(capacity: max(1, hrCount)) }
     }
 
     deinit {
@@ -47,12 +54,12 @@ public final class Prefetcher: @unchecked Sendable {
         } else {
             pending?.done.wait()
             slot = 1 - (pending?.slot ?? 1)
-            sampler.fill(step: step, samples: samples, lr: lr[slot], hr: hr[slot])
+            fill(step, lr[slot], hr[slot])
         }
         let waited = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         let nextSlot = 1 - slot, done = DispatchGroup()
         queue.async(group: done) {
-            self.sampler.fill(step: step + 1, samples: self.samples, lr: self.lr[nextSlot], hr: self.hr[nextSlot])
+            self.fill(step + 1, self.lr[nextSlot], self.hr[nextSlot])
         }
         pending = (step + 1, nextSlot, done)
         return Batch(lr: lr[slot], hr: hr[slot], waitSeconds: waited)

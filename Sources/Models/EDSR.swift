@@ -33,8 +33,6 @@ public final class EDSR {
     public let grads: Arena
 
     let path: NetworkPath
-    public var upsampler: Upsampler { path.upsampler }
-    public var tail: ConvParameters { path.tail }
     private let cache: ActivationCache
 
     /// Builds the network with PyTorch-default initial weights drawn from `seed`.

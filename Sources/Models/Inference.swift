@@ -10,8 +10,9 @@ public struct Upscaler {
         (self.scale, self.forward) = (scale, forward)
     }
 
-    public init(_ model: EDSR) {
-        self.init(scale: model.config.scale) { x, h, w in UnsafePointer(model.forward(x, n: 1, h: h, w: w, training: false)) }
+    /// Inference with `network` at `scale` (one of its scales).
+    public init(_ network: SuperResolutionNetwork, scale: Int) {
+        self.init(scale: scale) { x, h, w in UnsafePointer(network.forward(x, n: 1, h: h, w: w, scale: scale, training: false)) }
     }
 
     /// Super-resolves planar `image` `[3, h, w]` into `[3, h·s, w·s]`.

@@ -125,7 +125,7 @@ public final class MDSR {
         return [p.head] + p.blocks.dropFirst(Self.preProcessBlocks).flatMap { [$0.conv1, $0.conv2] } + [p.bodyConv, p.tail]
     }
 
-    private func path(_ scale: Int) -> NetworkPath {
+    func path(_ scale: Int) -> NetworkPath {
         guard let i = config.scales.firstIndex(of: scale) else {
             preconditionFailure("MDSR: scale \(scale) is not one of \(config.scales)")
         }

@@ -24,6 +24,18 @@ struct NetworkPath {
         [head] + blocks.flatMap { [$0.conv1, $0.conv2] } + [bodyConv] + upsampler.stages.map(\.conv) + [tail]
     }
 
+    /// Each conv's geometry at the resolution it runs at (upsampler stages and the tail
+    /// run above the LR size): the FLOP count of a pass.
+    func convShapes(n: Int, h: Int, w: Int) -> [Conv2dShape] {
+        var shapes = ([head] + blocks.flatMap { [$0.conv1, $0.conv2] } + [bodyConv]).map { $0.shape(n: n, h: h, w: w) }
+        var factor = 1
+        for stage in upsampler.stages {
+            shapes.append(stage.conv.shape(n: n, h: h * factor, w: w * factor))
+            factor *= stage.r
+        }
+        return shapes + [tail.shape(n: n, h: h * factor, w: w * factor)]
+    }
+
     /// `input` `[n, 3, h, w]` → `a.output` `[n, 3, h·s, w·s]`, keeping in `a` what
     /// backward needs when `a.training`.
     func forward(_ p: Arena, input: UnsafePointer<Float>, _ a: Activations) -> UnsafeMutablePointer<Float> {

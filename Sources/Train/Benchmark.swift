@@ -31,48 +31,35 @@ public enum Benchmark {
         }
         let seconds = median(times)
         let p = cfg.train.patchSize
-        let flops = trainFlops(trainer.model, n: cfg.train.batchSize, h: p, w: p)
+        let flops = trainFlops(trainer.model, n: cfg.train.batchSize, h: p, w: p, scale: cfg.model.scales[0])
         return BenchResult(workload: "\(cfg.name) train batch \(cfg.train.batchSize) patch \(p)", seconds: seconds,
                            patchesPerSecond: Double(cfg.train.batchSize) / seconds, gflops: flops / seconds / 1e9,
                            peakRSSMegabytes: peakRSSMegabytes())
     }
 
     /// Times inference (no activations kept) on one `size × size` image.
-    public static func inference(_ model: EDSR, size: Int, warmup: Int, steps: Int) -> BenchResult {
+    public static func inference(_ model: SuperResolutionNetwork, scale: Int, size: Int, warmup: Int, steps: Int) -> BenchResult {
         let input = [Float](repeating: 100, count: 3 * size * size)
-        for _ in 0..<warmup { _ = model.forward(input, n: 1, h: size, w: size, training: false) }
+        for _ in 0..<warmup { _ = model.forward(input, n: 1, h: size, w: size, scale: scale, training: false) }
         var times: [Double] = []
         for _ in 0..<steps {
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = model.forward(input, n: 1, h: size, w: size, training: false)
+            _ = model.forward(input, n: 1, h: size, w: size, scale: scale, training: false)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let seconds = median(times)
-        let flops = model.convLayers.reduce(0.0) { $0 + layerShape($1, model, n: 1, h: size, w: size).flops }
-        return BenchResult(workload: "EDSR x\(model.config.scale) B\(model.config.blocks) F\(model.config.features) inference \(size)x\(size)",
+        let flops = model.convShapes(n: 1, h: size, w: size, scale: scale).reduce(0.0) { $0 + $1.flops }
+        return BenchResult(workload: "\(model.arch) x\(scale) (\(model.layout.count) parameters) inference \(size)x\(size)",
                            seconds: seconds, patchesPerSecond: 1 / seconds, gflops: flops / seconds / 1e9,
                            peakRSSMegabytes: peakRSSMegabytes())
     }
 
     /// Forward + backward-weights for every conv, backward-data for all but the head
     /// (the input needs no gradient) — what PyTorch computes for the same step.
-    static func trainFlops(_ model: EDSR, n: Int, h: Int, w: Int) -> Double {
-        model.convLayers.enumerated().reduce(0.0) { total, item in
-            let f = layerShape(item.element, model, n: n, h: h, w: w).flops
-            return total + f * (item.offset == 0 ? 2 : 3)
+    static func trainFlops(_ model: SuperResolutionNetwork, n: Int, h: Int, w: Int, scale: Int) -> Double {
+        model.convShapes(n: n, h: h, w: w, scale: scale).enumerated().reduce(0.0) { total, item in
+            total + item.element.flops * (item.offset == 0 ? 2 : 3)
         }
-    }
-
-    /// The conv's shape at the resolution it runs at (upsampler stages and the tail run
-    /// at higher resolutions).
-    static func layerShape(_ conv: ConvParameters, _ model: EDSR, n: Int, h: Int, w: Int) -> Conv2dShape {
-        var factor = 1
-        for stage in model.upsampler.stages {
-            if stage.conv.weight == conv.weight { return conv.shape(n: n, h: h * factor, w: w * factor) }
-            factor *= stage.r
-        }
-        if conv.weight == model.tail.weight { return conv.shape(n: n, h: h * factor, w: w * factor) }
-        return conv.shape(n: n, h: h, w: w)
     }
 
     static func median(_ xs: [Double]) -> Double {

@@ -4,9 +4,9 @@ import Models
 
 /// The network to train (`"model"` section).
 public struct ModelSpec: Equatable, Sendable {
-    /// `"edsr"`: one network per scale.
+    /// `"edsr"` (one scale, `"scale"`) or `"mdsr"` (one shared body, `"scales"`).
     public var arch: String
-    /// Upscaling factors (one for EDSR).
+    /// Upscaling factors: one for EDSR, several for MDSR.
     public var scales: [Int]
     public var blocks: Int
     public var features: Int
@@ -15,13 +15,30 @@ public struct ModelSpec: Equatable, Sendable {
 
 extension ModelSpec {
     static func parse(_ m: inout ConfigSection) throws -> ModelSpec {
-        let arch = try m.string("arch", "edsr", oneOf: ["edsr"])
-        let scale = try m.int("scale")
-        guard [2, 3, 4].contains(scale) else { throw m.fail("scale", "must be 2, 3 or 4, got \(scale)") }
-        return ModelSpec(arch: arch, scales: [scale],
+        let arch = try m.string("arch", "edsr", oneOf: ["edsr", "mdsr"])
+        let scales: [Int]
+        if arch == "edsr" {
+            scales = [try m.int("scale")]
+            guard [2, 3, 4].contains(scales[0]) else { throw m.fail("scale", "must be 2, 3 or 4, got \(scales[0])") }
+        } else {
+            guard let list = m.raw("scales") as? [Any], !list.isEmpty,
+                  let values = list.map({ ($0 as? NSNumber)?.intValue }) as? [Int],
+                  values.allSatisfy({ [2, 3, 4].contains($0) }), Set(values).count == values.count else {
+                throw m.fail("scales", "must be a list of distinct scales from 2, 3, 4 (e.g. [2, 3, 4])")
+            }
+            scales = values
+        }
+        return ModelSpec(arch: arch, scales: scales,
                          blocks: try m.int("blocks", 16, min: 0),
                          features: try m.int("features", 64, min: 1),
                          resScale: Float(try m.double("res_scale", 1, above: 0)))
+    }
+
+    /// A freshly initialised network of this architecture.
+    public func makeNetwork(seed: UInt64) -> SuperResolutionNetwork {
+        arch == "mdsr"
+            ? MDSR(MDSRConfig(scales: scales, blocks: blocks, features: features, resScale: resScale), seed: seed)
+            : EDSR(edsr, seed: seed)
     }
 
     /// The `"model"` section of a checkpoint's stored config (other sections, which
@@ -63,6 +80,9 @@ public struct TrainSpec: Equatable, Sendable {
     /// Consecutive steps with a non-finite loss or gradient (skipped by every rank)
     /// after which the run stops.
     public var maxSkippedSteps: Int
+    /// MDSR's scale choice: "per_step" (one seeded draw per global step, the paper) or
+    /// "per_rank" (ranks split across the scales in every step, shifting each step).
+    public var scaleSchedule: String
 }
 
 /// Gradient communication (`"distributed"` section).
@@ -115,6 +135,8 @@ public struct Config: Sendable {
     public var data: DataSpec
     public var checkpoint: CheckpointSpec
     public var distributed: DistributedSpec
+    /// The coordinator's stage this config runs (nil outside staged training).
+    public var stage: String?
     /// The run folder: resolved config, log, metrics.jsonl, checkpoints/ (default runs/<name>).
     public var runDir: String
     /// The resolved configuration (file plus `--set` overrides) as JSON with sorted
@@ -158,7 +180,8 @@ public struct Config: Sendable {
                               logEvery: try t.int("log_every", 100, min: 1),
                               evalEvery: try t.int("eval_every", 0, min: 0),
                               initFrom: try t.optionalString("init_from"),
-                              maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1))
+                              maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1),
+                              scaleSchedule: try t.string("scale_schedule", "per_step", oneOf: ["per_step", "per_rank"]))
         try t.finish()
 
         var dist = try top.section("distributed")
@@ -179,7 +202,7 @@ public struct Config: Sendable {
         let dataSpec = try parseData(&d, patch: train.patchSize, scale: scales.max()!)
         try d.finish()
         try top.finish()
-        return Config(name: name, model: model, train: train, data: dataSpec, checkpoint: checkpoint, distributed: distributed, runDir: runDir,
+        return Config(name: name, model: model, train: train, data: dataSpec, checkpoint: checkpoint, distributed: distributed, stage: nil, runDir: runDir,
                       json: String(decoding: resolved, as: UTF8.self))
     }
 

@@ -38,16 +38,19 @@ final class ProgressMeter {
                           step, cfg.train.steps, trainer.stage, loss, lr, patches, 100 * dataShare, 100 * commShare, duration(eta))
         (windowStart, lossSum, lossCount) = (Date(), 0, 0)
         (dataWaitMark, commMark) = (trainer.dataWait, trainer.exposedCommunication)
-        return (text, ["step": step, "steps": cfg.train.steps, "stage": trainer.stage, "scale": trainer.scale, "loss": loss,
+        return (text, ["step": step, "steps": cfg.train.steps, "stage": trainer.stage, "scales": trainer.stepsPerScale.keys.sorted(), "loss": loss,
                        "lr": Double(lr), "patches_per_second": patches, "data_wait": dataShare, "comm_exposed": commShare,
                        "eta_seconds": eta])
     }
 
     func summary(step: Int) -> String {
         let total = Date().timeIntervalSince(startTime)
-        return String(format: "done: %d steps in %@ (%.2f s/step), %d skipped, exposed communication %.1f s, data wait %.1f s",
+        let perScale = trainer.stepsPerScale.count > 1
+            ? ", steps per scale " + trainer.stepsPerScale.keys.sorted().map { "×\($0): \(trainer.stepsPerScale[$0]!)" }.joined(separator: " ")
+            : ""
+        return String(format: "done: %d steps in %@ (%.2f s/step), %d skipped, exposed communication %.1f s, data wait %.1f s%@",
                       step - startStep, duration(total), total / Double(max(step - startStep, 1)), trainer.skippedSteps,
-                      trainer.exposedCommunication, trainer.dataWait)
+                      trainer.exposedCommunication, trainer.dataWait, perScale)
     }
 }
 

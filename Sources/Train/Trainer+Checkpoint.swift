@@ -16,8 +16,9 @@ public struct RunProgress: Equatable, Sendable {
 }
 
 extension Trainer {
-    /// Training label stored in checkpoints (stages arrive with the coordinator).
-    var stage: String { "x\(scale)" }
+    /// Training label stored in checkpoints and shown in the progress line: the
+    /// coordinator's stage name, else "x2" (EDSR) or "mdsr".
+    public var stage: String { config.stage ?? (config.model.arch == "mdsr" ? "mdsr" : "x\(config.model.scales[0])") }
 
     /// The checkpoint of this rank's state after `progress.step` steps (every rank
     /// holds the same bits; rank 0 writes it).

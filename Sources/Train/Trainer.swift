@@ -13,13 +13,18 @@ import Models
 public final class Trainer {
     public let config: Config
     public let comm: Communicator
-    public let model: EDSR
+    public let model: SuperResolutionNetwork
     public let adam: Adam
-    public let sampler: PatchSampler
-    /// Held-out images for validation (scored against bicubic).
-    public let validation: [ImagePair]
+    /// One patch stream per scale, in `config.model.scales` order.
+    public let samplers: [PatchSampler]
+    /// Held-out images per scale (scored against bicubic).
+    public let validation: [Int: [ImagePair]]
     /// This rank's contiguous share of the global batch.
     public let share: Range<Int>
+    /// Which scale each rank trains at each step.
+    public let schedule: ScaleSchedule
+    /// Steps trained per scale (on any rank) by this process, for the balance report.
+    public private(set) var stepsPerScale: [Int: Int] = [:]
 
     let prefetcher: Prefetcher
     let buckets: GradientBuckets
@@ -30,7 +35,9 @@ public final class Trainer {
     public private(set) var dataWait = 0.0
     /// Skipped steps restored from a checkpoint (the agreement counts this process's).
     var restoredSkips = 0
-    var scale: Int { config.model.scales[0] }
+
+    /// The first scale's patch stream (EDSR's only one).
+    public var sampler: PatchSampler { samplers[0] }
 
     /// Builds the model (rank 0's initial weights are broadcast) and this rank's data.
     /// - Parameter communicator: the ranks training together (a singleton without mpirun).
@@ -40,15 +47,26 @@ public final class Trainer {
         guard config.train.batchSize >= comm.size else {
             throw ConfigError("train.batch_size \(config.train.batchSize) is smaller than the \(comm.size) ranks: every rank needs a sample")
         }
-        model = EDSR(config.edsr, seed: config.train.seed)
+        let scales = config.model.scales
+        model = config.model.makeNetwork(seed: config.train.seed)
         adam = Adam(count: model.layout.count)
-        let data = try TrainingData.load(config.data, scale: config.model.scales[0], seed: config.train.seed)
-        try data.check(patch: config.train.patchSize)
-        sampler = PatchSampler(pairs: data.train, patch: config.train.patchSize, seed: config.train.seed)
-        validation = data.validation
-        share = comm.share(of: config.train.batchSize)
-        prefetcher = Prefetcher(sampler: sampler, samples: share)
-        dOutput = Arena(count: share.count * sampler.hrCount)
+        var samplers: [PatchSampler] = [], validation: [Int: [ImagePair]] = [:]
+        for s in scales {
+            let data = try TrainingData.load(config.data, scale: s, seed: config.train.seed)
+            try data.check(patch: config.train.patchSize)
+            samplers.append(PatchSampler(pairs: data.train, patch: config.train.patchSize, seed: config.train.seed))
+            validation[s] = data.validation
+        }
+        (self.samplers, self.validation) = (samplers, validation)
+        schedule = ScaleSchedule(scales: scales, mode: config.train.scaleSchedule, seed: config.train.seed)
+        let share = comm.share(of: config.train.batchSize)
+        self.share = share
+        let largest = samplers.map(\.hrCount).max()!
+        let (rank, schedule, byScale) = (comm.rank, schedule, Dictionary(uniqueKeysWithValues: zip(scales, samplers)))
+        prefetcher = Prefetcher(lrCount: share.count * samplers[0].lrCount, hrCount: share.count * largest) { step, lr, hr in
+            byScale[schedule.scale(step: step, rank: rank)]!.fill(step: step, samples: share, lr: lr, hr: hr)
+        }
+        dOutput = Arena(count: share.count * largest)
         let count = model.layout.count
         buckets = GradientBuckets(communicator: comm, gradients: model.grads.base, count: count,
                                   ranges: GradientBuckets.plan(count: count, boundaries: model.layout.views.map(\.offset),
@@ -67,43 +85,63 @@ public final class Trainer {
 
     /// Runs global step `t` (0-based) and returns what every rank agreed on: whether
     /// the update was applied, the global mean loss, and whether to stop.
+    ///
+    /// Each sample's loss is the mean over its HR pixels and the step's loss the mean
+    /// over the global batch, so every rank weights its loss gradient by 1/(B·HR pixels)
+    /// and the summed gradient is the global mean. With `per_rank` scales, a branch's
+    /// gradient is then rescaled to the mean over the samples of its scale only.
     /// - Parameter stopRequested: this rank received a stop signal.
     public func step(_ t: Int, stopRequested: Bool = false) throws -> StepDecision {
-        let p = config.train.patchSize, n = share.count
+        let p = config.train.patchSize, n = share.count, batchSize = config.train.batchSize
+        let scale = schedule.scale(step: t, rank: comm.rank)
+        let hrCount = n * samplers[config.model.scales.firstIndex(of: scale)!].hrCount
         comm.watchdog?.step = t
         let batch = prefetcher.next(step: t)
         dataWait += batch.waitSeconds
-        let sr = model.forward(batch.lr, n: n, h: p, w: p)
-        let loss = l1LossForward(prediction: sr, target: batch.hr, count: dOutput.count)
-        // Weighted by the global batch: summing ranks' gradients gives the global mean.
-        let globalElements = Float(config.train.batchSize * sampler.hrCount)
-        l1LossBackward(dPrediction: dOutput.base, prediction: sr, target: batch.hr, count: dOutput.count, weight: 1 / globalElements)
+        let sr = model.forward(batch.lr, n: n, h: p, w: p, scale: scale, training: true)
+        let loss = l1LossForward(prediction: sr, target: batch.hr, count: hrCount)
+        l1LossBackward(dPrediction: dOutput.base, prediction: sr, target: batch.hr, count: hrCount,
+                       weight: 1 / Float(batchSize * (hrCount / n)))
         model.grads.zero()
         if faults.injectsNaN(rank: comm.rank, step: t) { model.grads.base[0] = .nan }
         model.backward(dOutput.base) { self.buckets.ready(from: $0) }
         try buckets.finish()
-        let decision = try agreement.agree(loss: loss, lossWeight: Double(n) / Double(config.train.batchSize),
+        let decision = try agreement.agree(loss: loss, lossWeight: Double(n) / Double(batchSize),
                                            gradients: model.grads.base, count: model.layout.count,
                                            stopRequested: stopRequested, finished: t + 1 >= config.train.steps)
-        if decision.apply {
-            let lr = learningRate(base: config.train.lr, step: t, halveEvery: config.train.lrDecaySteps)
-            adam.update(params: model.params, grads: model.grads, range: 0..<model.layout.count, lr: lr)
+        let used = schedule.samplesPerScale(step: t, batch: batchSize, ranks: comm.size)
+        for s in used.keys { stepsPerScale[s, default: 0] += 1 }
+        guard decision.apply else { return decision }
+        let lr = learningRate(base: config.train.lr, step: t, halveEvery: config.train.lrDecaySteps)
+        // Shared modules once; then each branch some rank used (a branch nobody used
+        // keeps its weights, moments and step counter).
+        var updated = Set<String>()
+        for (s, samples) in used.sorted(by: { $0.key < $1.key }) {
+            for group in model.updateGroups(scale: s) where !updated.contains(group.branch) {
+                updated.insert(group.branch)
+                if group.branch != Adam.sharedBranch && samples != batchSize {
+                    let factor = Float(batchSize) / Float(samples)
+                    for r in group.ranges { for i in r { model.grads.base[i] *= factor } }
+                }
+                adam.update(params: model.params, grads: model.grads, ranges: group.ranges, branch: group.branch, lr: lr)
+            }
         }
         return decision
     }
 
-    /// Mean PSNR/SSIM of the model and of bicubic upsampling on the validation images
-    /// (benchmark protocol: Y, shave = scale; DIV2K: RGB, shave = scale + 6).
-    public func validate() throws -> (model: ImageScores, bicubic: ImageScores) {
-        let evaluation: EvaluationProtocol = config.data.kind == "div2k" && config.data.validationRoot == nil
-            ? .div2k(scale: scale) : .benchmark(scale: scale)
-        let results = try evaluate(Upscaler(model), on: validation, by: evaluation)
-        return (meanScores(results.map(\.model)), meanScores(results.map(\.bicubic)))
-    }
-
-    /// Super-resolves one image with the current weights, quantised to 8 bits.
-    public func upscale(_ lr: RGBImage) -> RGBImage {
-        let out = Upscaler(model).upscale(lr.planar(), h: lr.height, w: lr.width)
-        return out.withUnsafeBufferPointer { RGBImage(planar: $0.baseAddress!, width: lr.width * scale, height: lr.height * scale) }
+    /// Mean PSNR/SSIM of the model and of bicubic upsampling on the validation images,
+    /// averaged over the scales (benchmark protocol: Y, shave = scale; DIV2K: RGB,
+    /// shave = scale + 6), and per scale.
+    public func validate() throws -> (model: ImageScores, bicubic: ImageScores, perScale: [Int: ImageScores]) {
+        var model: [ImageScores] = [], bicubic: [ImageScores] = [], perScale: [Int: ImageScores] = [:]
+        for s in config.model.scales {
+            let evaluation: EvaluationProtocol = config.data.kind == "div2k" && config.data.validationRoot == nil
+                ? .div2k(scale: s) : .benchmark(scale: s)
+            let results = try evaluate(Upscaler(self.model, scale: s), on: validation[s] ?? [], by: evaluation)
+            perScale[s] = meanScores(results.map(\.model))
+            model.append(perScale[s]!)
+            bicubic.append(meanScores(results.map(\.bicubic)))
+        }
+        return (meanScores(model), meanScores(bicubic), perScale)
     }
 }

@@ -46,7 +46,9 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
         for line in try trainer.initializeWeights(from: from) { log.say("init_from \(from): \(line)", event: "init_from") }
     }
     let m = config.model
-    log.say("srdist: \(config.name): EDSR ×\(m.scales[0]) B\(m.blocks) F\(m.features), \(trainer.model.layout.count) parameters; "
+    let scales = m.scales.map { "×\($0)" }.joined(separator: "/")
+    let schedule = m.scales.count > 1 ? " (\(config.train.scaleSchedule) scales)" : ""
+    log.say("srdist: \(config.name) [\(trainer.stage)]: \(m.arch.uppercased()) \(scales) B\(m.blocks) F\(m.features)\(schedule), \(trainer.model.layout.count) parameters; "
             + "global batch \(config.train.batchSize) over \(comm.size) rank\(comm.size == 1 ? "" : "s") × \(Threads.count) threads, "
             + "patch \(config.train.patchSize), steps \(progress.step)→\(config.train.steps); run folder \(config.runDir)",
             event: "start", fields: ["ranks": comm.size, "threads": Threads.count, "parameters": trainer.model.layout.count])
@@ -60,14 +62,16 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     func checkpoint(validate: Bool) throws {
         _ = try trainer.rootDecides {
             var score: Double?
-            if validate && !trainer.validation.isEmpty {
-                let (model, bicubic) = try trainer.validate()
+            if validate {
+                let (model, bicubic, perScale) = try trainer.validate()
                 score = model.psnr
                 history.append(["step": progress.step, "psnr": model.psnr, "ssim": model.ssim, "bicubic_psnr": bicubic.psnr])
                 progress.metricsHistory = String(decoding: try JSONSerialization.data(withJSONObject: history, options: [.sortedKeys]), as: UTF8.self)
                 if model.psnr > (progress.bestPSNR ?? -.infinity) { (progress.bestPSNR, progress.bestStep) = (model.psnr, progress.step) }
-                log.say(String(format: "validation step %d: PSNR %.2f dB, SSIM %.4f (bicubic %.2f dB, %+.2f dB)%@", progress.step,
-                               model.psnr, model.ssim, bicubic.psnr, model.psnr - bicubic.psnr,
+                let scales = perScale.count > 1
+                    ? " [" + perScale.keys.sorted().map { String(format: "×%d %.2f", $0, perScale[$0]!.psnr) }.joined(separator: ", ") + "]" : ""
+                log.say(String(format: "validation step %d: PSNR %.2f dB, SSIM %.4f (bicubic %.2f dB, %+.2f dB)%@%@", progress.step,
+                               model.psnr, model.ssim, bicubic.psnr, model.psnr - bicubic.psnr, scales,
                                progress.bestStep == progress.step ? " — best so far" : ""),
                         event: "validation", fields: ["step": progress.step, "psnr": model.psnr, "ssim": model.ssim,
                                                       "bicubic_psnr": bicubic.psnr], record: true)

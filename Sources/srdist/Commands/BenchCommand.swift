@@ -48,7 +48,7 @@ struct BenchCommand: ParsableCommand {
         configureThreads(cfg)
         let result: BenchResult
         if let size = inference {
-            result = Benchmark.inference(EDSR(cfg.edsr, seed: cfg.train.seed), size: size, warmup: warmup, steps: steps)
+            result = Benchmark.inference(cfg.model.makeNetwork(seed: cfg.train.seed), scale: cfg.model.scales[0], size: size, warmup: warmup, steps: steps)
         } else {
             // Timing needs no real images: a few generated ones just large enough.
             cfg.data.syntheticImages = 2

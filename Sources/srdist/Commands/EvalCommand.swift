@@ -26,8 +26,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Image set folder.")
     var data: String
 
-    /// Upscaling factor (default: the model's).
-    @Option(help: "Scale (default: the model's).")
+    /// Upscaling factor (default: every scale the model serves).
+    @Option(help: "Scale (default: every scale the model serves).")
     var scale: Int?
 
     /// DIV2K images to score, e.g. 801-900 (DIV2K roots only).
@@ -66,7 +66,21 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         Threads.configure(threadsPerRank(configured: 0))
         let trained = try TrainedModel.load(checkpoint: checkpoint)
-        let s = scale ?? trained.spec.scales[0]
+        // An MDSR checkpoint is scored at every scale it serves unless --scale picks one.
+        let scales = scale.map { [$0] } ?? trained.spec.scales
+        var documents: [[String: Any]] = []
+        for s in scales {
+            let doc = try evaluateScale(trained, scale: s)
+            documents.append(doc)
+        }
+        if json {
+            let out: Any = documents.count == 1 ? documents[0] : ["checkpoint": checkpoint, "scales": documents]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+        }
+    }
+
+    /// Scores one scale; prints the table unless `json`, and returns the JSON document.
+    func evaluateScale(_ trained: TrainedModel, scale s: Int) throws -> [String: Any] {
         let upscaler = try trained.upscaler(scale: s)
         let (layout, evaluation) = detectLayout(data, scale: s)
         var rangeValue: ClosedRange<Int>? = layout == .div2k ? 801...900 : nil
@@ -80,27 +94,24 @@ struct EvalCommand: ParsableCommand {
         let results = try evaluate(upscaler, on: pairs, by: evaluation, selfEnsemble: selfEnsemble, tile: tile, overlap: overlap, save: save)
         let model = meanScores(results.map(\.model)), bicubic = meanScores(results.map(\.bicubic))
         let what = "\(evaluation.onY ? "Y" : "RGB"), shave \(evaluation.shave)"
-        if json {
-            let rows = results.map { r in
-                ["name": r.name, "psnr": r.model.psnr, "ssim": r.model.ssim, "bicubic_psnr": r.bicubic.psnr,
-                 "bicubic_ssim": r.bicubic.ssim, "seconds": r.seconds] as [String: Any]
+        if !json {
+            print("\(checkpoint) (step \(trained.step)) ×\(s)\(selfEnsemble ? "+" : "") on \(data): \(pairs.count) images, \(what)")
+            let width = max(8, results.map(\.name.count).max() ?? 0)
+            print("image".padding(toLength: width, withPad: " ", startingAt: 0) + "    PSNR     SSIM   bicubic PSNR/SSIM     time")
+            for r in results {
+                print(r.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                      + String(format: "  %6.2f  %7.4f     %6.2f / %6.4f  %6.2fs", r.model.psnr, r.model.ssim, r.bicubic.psnr, r.bicubic.ssim, r.seconds))
             }
-            let doc: [String: Any] = ["checkpoint": checkpoint, "step": trained.step, "scale": s, "self_ensemble": selfEnsemble,
-                                      "protocol": what, "images": rows,
-                                      "mean": ["psnr": model.psnr, "ssim": model.ssim, "bicubic_psnr": bicubic.psnr, "bicubic_ssim": bicubic.ssim]]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
-            return
+            print("mean".padding(toLength: width, withPad: " ", startingAt: 0)
+                  + String(format: "  %6.2f  %7.4f     %6.2f / %6.4f  %6.2fs", model.psnr, model.ssim, bicubic.psnr, bicubic.ssim,
+                           results.map(\.seconds).reduce(0, +)))
         }
-        print("\(checkpoint) (step \(trained.step)) ×\(s)\(selfEnsemble ? "+" : "") on \(data): \(pairs.count) images, \(what)")
-        let width = max(8, results.map(\.name.count).max() ?? 0)
-        print("image".padding(toLength: width, withPad: " ", startingAt: 0) + "    PSNR     SSIM   bicubic PSNR/SSIM     time")
-        for r in results {
-            print(r.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                  + String(format: "  %6.2f  %7.4f     %6.2f / %6.4f  %6.2fs", r.model.psnr, r.model.ssim, r.bicubic.psnr, r.bicubic.ssim, r.seconds))
+        let rows = results.map { r in
+            ["name": r.name, "psnr": r.model.psnr, "ssim": r.model.ssim, "bicubic_psnr": r.bicubic.psnr,
+             "bicubic_ssim": r.bicubic.ssim, "seconds": r.seconds] as [String: Any]
         }
-        print("mean".padding(toLength: width, withPad: " ", startingAt: 0)
-              + String(format: "  %6.2f  %7.4f     %6.2f / %6.4f  %6.2fs", model.psnr, model.ssim, bicubic.psnr, bicubic.ssim,
-                       results.map(\.seconds).reduce(0, +)))
+        return ["checkpoint": checkpoint, "step": trained.step, "scale": s, "self_ensemble": selfEnsemble, "protocol": what,
+                "images": rows, "mean": ["psnr": model.psnr, "ssim": model.ssim, "bicubic_psnr": bicubic.psnr, "bicubic_ssim": bicubic.ssim]]
     }
 }
 

@@ -1,0 +1,32 @@
+import Distributed
+import Kernels
+
+/// Which scale each rank trains at each global step — a pure function of (seed, step,
+/// rank), so every rank computes every other rank's choice without a message and a
+/// run is reproducible at any rank count.
+///
+/// - `per_step` (the paper's MDSR): one scale per global step, drawn from a seeded stream.
+/// - `per_rank`: rank r trains `scales[(r + t) mod S]` at step t, so every step trains
+///   all scales once there are at least S ranks, and each scale gets 1/S of the steps.
+public struct ScaleSchedule: Sendable {
+    public let scales: [Int]
+    public let perRank: Bool
+    let rng: CounterRandom
+
+    public init(scales: [Int], mode: String, seed: UInt64) {
+        (self.scales, perRank) = (scales, mode == "per_rank")
+        rng = CounterRandom(seed: seed ^ 0x5CA1_E5)
+    }
+
+    public func scale(step: Int, rank: Int) -> Int {
+        guard scales.count > 1 else { return scales[0] }
+        return perRank ? scales[(rank + step) % scales.count] : scales[rng.below(scales.count, 0, UInt64(step))]
+    }
+
+    /// How many samples of the global batch each scale gets at `step`.
+    public func samplesPerScale(step: Int, batch: Int, ranks: Int) -> [Int: Int] {
+        var counts: [Int: Int] = [:]
+        for r in 0..<ranks { counts[scale(step: step, rank: r), default: 0] += batchShare(batch, rank: r, ranks: ranks).count }
+        return counts
+    }
+}
