@@ -5,7 +5,9 @@ import Kernels
 /// rank), so every rank computes every other rank's choice without a message and a
 /// run is reproducible at any rank count.
 ///
-/// - `per_step` (the paper's MDSR): one scale per global step, drawn from a seeded stream.
+/// - `per_step` (the paper's MDSR): one scale per global step, drawn from a seeded
+///   stream as a random permutation of the scales per block of S steps, so the scales
+///   stay in random order yet every scale gets exactly 1/S of the steps.
 /// - `per_rank`: rank r trains `scales[(r + t) mod S]` at step t, so every step trains
 ///   all scales once there are at least S ranks, and each scale gets 1/S of the steps.
 public struct ScaleSchedule: Sendable {
@@ -20,7 +22,14 @@ public struct ScaleSchedule: Sendable {
 
     public func scale(step: Int, rank: Int) -> Int {
         guard scales.count > 1 else { return scales[0] }
-        return perRank ? scales[(rank + step) % scales.count] : scales[rng.below(scales.count, 0, UInt64(step))]
+        if perRank { return scales[(rank + step) % scales.count] }
+        // Fisher–Yates shuffle of the scales for this step's block.
+        let block = UInt64(step / scales.count)
+        var order = scales
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            order.swapAt(i, rng.below(i + 1, block, UInt64(i)))
+        }
+        return order[step % scales.count]
     }
 
     /// How many samples of the global batch each scale gets at `step`.

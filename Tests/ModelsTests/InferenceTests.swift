@@ -14,7 +14,7 @@ final class InferenceTests: XCTestCase {
     func testTiledEqualsWholeImage() {
         let (h, w) = (29, 37)
         let image = randomArray(3 * h * w, seed: 1, in: 0...255)
-        let up = Upscaler(model)
+        let up = Upscaler(model, scale: 2)
         let whole = up.upscale(image, h: h, w: w)
         for tile in [8, 12, 30] {
             let tiled = up.upscale(image, h: h, w: w, tile: tile, overlap: 9)
@@ -48,7 +48,7 @@ final class InferenceTests: XCTestCase {
     func testSelfEnsembleAveragesTheEightTransforms() {
         let (h, w) = (6, 7)
         let image = randomArray(3 * h * w, seed: 2, in: 0...255)
-        let up = Upscaler(model)
+        let up = Upscaler(model, scale: 2)
         let ensemble = up.upscale(image, h: h, w: w, selfEnsemble: true)
         let plain = up.upscale(image, h: h, w: w)
         // A random-weight CNN is not flip-equivariant: the ensemble differs from one pass
