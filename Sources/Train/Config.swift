@@ -85,6 +85,17 @@ public struct TrainSpec: Equatable, Sendable {
     public var scaleSchedule: String
 }
 
+/// One stage of staged training (`"stages"` list): EDSR at one scale, optionally
+/// starting from another stage's final weights (the paper's ×2 → ×3/×4 pre-training).
+public struct StageSpec: Equatable, Sendable {
+    public var name: String
+    public var scale: Int
+    public var steps: Int
+    /// The stage whose final checkpoint initialises this one (tensors matched by name
+    /// and shape; the upsampler starts fresh), or nil to start from scratch.
+    public var initFrom: String?
+}
+
 /// Gradient communication (`"distributed"` section).
 public struct DistributedSpec: Equatable, Sendable {
     /// Floats per allreduce bucket (default 262 144 = 1 MiB).
@@ -137,6 +148,11 @@ public struct Config: Sendable {
     public var distributed: DistributedSpec
     /// The coordinator's stage this config runs (nil outside staged training).
     public var stage: String?
+    /// Staged training: the stages, in an order where each follows the stage it starts from.
+    public var stages: [StageSpec]
+    /// Run stages that depend only on finished stages at the same time, on disjoint
+    /// groups of ranks sized by their cost.
+    public var concurrent: Bool
     /// The run folder: resolved config, log, metrics.jsonl, checkpoints/ (default runs/<name>).
     public var runDir: String
     /// The resolved configuration (file plus `--set` overrides) as JSON with sorted
@@ -160,6 +176,12 @@ public struct Config: Sendable {
         }
         guard var root = object as? [String: Any] else { throw ConfigError("\(file): the top level must be a JSON object") }
         for assignment in overrides { try apply(assignment, to: &root) }
+        // A staged config's model scale is the first stage's unless it says otherwise.
+        if let stages = root["stages"] as? [[String: Any]], let first = stages.first?["scale"],
+           var model = (root["model"] ?? [String: Any]()) as? [String: Any], model["scale"] == nil {
+            model["scale"] = first
+            root["model"] = model
+        }
         let resolved = try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
         var top = ConfigSection(file: file, path: "", values: root)
         let name = try top.string("name", URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
@@ -197,13 +219,37 @@ public struct Config: Sendable {
                                         onSaveError: try c.string("on_save_error", "stop", oneOf: ["stop", "continue"]))
         try c.finish()
         let runDir = try top.string("run_dir", "runs/\(name)")
+        let stages = try parseStages(&top, model: model, train: train)
+        let concurrent = try top.bool("concurrent", false)
 
         var d = try top.section("data")
         let dataSpec = try parseData(&d, patch: train.patchSize, scale: scales.max()!)
         try d.finish()
         try top.finish()
-        return Config(name: name, model: model, train: train, data: dataSpec, checkpoint: checkpoint, distributed: distributed, stage: nil, runDir: runDir,
+        return Config(name: name, model: model, train: train, data: dataSpec, checkpoint: checkpoint, distributed: distributed, stage: nil, stages: stages, concurrent: concurrent, runDir: runDir,
                       json: String(decoding: resolved, as: UTF8.self))
+    }
+
+    /// The `"stages"` list: names unique, scales valid, each `init_from` an earlier stage.
+    static func parseStages(_ top: inout ConfigSection, model: ModelSpec, train: TrainSpec) throws -> [StageSpec] {
+        guard let raw = top.raw("stages") else { return [] }
+        guard let list = raw as? [Any], !list.isEmpty else { throw top.fail("stages", "must be a non-empty list of stage objects") }
+        guard model.arch == "edsr" else { throw top.fail("stages", "are for EDSR (MDSR trains all scales at once)") }
+        var stages: [StageSpec] = []
+        for (i, item) in list.enumerated() {
+            guard let dict = item as? [String: Any] else { throw top.fail("stages", "entry \(i) must be an object") }
+            var st = ConfigSection(file: top.file, path: "stages[\(i)]", values: dict)
+            let stage = StageSpec(name: try st.string("name"), scale: try st.int("scale"),
+                                  steps: try st.int("steps", train.steps, min: 1), initFrom: try st.optionalString("init_from"))
+            try st.finish()
+            guard [2, 3, 4].contains(stage.scale) else { throw st.fail("scale", "must be 2, 3 or 4, got \(stage.scale)") }
+            guard !stages.contains(where: { $0.name == stage.name }) else { throw st.fail("name", "\"\(stage.name)\" is used twice") }
+            if let from = stage.initFrom, !stages.contains(where: { $0.name == from }) {
+                throw st.fail("init_from", "must name an earlier stage, got \"\(from)\"")
+            }
+            stages.append(stage)
+        }
+        return stages
     }
 
     /// Applies one `a.b.c=value` override, creating sections as needed; the strict

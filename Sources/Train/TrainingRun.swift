@@ -45,6 +45,8 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     } else if let from = config.train.initFrom {
         for line in try trainer.initializeWeights(from: from) { log.say("init_from \(from): \(line)", event: "init_from") }
     }
+    // A run started from other weights records them as its step-0 checkpoint.
+    let saveInitial = resumePath.isEmpty && config.train.initFrom != nil
     let m = config.model
     let scales = m.scales.map { "×\($0)" }.joined(separator: "/")
     let schedule = m.scales.count > 1 ? " (\(config.train.scaleSchedule) scales)" : ""
@@ -90,6 +92,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
         }
     }
 
+    if saveInitial { try checkpoint(validate: false) }
     while progress.step < config.train.steps {
         let t = progress.step
         let decision = try trainer.step(t, stopRequested: StopSignal.received)

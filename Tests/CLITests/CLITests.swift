@@ -15,7 +15,8 @@ final class CLITests: XCTestCase {
     /// EDSR-PyTorch's totals: baseline and paper EDSR at ×2, ×3, ×4.
     func testSummaryParameterTotals() throws {
         let expected = ["edsr_baseline_x2": 1_369_859, "edsr_baseline_x3": 1_554_499, "edsr_baseline_x4": 1_517_571,
-                        "edsr_x2": 40_729_603, "edsr_x3": 43_680_003, "edsr_x4": 43_089_923]
+                        "edsr_x2": 40_729_603, "edsr_x3": 43_680_003, "edsr_x4": 43_089_923,
+                        "mdsr_baseline": 3_227_203, "mdsr": 7_953_987]
         for (name, total) in expected {
             let r = try srdist("summary", "--config", config(name))
             XCTAssertEqual(r.status, 0, r.output)

@@ -78,3 +78,28 @@ final class MDSRTrainingTests: XCTestCase {
         XCTAssertLessThan(last, 0.7 * first, "loss \(first) → \(last)")
     }
 }
+
+final class CoordinatorTests: XCTestCase {
+    /// Ranks are split in proportion to the stages' steps, each stage at least one rank.
+    func testRankGroupsFollowCost() {
+        XCTAssertEqual(rankGroupsForTesting([100, 100], ranks: 4), [0..<2, 2..<4])
+        XCTAssertEqual(rankGroupsForTesting([300, 100], ranks: 4), [0..<3, 3..<4])
+        XCTAssertEqual(rankGroupsForTesting([1, 1000], ranks: 3), [0..<1, 1..<3])
+        XCTAssertEqual(rankGroupsForTesting([5, 5, 5], ranks: 3), [0..<1, 1..<2, 2..<3])
+    }
+
+    func testStagesAreValidated() {
+        func message(_ stages: String) -> String {
+            do {
+                _ = try Config.parse(Data(#"{"train": {"steps": 5}, "stages": \#(stages)}"#.utf8), file: "s.json")
+                return "no error"
+            } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message(#"[{"name": "x3", "scale": 3, "init_from": "x2"}]"#),
+                       "s.json: key 'stages[0].init_from' must name an earlier stage, got \"x2\"")
+        XCTAssertEqual(message(#"[{"name": "a", "scale": 2}, {"name": "a", "scale": 3}]"#),
+                       "s.json: key 'stages[1].name' \"a\" is used twice")
+        XCTAssertEqual(message(#"[{"name": "a", "scale": 2, "lr": 1}]"#), "s.json: key 'stages[0].lr' is unknown")
+        XCTAssertEqual(message(#"[{"name": "a", "scale": 2}, {"name": "b", "scale": 4, "init_from": "a"}]"#), "no error")
+    }
+}

@@ -39,7 +39,7 @@ struct TrainCommand: ParsableCommand {
         if comm.rank == 0 && !overrides.isEmpty && !quiet { print("config overrides: \(overrides.joined(separator: " "))") }
         let outcome: RunOutcome
         do {
-            outcome = try train(cfg, options: RunOptions(resume: resume, quiet: quiet, format: logFormat), comm: comm)
+            outcome = try runStages(cfg, options: RunOptions(resume: resume, quiet: quiet, format: logFormat), comm: comm)
         } catch let error as CollectiveError {
             try? Communicator.finalize()
             if comm.rank == 0 { throw error }
