@@ -24,16 +24,16 @@ let package = Package(
         .target(name: "CShims", dependencies: ["CMPI", "CHDF5"]),
 
         // MARK: - Layers (arrows of DESIGN.md)
-        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fastMath),
-        .target(name: "Models", dependencies: ["Kernels"], swiftSettings: fastMath),
+        .target(name: "Kernels", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: fastMath),
+        .target(name: "Models", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: fastMath),
         .target(name: "Data", dependencies: ["CPNG", "Kernels"], exclude: ["README.md"], swiftSettings: fastMath),
-        .target(name: "Metrics", dependencies: ["Kernels"], swiftSettings: fastMath),
+        .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: fastMath),
         .target(name: "Distributed", dependencies: ["CMPI", "CShims"], exclude: ["README.md"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CShims", "Models"], exclude: ["README.md"]),
         .target(name: "Train",
                 dependencies: ["Models", "Data", "Metrics", "Distributed", "Checkpoint",
                                .product(name: "Logging", package: "swift-log")],
-                swiftSettings: fastMath),
+                exclude: ["README.md"], swiftSettings: fastMath),
         .executableTarget(name: "srdist",
                           dependencies: ["Train", "Checkpoint", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 

@@ -37,19 +37,24 @@ public enum Benchmark {
                            peakRSSMegabytes: peakRSSMegabytes())
     }
 
-    /// Times inference (no activations kept) on one `size × size` image.
-    public static func inference(_ model: SuperResolutionNetwork, scale: Int, size: Int, warmup: Int, steps: Int) -> BenchResult {
+    /// Times inference (no activations kept) on one `size × size` image, whole or in
+    /// `tile × tile` cores with `overlap` context (then peak memory follows the tile).
+    public static func inference(_ model: SuperResolutionNetwork, scale: Int, size: Int, tile: Int? = nil, overlap: Int = 16,
+                                 warmup: Int, steps: Int) -> BenchResult {
         let input = [Float](repeating: 100, count: 3 * size * size)
-        for _ in 0..<warmup { _ = model.forward(input, n: 1, h: size, w: size, scale: scale, training: false) }
+        let upscaler = Upscaler(model, scale: scale)
+        func once() { _ = upscaler.upscale(input, h: size, w: size, tile: tile, overlap: overlap) }
+        for _ in 0..<warmup { once() }
         var times: [Double] = []
         for _ in 0..<steps {
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = model.forward(input, n: 1, h: size, w: size, scale: scale, training: false)
+            once()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let seconds = median(times)
         let flops = model.convShapes(n: 1, h: size, w: size, scale: scale).reduce(0.0) { $0 + $1.flops }
-        return BenchResult(workload: "\(model.arch) x\(scale) (\(model.layout.count) parameters) inference \(size)x\(size)",
+        let tiling = tile.map { " tile \($0)" } ?? ""
+        return BenchResult(workload: "\(model.arch) x\(scale) (\(model.layout.count) parameters) inference \(size)x\(size)\(tiling)",
                            seconds: seconds, patchesPerSecond: 1 / seconds, gflops: flops / seconds / 1e9,
                            peakRSSMegabytes: peakRSSMegabytes())
     }

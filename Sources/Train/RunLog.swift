@@ -45,11 +45,6 @@ public final class RunLog {
             }
         }
     }
-
-    /// An error line (standard error too, even when quiet).
-    public func fail(_ line: String) {
-        logFile?.write(Data(("error: " + line + "\n").utf8))
-    }
 }
 
 private func jsonScalar(_ v: Any) -> String {

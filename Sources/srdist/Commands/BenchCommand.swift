@@ -31,6 +31,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Time inference on one N×N LR image instead of a training step.")
     var inference: Int?
 
+    /// With --inference: run in N×N LR tiles (peak memory then follows the tile).
+    @Option(help: "With --inference: tile size in LR pixels.")
+    var tile: Int?
+
     /// One JSON object per line instead of text.
     @Flag(help: "Print JSON.")
     var json = false
@@ -48,7 +52,8 @@ struct BenchCommand: ParsableCommand {
         configureThreads(cfg)
         let result: BenchResult
         if let size = inference {
-            result = Benchmark.inference(cfg.model.makeNetwork(seed: cfg.train.seed), scale: cfg.model.scales[0], size: size, warmup: warmup, steps: steps)
+            result = Benchmark.inference(cfg.model.makeNetwork(seed: cfg.train.seed), scale: cfg.model.scales[0], size: size, tile: tile,
+                                         warmup: warmup, steps: steps)
         } else {
             // Timing needs no real images: a few generated ones just large enough.
             cfg.data.syntheticImages = 2
