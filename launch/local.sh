@@ -10,8 +10,10 @@ if [ $# -lt 2 ]; then
     exit 2
 fi
 ranks=$1; config=$2; shift 2
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-SRDIST=${SRDIST:-$(swift build -c release --show-bin-path)/srdist}
+# Stay in the caller's folder: the config path and any relative run_dir are theirs.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SRDIST=${SRDIST:-$(cd "$root" && swift build -c release --show-bin-path)/srdist}
+[ -x "$SRDIST" ] || { echo "launch/local.sh: $SRDIST not found; build first (swift build -c release)" >&2; exit 2; }
 cores=$(nproc)
 THREADS=${THREADS:-$(( cores / ranks > 0 ? cores / ranks : 1 ))}
 

@@ -5,15 +5,25 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 need=()
-for pkg in libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools libpng-dev pkg-config; do
+for pkg in libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools libpng-dev pkg-config iproute2; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
+sudo_cmd=""
+[ "$(id -u)" = 0 ] || sudo_cmd="sudo"
 if [ ${#need[@]} -gt 0 ]; then
     echo "setup: installing ${need[*]}"
-    sudo_cmd=""
-    [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# tools/plot_metrics.py (and its test) needs matplotlib for whichever python3 is on PATH;
+# pip where that python has it, else Debian's package (for the system python3).
+if ! python3 -c 'import matplotlib' 2>/dev/null; then
+    echo "setup: installing matplotlib"
+    python3 -m pip install --quiet matplotlib 2>/dev/null || {
+        $sudo_cmd apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-matplotlib >/dev/null
+    }
 fi
 
 # mpirun refuses to start as root and to start more ranks than cores unless told;
