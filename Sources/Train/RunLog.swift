@@ -21,7 +21,7 @@ public final class RunLog {
         func open(_ name: String) -> FileHandle? {
             guard let runDir else { return nil }
             let path = (runDir as NSString).appendingPathComponent(name)
-            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
             let handle = FileHandle(forWritingAtPath: path)
             _ = try? handle?.seekToEnd()
             return handle
@@ -66,8 +66,8 @@ struct LineHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
+        let (message, extra) = (event.message, event.metadata)
         switch format {
         case .text:
             print(message.description)
