@@ -98,4 +98,51 @@ final class TrainRunTests: XCTestCase {
         XCTAssertTrue(r.output.contains("step 4: non-finite loss or gradient on some rank; update skipped (1 so far)"), r.output)
         XCTAssertEqual(try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/nan")).state.skippedSteps, 1)
     }
+
+    /// Resuming at another rank count continues the same data stream: k steps on 1 rank
+    /// + k on 2 ranks agrees with 2k on 1 rank to float-reassociation tolerance.
+    func testResumeAtAnotherRankCount() throws {
+        XCTAssertEqual(try train("one", steps: 16).status, 0)
+        XCTAssertEqual(try train("mixed", steps: 8).status, 0)
+        let resumed = try train("mixed", steps: 16, ["--resume", "auto"], np: 2)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        let (a, b) = (try params("one"), try params("mixed"))
+        let err = zip(a, b).map { abs($0 - $1) }.max()!
+        XCTAssertLessThan(err / a.map(abs).max()!, 1e-4)
+    }
+
+    /// A first Ctrl-C checkpoints and exits 85 like SIGUSR1; a second one ends at once.
+    func testSecondInterruptStopsAtOnce() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Executables.srdist)
+        p.arguments = ["--config", tiny, "--set", "run_dir=\(dir.path)/int", "--set", "train.steps=100000",
+                       "--set", "train.log_every=5", "--set", "train.batch_size=64"]
+        p.environment = Executables.childEnvironment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
+        let log = dir.appendingPathComponent("int.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: log)
+        try p.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("step 5/") { usleep(20_000) }
+        kill(p.processIdentifier, SIGINT)
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130)
+    }
+
+    /// MDSR's per-step scales are the same at any rank count: 1 and 2 ranks train the
+    /// same model; `srdist eval` then scores the checkpoint at each of its scales.
+    func testMDSRAgreesAcrossRankCountsAndEvaluatesEveryScale() throws {
+        let mdsr = Executables.repositoryRoot().appendingPathComponent("configs/tiny_mdsr.json").path
+        for (run, np) in [("m1", 1), ("m2", 2)] {
+            let r = try Executables.mpirunSrdist(np, ["--config", mdsr, "--set", "run_dir=\(dir.path)/\(run)", "--set", "train.steps=9"])
+            XCTAssertEqual(r.status, 0, r.output)
+        }
+        let (a, b) = (try params("m1"), try params("m2"))
+        XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max()! / a.map(abs).max()!, 1e-4)
+        XCTAssertEqual(try Executables.run(Executables.srdist, ["demo-data", "\(dir.path)/imgs", "--count", "2", "--size", "48"]).status, 0)
+        let e = try Executables.run(Executables.srdist, ["eval", "--checkpoint", "\(dir.path)/m1", "--data", "\(dir.path)/imgs"])
+        XCTAssertEqual(e.status, 0, e.output)
+        for s in [2, 3, 4] { XCTAssertTrue(e.output.contains("×\(s) on \(dir.path)/imgs: 2 images, Y, shave \(s)"), e.output) }
+    }
 }
