@@ -37,9 +37,11 @@ struct WinogradFilters {
                     for i in 0..<cols { dst[i] = src[i &* colStride] }
                     (dst + cols).update(repeating: 0, count: ld &- cols)
                 }
-                tile.filterTransform(g, 3 &* ld, t, 3 &* ld, count: 3 &* ld)
+                let gc = UnsafePointer(g)
+                tile.filterTransform({ gc + $0 &* 3 &* ld }, { t + $0 &* 3 &* ld }, count: 3 &* ld)
                 for a in 0..<alpha {
-                    tile.filterTransform(t + a &* 3 &* ld, ld, u + (a &* alpha &* ps &+ o &* ld), ps, count: ld)
+                    let src = UnsafePointer(t + a &* 3 &* ld), dst = u + (a &* alpha &* ps &+ o &* ld)
+                    tile.filterTransform({ src + $0 &* ld }, { dst + $0 &* ps }, count: ld)
                 }
             }
         }
@@ -60,9 +62,11 @@ struct WinogradFilters {
                     for k in partials.indices.dropFirst() { add(row, partials[k] + (xi &* ps &+ o &* ld), ld) }
                 }
                 for a in 0..<alpha {
-                    tile.filterAdjoint(total + (a &* alpha &* ps &+ o &* ld), ps, t + a &* 3 &* ld, ld, count: ld)
+                    let src = UnsafePointer(total + (a &* alpha &* ps &+ o &* ld)), dst = t + a &* 3 &* ld
+                    tile.filterAdjoint({ src + $0 &* ps }, { dst + $0 &* ld }, count: ld)
                 }
-                tile.filterAdjoint(t, 3 &* ld, r, 3 &* ld, count: 3 &* ld)
+                let tc = UnsafePointer(t)
+                tile.filterAdjoint({ tc + $0 &* 3 &* ld }, { r + $0 &* 3 &* ld }, count: 3 &* ld)
                 // r[tap][i] → dWeight[o, i, tap]
                 let dst = dWeight + o &* cols &* 9
                 for i in 0..<cols {

@@ -43,8 +43,13 @@ struct WinogradGeometry {
     /// of 4 KiB, where the planes would alias in the cache (../shared/notes/conv-speed.md).
     func planeStride(_ channels: Int) -> Int { avoidAliasing(channels &* ld) }
 
-    /// Floats of one worker's tile-row scratch.
-    var rowScratch: Int { 2 &* positions &* lanesX }
+    /// Length of a deinterleaved input phase: room for one tile more than `tilesX`, for
+    /// the window columns past the last tile's own m. Lanes past `tilesX` may read the
+    /// next phase's (finite) values; they land in columns no GEMM reads.
+    var lanesP: Int { roundUp(tilesX &+ 1, winogradLanes) }
+
+    /// Floats of one worker's tile-row scratch (the largest of the three block transforms).
+    var rowScratch: Int { (m &* rowsPerUnit &+ 3 &+ alpha) &* m &* lanesP }
 
     /// The image, tile-row range and tile count of work unit `u`.
     func unit(_ u: Int) -> (image: Int, rows: Range<Int>, tiles: Int) {
@@ -58,25 +63,23 @@ struct WinogradGeometry {
     /// `[channels, h, w]` into `v` (`[α²][channel][tile]`, plane stride `ps`).
     func inputBlock(_ x: UnsafePointer<Float>, channels: Int, rows: Range<Int>, into v: UnsafeMutablePointer<Float>,
                     ps: Int, tmp: UnsafeMutablePointer<Float>) {
-        let rowLen = alpha &* lanesX
-        let e = tmp, f = tmp + alpha &* rowLen
+        // p[yy][r][j] = x[m·ty0 − 1 + yy][m·j + r − 1]: the band's rows (and the window
+        // rows above and below it) split into m column phases, so window column l of
+        // tile j is phase l mod m at j + l / m, and every transform reads whole vectors.
+        let phaseRow = m &* lanesP, bandRows = m &* rows.count &+ 2
+        let p = tmp, padded = p + bandRows &* phaseRow, q = padded + phaseRow
         for c in 0..<channels {
-            let plane = x + c &* h &* w
+            deinterleave(x + c &* h &* w, firstRow: m &* rows.lowerBound &- 1, rows: bandRows, shift: 1,
+                         into: p, phaseLength: lanesP, padded: padded)
             for ty in rows {
-                // e[k][l][tx] = window row k, column l of tile tx (zero outside the image).
-                for k in 0..<alpha {
-                    let y = m &* ty &+ k &- 1
-                    let ek = e + k &* rowLen
-                    guard y >= 0 && y < h else {
-                        ek.update(repeating: 0, count: rowLen)
-                        continue
-                    }
-                    for l in 0..<alpha { gather(ek + l &* lanesX, plane + y &* w, offset: l &- 1) }
-                }
-                tile.inputTransform(e, rowLen, f, rowLen, count: rowLen)
+                let top = UnsafePointer(p + m &* (ty &- rows.lowerBound) &* phaseRow)
+                tile.inputTransform({ top + $0 &* phaseRow }, { q + $0 &* phaseRow }, count: phaseRow)
                 let dst = v + (c &* ld &+ (ty &- rows.lowerBound) &* tilesX)
                 for i in 0..<alpha {
-                    tile.inputTransform(f + i &* rowLen, lanesX, dst + i &* alpha &* ps, ps, count: lanesX)
+                    let qi = UnsafePointer(q + i &* phaseRow), di = dst + i &* alpha &* ps
+                    // Window column l < α ≤ 2m is phase l mod m, shifted by l / m ∈ {0, 1}.
+                    tile.inputTransform({ (l: Int) -> UnsafePointer<Float> in l < m ? qi + l &* lanesP : qi + ((l &- m) &* lanesP &+ 1) },
+                                        { di + $0 &* ps }, count: lanesX)
                 }
             }
         }
@@ -86,26 +89,22 @@ struct WinogradGeometry {
     /// (plane stride `ps`) into planes `[channels, h, w]` (overwritten), plus `bias[c]`.
     func outputBlock(_ mm: UnsafePointer<Float>, ps: Int, into y: UnsafeMutablePointer<Float>, channels: Int, rows: Range<Int>,
                      bias: UnsafePointer<Float>?, tmp: UnsafeMutablePointer<Float>) {
-        let rowLen = m &* lanesX
-        let r = tmp, out = tmp + alpha &* rowLen
-        let full = w / m, rest = w &- full &* m
+        let phaseRow = m &* lanesX
+        let r = tmp, out = tmp + alpha &* phaseRow
         for c in 0..<channels {
             let plane = y + c &* h &* w
             let b = bias?[c] ?? 0
             for ty in rows {
                 let src = mm + (c &* ld &+ (ty &- rows.lowerBound) &* tilesX)
                 for i in 0..<alpha {
-                    tile.outputTransform(src + i &* alpha &* ps, ps, r + i &* rowLen, lanesX, count: lanesX)
+                    let si = src + i &* alpha &* ps, ri = r + i &* phaseRow
+                    tile.outputTransform({ si + $0 &* ps }, { ri + $0 &* lanesX }, count: lanesX)
                 }
-                tile.outputTransform(r, rowLen, out, rowLen, count: rowLen)
+                let rc = UnsafePointer(r)
+                tile.outputTransform({ rc + $0 &* phaseRow }, { out + $0 &* phaseRow }, count: phaseRow)
                 // out[q][rr][tx] is pixel (m·ty + q, m·tx + rr).
                 for q in 0..<min(m, h &- m &* ty) {
-                    let row = plane + (m &* ty &+ q) &* w
-                    let oq = out + q &* rowLen
-                    for tx in 0..<full {
-                        for rr in 0..<m { row[m &* tx &+ rr] = oq[rr &* lanesX &+ tx] + b }
-                    }
-                    for rr in 0..<rest { row[m &* full &+ rr] = oq[rr &* lanesX &+ full] + b }
+                    interleave(out + q &* phaseRow, phaseLength: lanesX, plus: b, into: plane + (m &* ty &+ q) &* w)
                 }
             }
         }
@@ -115,41 +114,73 @@ struct WinogradGeometry {
     /// gradient planes `[channels, h, w]` into `v` (`[α²][channel][tile]`, plane stride `ps`).
     func gradientBlock(_ dy: UnsafePointer<Float>, channels: Int, rows: Range<Int>, into v: UnsafeMutablePointer<Float>,
                        ps: Int, tmp: UnsafeMutablePointer<Float>) {
-        let rowLen = m &* lanesX
-        let g = tmp, s = tmp + m &* rowLen
+        // g[yy][r][j] = dy[m·ty0 + yy][m·j + r]: the band's tiles split into column phases.
+        let phaseRow = m &* lanesX, bandRows = m &* rows.count
+        let g = tmp, padded = g + bandRows &* phaseRow, s = padded + phaseRow
         for c in 0..<channels {
-            let plane = dy + c &* h &* w
+            deinterleave(dy + c &* h &* w, firstRow: m &* rows.lowerBound, rows: bandRows, shift: 0,
+                         into: g, phaseLength: lanesX, padded: padded)
             for ty in rows {
-                // g[q][r][tx] = tile row q, column r of tile tx (zero outside the image).
-                for q in 0..<m {
-                    let y = m &* ty &+ q
-                    let gq = g + q &* rowLen
-                    guard y < h else {
-                        gq.update(repeating: 0, count: rowLen)
-                        continue
-                    }
-                    for r in 0..<m { gather(gq + r &* lanesX, plane + y &* w, offset: r) }
-                }
-                tile.outputAdjoint(g, rowLen, s, rowLen, count: rowLen)
+                let top = UnsafePointer(g + m &* (ty &- rows.lowerBound) &* phaseRow)
+                tile.outputAdjoint({ top + $0 &* phaseRow }, { s + $0 &* phaseRow }, count: phaseRow)
                 let dst = v + (c &* ld &+ (ty &- rows.lowerBound) &* tilesX)
                 for i in 0..<alpha {
-                    tile.outputAdjoint(s + i &* rowLen, lanesX, dst + i &* alpha &* ps, ps, count: lanesX)
+                    let si = UnsafePointer(s + i &* phaseRow), di = dst + i &* alpha &* ps
+                    tile.outputAdjoint({ si + $0 &* lanesX }, { di + $0 &* ps }, count: lanesX)
                 }
             }
         }
     }
 
-    /// `dst[tx] = row[m·tx + offset]` for tx in 0..<lanesX, zero where that column is
-    /// outside `0..<w`.
+    /// Splits `rows` rows of a `[h, w]` plane, from row `firstRow` on, into m column
+    /// phases: `d[yy][r][j] = plane[firstRow + yy][m·j + r − shift]`, `j < phaseLength`,
+    /// zero outside the plane. `padded` holds one row (m·phaseLength floats).
+    private func deinterleave(_ plane: UnsafePointer<Float>, firstRow: Int, rows: Int, shift: Int,
+                              into d: UnsafeMutablePointer<Float>, phaseLength: Int, padded: UnsafeMutablePointer<Float>) {
+        let rowLen = m &* phaseLength
+        padded.update(repeating: 0, count: rowLen)
+        for yy in 0..<rows {
+            let y = firstRow &+ yy, dst = d + yy &* rowLen
+            guard y >= 0 && y < h else {
+                dst.update(repeating: 0, count: rowLen)
+                continue
+            }
+            // The zeros around the copied row stay from the first fill.
+            (padded + shift).update(from: plane + y &* w, count: w)
+            switch m {
+            case 2: splitPhases(padded, 2, dst, phaseLength)
+            default: splitPhases(padded, 4, dst, phaseLength)
+            }
+        }
+    }
+
+    /// `row[m·j + r] = src[r·phaseLength + j] + bias` for the `w` columns of the row.
     @inline(__always)
-    private func gather(_ dst: UnsafeMutablePointer<Float>, _ row: UnsafePointer<Float>, offset: Int) {
-        let lo = offset < 0 ? 1 : 0
-        let last = w &- 1 &- offset
-        let hi = last < 0 ? lo : max(lo, min(lanesX, last / m &+ 1))
-        if lo > 0 { dst[0] = 0 }
-        let src = row + offset
-        for tx in lo..<hi { dst[tx] = src[m &* tx] }
-        if hi < lanesX { (dst + hi).update(repeating: 0, count: lanesX &- hi) }
+    private func interleave(_ src: UnsafePointer<Float>, phaseLength: Int, plus bias: Float, into row: UnsafeMutablePointer<Float>) {
+        let full = w / m
+        switch m {
+        case 2: mergePhases(src, 2, phaseLength, full, bias, row)
+        default: mergePhases(src, 4, phaseLength, full, bias, row)
+        }
+        for r in 0..<(w &- full &* m) { row[m &* full &+ r] = src[r &* phaseLength &+ full] + bias }
+    }
+}
+
+/// `d[r·n + j] = src[m·j + r]`; called with a literal `m` so the loop vectorises as
+/// interleaved loads.
+@inline(__always)
+private func splitPhases(_ src: UnsafePointer<Float>, _ m: Int, _ d: UnsafeMutablePointer<Float>, _ n: Int) {
+    for j in 0..<n {
+        for r in 0..<m { d[r &* n &+ j] = src[m &* j &+ r] }
+    }
+}
+
+/// `row[m·j + r] = src[r·n + j] + bias` for j < `count`; literal `m` as in `splitPhases`.
+@inline(__always)
+private func mergePhases(_ src: UnsafePointer<Float>, _ m: Int, _ n: Int, _ count: Int, _ bias: Float,
+                         _ row: UnsafeMutablePointer<Float>) {
+    for j in 0..<count {
+        for r in 0..<m { row[m &* j &+ r] = src[r &* n &+ j] + bias }
     }
 }
 

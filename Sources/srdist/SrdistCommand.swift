@@ -7,6 +7,6 @@ struct SrdistCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "srdist",
         abstract: "Data-parallel EDSR/MDSR super-resolution training on CPUs.",
-        subcommands: [TrainCommand.self, SummaryCommand.self, BenchCommand.self, BenchDataCommand.self],
+        subcommands: [TrainCommand.self, SummaryCommand.self, BenchCommand.self, BenchDataCommand.self, BenchConvCommand.self],
         defaultSubcommand: TrainCommand.self)
 }
