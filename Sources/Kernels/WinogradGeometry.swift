@@ -19,8 +19,9 @@ struct WinogradGeometry {
     let ld: Int
 
     /// - Parameters:
-    ///   - unitTiles: tiles per work unit to aim for (whole tile rows; 0 = whole images).
-    ///     Fewer rows are used when the batch has fewer images than workers.
+    ///   - unitTiles: at most this many tiles per work unit (but at least one tile row;
+    ///     0 = whole images). Fewer rows are used when the batch has fewer images than
+    ///     workers, so every worker gets a unit.
     init(tile: WinogradTile, shape s: Conv2dShape, unitTiles: Int) {
         self.tile = tile
         (m, alpha, h, w) = (tile.m, tile.alpha, s.h, s.w)
