@@ -19,12 +19,12 @@ public struct Conv2dShape: Equatable, Sendable {
     public var flops: Double { 2 * Double(n) * Double(cout) * Double(patch) * Double(plane) }
 }
 
-/// Forward convolution: `output = weight ⊛ input + bias`, computed per image as
-/// `out[cout, hw] = W[cout, cin·k·k] · im2col(x)[cin·k·k, hw]` with one sgemm, images
-/// split across workers.
-public func conv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
-                          weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                          shape s: Conv2dShape) {
+/// Forward convolution, the reference path: `output = weight ⊛ input + bias`, computed
+/// per image as `out[cout, hw] = W[cout, cin·k·k] · im2col(x)[cin·k·k, hw]` with one
+/// sgemm, images split across workers.
+public func im2colConv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                shape s: Conv2dShape) {
     let cols = columnBuffers(s)
     parallelChunks(s.n) { worker, images in
         for i in images {
@@ -42,16 +42,16 @@ public func conv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePoin
     }
 }
 
-/// Backward convolution. Given `dOutput` `[n, cout, h, w]` and the forward `input`:
+/// Backward convolution, the reference path. Given `dOutput` `[n, cout, h, w]` and the forward `input`:
 /// - `dInput` (optional, overwritten) `= Wᵀ ⊛ dOutput`, via `col2im(Wᵀ · dOut)`;
 /// - `dWeight` `+= dOut · im2col(x)ᵀ` summed over images (accumulates);
 /// - `dBias` `+= Σ_hw dOut` (accumulates).
 /// Each worker sums its images' weight gradients privately; the partial sums are then
 /// added in worker order, so the result is the same bits on every run.
-public func conv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
-                           dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
-                           input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                           shape s: Conv2dShape) {
+public func im2colConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                                 dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
+                                 input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                 shape s: Conv2dShape) {
     let workers = workerCount(s.n)
     let cols = columnBuffers(s)
     let partials = Scratch.shared.perWorker("conv2d.dW", items: s.n, count: s.weightCount + s.cout)

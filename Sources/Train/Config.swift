@@ -80,6 +80,9 @@ public struct TrainSpec: Equatable, Sendable {
     /// Consecutive steps with a non-finite loss or gradient (skipped by every rank)
     /// after which the run stops.
     public var maxSkippedSteps: Int
+    /// 3×3 convolution algorithm: "winograd" (F(4×4,3×3), the fast default) or
+    /// "im2col" (the exact reference path, for re-checking any result).
+    public var convAlgorithm: String
     /// MDSR's scale choice: "per_step" (one seeded draw per global step, the paper) or
     /// "per_rank" (ranks split across the scales in every step, shifting each step).
     public var scaleSchedule: String
@@ -203,6 +206,7 @@ public struct Config: Sendable {
                               evalEvery: try t.int("eval_every", 0, min: 0),
                               initFrom: try t.optionalString("init_from"),
                               maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1),
+                              convAlgorithm: try t.string("conv_algorithm", "winograd", oneOf: ["winograd", "im2col"]),
                               scaleSchedule: try t.string("scale_schedule", "per_step", oneOf: ["per_step", "per_rank"]))
         try t.finish()
 

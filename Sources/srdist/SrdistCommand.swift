@@ -7,6 +7,7 @@ struct SrdistCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "srdist",
         abstract: "Data-parallel EDSR/MDSR super-resolution training on CPUs.",
-        subcommands: [TrainCommand.self, SummaryCommand.self, EvalCommand.self, UpscaleCommand.self, InspectCommand.self, BenchCommand.self, BenchDataCommand.self, DemoDataCommand.self],
+        subcommands: [TrainCommand.self, SummaryCommand.self, EvalCommand.self, UpscaleCommand.self, InspectCommand.self,
+                      BenchCommand.self, BenchDataCommand.self, BenchConvCommand.self, DemoDataCommand.self],
         defaultSubcommand: TrainCommand.self)
 }

@@ -2,6 +2,7 @@ import Kernels
 import TestSupport
 import XCTest
 
+/// The im2col reference path against the direct oracle and finite differences.
 final class Conv2dTests: XCTestCase {
     override func setUp() { Threads.configure(2) }
 
@@ -16,7 +17,7 @@ final class Conv2dTests: XCTestCase {
 
     func forward(_ x: [Float], _ wt: [Float], _ b: [Float], _ s: Conv2dShape) -> [Float] {
         var y = [Float](repeating: .nan, count: s.outputCount)
-        conv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s)
+        im2colConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s)
         return y
     }
 
@@ -43,7 +44,7 @@ final class Conv2dTests: XCTestCase {
             var dx = [Float](repeating: .nan, count: s.inputCount)
             var dw = [Float](repeating: 0, count: s.weightCount)
             var db = [Float](repeating: 0, count: s.cout)
-            conv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s)
+            im2colConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s)
             let (x0, w0, b0) = (x, wt, b)
             let ex = finiteDifferenceError(x: &x, analytic: dx) { weightedSum(self.forward($0, w0, b0, s), probe) }
             let ew = finiteDifferenceError(x: &wt, analytic: dw) { weightedSum(self.forward(x0, $0, b0, s), probe) }
@@ -61,9 +62,9 @@ final class Conv2dTests: XCTestCase {
         let probe = randomArray(s.outputCount, seed: 3)
         var dx = [Float](repeating: 0, count: s.inputCount)
         var dw = [Float](repeating: 0, count: s.weightCount), db = [Float](repeating: 0, count: s.cout)
-        conv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s)
+        im2colConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s)
         let (dx1, dw1, db1) = (dx, dw, db)
-        conv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s)
+        im2colConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s)
         XCTAssertEqual(dx, dx1)
         // (p0 + p1) + p0 + p1 need not round like 2·(p0 + p1): compare to float precision.
         for (a, b) in zip(dw, dw1) { XCTAssertEqual(a, 2 * b, accuracy: 1e-5 * max(1, abs(b))) }
@@ -78,7 +79,7 @@ final class Conv2dTests: XCTestCase {
         let probe = randomArray(s.outputCount, seed: 6)
         func grads() -> [Float] {
             var dw = [Float](repeating: 0, count: s.weightCount)
-            conv2dBackward(dInput: nil, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s)
+            im2colConv2dBackward(dInput: nil, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s)
             return dw
         }
         XCTAssertEqual(grads(), grads())

@@ -15,6 +15,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Config file: the model, batch and patch to time.")
     var config: String
 
+    /// Config overrides, e.g. --set train.conv_algorithm=im2col (repeatable).
+    @Option(name: .customLong("set"), help: "Override a config key, e.g. --set train.conv_algorithm=im2col (repeatable).")
+    var overrides: [String] = []
+
     /// Timed steps; the median is reported.
     @Option(help: "Timed steps (the median is reported).")
     var steps = 3
@@ -47,7 +51,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        var cfg = try Config.load(path: config)
+        var cfg = try Config.load(path: config, overrides: overrides)
         if let threads { cfg.train.threadsPerRank = threads }
         configureThreads(cfg)
         let result: BenchResult

@@ -62,8 +62,9 @@ struct TrainCommand: ParsableCommand {
 
 extension RunLog.Format: ExpressibleByArgument {}
 
-/// Thread budget: `threads_per_rank`, else OMP_NUM_THREADS, else this node's cores
-/// shared among its ranks.
+/// Thread budget (`threads_per_rank`, else OMP_NUM_THREADS, else this node's cores
+/// shared among its ranks) and the convolution algorithm.
 func configureThreads(_ cfg: Config) {
     Threads.configure(threadsPerRank(configured: cfg.train.threadsPerRank))
+    Conv2dAlgorithm.current = ConvAlgorithm(rawValue: cfg.train.convAlgorithm)!
 }

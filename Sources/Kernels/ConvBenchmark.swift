@@ -1,0 +1,88 @@
+import Glibc
+
+/// Times each pass of one convolution shape with each kernel: the numbers behind
+/// `Conv2dAlgorithm.usesWinograd` and `Conv2dAlgorithm.tile` (`srdist bench-conv`).
+public enum ConvBenchmark {
+    /// A kernel under test.
+    public enum Kernel: String, CaseIterable, Sendable {
+        case im2col, winogradF2 = "winograd-f2x2", winogradF4 = "winograd-f4x4"
+    }
+
+    /// A timed pass: `backwardWeights` computes dWeight and dBias only (the head's
+    /// backward), `backward` also dInput; backward-data alone is their difference.
+    public enum Pass: String, CaseIterable, Sendable {
+        case forward, backwardWeights = "backward-w", backward = "backward-all"
+
+        /// Direct-convolution FLOPs of the pass: one convolution's worth per gradient.
+        public func flops(_ s: Conv2dShape) -> Double { self == .backward ? 2 * s.flops : s.flops }
+    }
+
+    /// The 3×3 layers of an EDSR training step: baseline (F 64, batch 16 on one rank)
+    /// and the paper's EDSR (F 256, 2 patches per rank), LR patch 48.
+    public static let edsrLayers: [(name: String, shape: Conv2dShape)] = [
+        ("head 3→64", Conv2dShape(n: 16, cin: 3, cout: 64, h: 48, w: 48, k: 3)),
+        ("body 64→64", Conv2dShape(n: 16, cin: 64, cout: 64, h: 48, w: 48, k: 3)),
+        ("up ×2 64→256", Conv2dShape(n: 16, cin: 64, cout: 256, h: 48, w: 48, k: 3)),
+        ("tail 64→3 @96", Conv2dShape(n: 16, cin: 64, cout: 3, h: 96, w: 96, k: 3)),
+        ("EDSR body 256→256 n2", Conv2dShape(n: 2, cin: 256, cout: 256, h: 48, w: 48, k: 3)),
+        ("EDSR up 256→1024 n2", Conv2dShape(n: 2, cin: 256, cout: 1024, h: 48, w: 48, k: 3)),
+        ("EDSR tail 256→3 @96 n2", Conv2dShape(n: 2, cin: 256, cout: 3, h: 96, w: 96, k: 3)),
+    ]
+
+    /// Median seconds of each (kernel, pass) over `repeats` rounds; every round runs
+    /// each kernel's passes once, interleaved, after one untimed round.
+    /// With `cpuTime`, the process's CPU seconds (all threads) instead of wall seconds:
+    /// steadier on a machine shared with other work, and per core rather than per run.
+    public static func time(_ s: Conv2dShape, kernels: [Kernel], repeats: Int, cpuTime: Bool = false) -> [Kernel: [Pass: Double]] {
+        let x = filled(s.inputCount, 0.5), wt = filled(s.weightCount, 0.01), b = filled(s.cout, 0.1)
+        let y = filled(s.outputCount, 0), dy = filled(s.outputCount, 0.01), dx = filled(s.inputCount, 0)
+        let dw = filled(s.weightCount, 0), db = filled(s.cout, 0)
+        defer { for p in [x, wt, b, y, dy, dx, dw, db] { p.deallocate() } }
+        func run(_ k: Kernel, _ p: Pass) {
+            let dInput = p == .backward ? dx : nil
+            switch (k, p) {
+            case (.im2col, .forward):
+                im2colConv2dForward(output: y, input: x, weight: wt, bias: b, shape: s)
+            case (.im2col, _):
+                im2colConv2dBackward(dInput: dInput, dWeight: dw, dBias: db, dOutput: dy, input: x, weight: wt, shape: s)
+            case (_, .forward):
+                winogradConv2dForward(output: y, input: x, weight: wt, bias: b, shape: s, tile: k.tile)
+            case (_, _):
+                winogradConv2dBackward(dInput: dInput, dWeight: dw, dBias: db, dOutput: dy, input: x, weight: wt,
+                                       shape: s, tile: k.tile)
+            }
+        }
+        var times: [Kernel: [Pass: [Double]]] = [:]
+        for round in 0...repeats {
+            for k in kernels {
+                for p in Pass.allCases {
+                    let start = clock(cpuTime)
+                    run(k, p)
+                    if round > 0 { times[k, default: [:]][p, default: []].append(clock(cpuTime) - start) }
+                }
+            }
+        }
+        return times.mapValues { $0.mapValues(median) }
+    }
+
+    private static func clock(_ cpu: Bool) -> Double {
+        var t = timespec()
+        clock_gettime(cpu ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
+    private static func filled(_ count: Int, _ v: Float) -> UnsafeMutablePointer<Float> {
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        p.initialize(repeating: v, count: count)
+        return p
+    }
+
+    private static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}
+
+extension ConvBenchmark.Kernel {
+    var tile: WinogradTile { self == .winogradF2 ? .f2x2 : .f4x4 }
+}

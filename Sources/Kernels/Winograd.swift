@@ -1,0 +1,114 @@
+import CBLAS
+
+/// Tuning of the Winograd kernels, measured on this machine (README, `srdist bench-conv`).
+public enum WinogradTuning {
+    /// At most this many tiles per work unit (whole tile rows; 0 = whole images). Longer
+    /// units make the GEMMs longer and re-read the transformed filters less often; whole
+    /// 48×48 patches (144 F(4×4) tiles) measured fastest for every EDSR layer, bands of
+    /// 24 tiles were up to 1.6× slower for 256 channels. The cap bounds the scratch
+    /// (36·(cin + cout)·tiles floats per worker) for large inference images.
+    nonisolated(unsafe) public static var unitTiles = 256
+}
+
+/// Forward 3×3 convolution (stride 1, zero "same" padding) by Winograd F(m×m, 3×3):
+/// same arguments and result as `im2colConv2dForward` up to rounding (F(4×4) ~1e-5
+/// relative, see `WinogradTests`). Input `[n, cin, h, w]`, weight `[cout, cin, 3, 3]`,
+/// bias `[cout]`, output `[n, cout, h, w]` (overwritten). Any h × w: edge tiles read
+/// zeros outside the image and write only inside it.
+///
+/// Work units (bands of tile rows of one image) are split across workers, each running
+/// single-threaded BLAS: per unit, the input transform, α² GEMMs
+/// `M[ξ] (cout × tiles) = U[ξ] (cout × cin) · V[ξ] (cin × tiles)`, then the output
+/// transform with the bias, while the unit's data is still in cache.
+public func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                                  weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                  shape s: Conv2dShape, tile: WinogradTile = .f4x4) {
+    precondition(s.k == 3, "winograd: only 3×3 kernels")
+    let g = WinogradGeometry(tile: tile, shape: s, unitTiles: WinogradTuning.unitTiles)
+    let filters = WinogradFilters(tile: tile, rows: s.cout, cols: s.cin)
+    let u = Scratch.shared.buffer("winograd.U", count: filters.count)
+    filters.transform(u, weight: weight, cin: s.cin, flipped: false)
+    let psIn = g.planeStride(s.cin), psOut = g.planeStride(s.cout)
+    let vIn = Scratch.shared.perWorker("winograd.a", items: g.units, count: g.positions &* psIn)
+    let vOut = Scratch.shared.perWorker("winograd.b", items: g.units, count: g.positions &* psOut)
+    let tmp = Scratch.shared.perWorker("winograd.rows", items: g.units, count: g.rowScratch)
+    parallelChunks(g.units) { worker, units in
+        for unit in units {
+            let (image, rows, tiles) = g.unit(unit)
+            g.inputBlock(input + image &* s.cin &* s.plane, channels: s.cin, rows: rows, into: vIn[worker], ps: psIn,
+                         tmp: tmp[worker])
+            positionGemms(g, c: vOut[worker], psC: psOut, a: u, filters, b: vIn[worker], psB: psIn,
+                          m: s.cout, k: s.cin, tiles: tiles)
+            g.outputBlock(vOut[worker], ps: psOut, into: output + image &* s.cout &* s.plane, channels: s.cout,
+                          rows: rows, bias: bias, tmp: tmp[worker])
+        }
+    }
+}
+
+/// Backward of `winogradConv2dForward`, same arguments and accumulation rule as
+/// `im2colConv2dBackward`:
+/// - `dInput` (optional, overwritten): the forward kernel applied to `dOutput` with the
+///   filter rotated 180° and cin/cout swapped;
+/// - `dWeight` `+=` `Gᵀ [Σ_tiles (A dY Aᵀ) ⊙ (Bᵀ x B)] G`, the weight gradient taken in the
+///   Winograd domain (per position a GEMM `dU[ξ] += dM[ξ] · V[ξ]ᵀ`, cout × cin over tiles);
+/// - `dBias` `+= Σ_hw dOutput`.
+/// Workers sum their units privately; partial sums are added in worker order, so the
+/// same thread count gives the same bits on every run.
+public func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                                   dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
+                                   input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                   shape s: Conv2dShape, tile: WinogradTile = .f4x4) {
+    precondition(s.k == 3, "winograd: only 3×3 kernels")
+    let g = WinogradGeometry(tile: tile, shape: s, unitTiles: WinogradTuning.unitTiles)
+    let grads = WinogradFilters(tile: tile, rows: s.cout, cols: s.cin)
+    let flipped = WinogradFilters(tile: tile, rows: s.cin, cols: s.cout)
+    let u = Scratch.shared.buffer("winograd.U", count: flipped.count)
+    if dInput != nil { flipped.transform(u, weight: weight, cin: s.cin, flipped: true) }
+    let psIn = g.planeStride(s.cin), psOut = g.planeStride(s.cout)
+    // vIn holds the input's transform, then the input gradient's Winograd-domain form;
+    // vOut the output gradient's adjoint transform, then its input transform.
+    let vIn = Scratch.shared.perWorker("winograd.a", items: g.units, count: g.positions &* psIn)
+    let vOut = Scratch.shared.perWorker("winograd.b", items: g.units, count: g.positions &* psOut)
+    let tmp = Scratch.shared.perWorker("winograd.rows", items: g.units, count: g.rowScratch)
+    let partials = Scratch.shared.perWorker("winograd.dU", items: g.units, count: grads.count &+ s.cout)
+    parallelChunks(g.units) { worker, units in
+        let dU = partials[worker], dB = dU + grads.count
+        dU.update(repeating: 0, count: grads.count &+ s.cout)
+        for unit in units {
+            let (image, rows, tiles) = g.unit(unit)
+            let x = input + image &* s.cin &* s.plane, dy = dOutput + image &* s.cout &* s.plane
+            g.inputBlock(x, channels: s.cin, rows: rows, into: vIn[worker], ps: psIn, tmp: tmp[worker])
+            g.gradientBlock(dy, channels: s.cout, rows: rows, into: vOut[worker], ps: psOut, tmp: tmp[worker])
+            for xi in 0..<g.positions {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(s.cout), Int32(s.cin), Int32(tiles),
+                            1, vOut[worker] + xi &* psOut, Int32(g.ld), vIn[worker] + xi &* psIn, Int32(g.ld),
+                            1, dU + xi &* grads.ps, Int32(grads.ld))
+            }
+            // This unit's output rows, clipped to the image.
+            let y0 = rows.lowerBound &* g.m, y1 = min(s.h, rows.upperBound &* g.m)
+            for co in 0..<s.cout { dB[co] += sum(dy + (co &* s.plane &+ y0 &* s.w), (y1 &- y0) &* s.w) }
+            guard let dInput else { continue }
+            g.inputBlock(dy, channels: s.cout, rows: rows, into: vOut[worker], ps: psOut, tmp: tmp[worker])
+            positionGemms(g, c: vIn[worker], psC: psIn, a: u, flipped, b: vOut[worker], psB: psOut,
+                          m: s.cin, k: s.cout, tiles: tiles)
+            g.outputBlock(vIn[worker], ps: psIn, into: dInput + image &* s.cin &* s.plane, channels: s.cin,
+                          rows: rows, bias: nil, tmp: tmp[worker])
+        }
+    }
+    grads.accumulateGradient(dWeight, partials: partials)
+    if let dBias {
+        for p in partials { add(dBias, p + grads.count, s.cout) }
+    }
+}
+
+/// `C[ξ] (m × tiles) = A[ξ] (m × k) · B[ξ] (k × tiles)` for every Winograd position.
+@inline(__always)
+private func positionGemms(_ g: WinogradGeometry, c: UnsafeMutablePointer<Float>, psC: Int,
+                           a: UnsafePointer<Float>, _ filters: WinogradFilters, b: UnsafePointer<Float>, psB: Int,
+                           m: Int, k: Int, tiles: Int) {
+    for xi in 0..<g.positions {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(tiles), Int32(k),
+                    1, a + xi &* filters.ps, Int32(filters.ld), b + xi &* psB, Int32(g.ld),
+                    0, c + xi &* psC, Int32(g.ld))
+    }
+}

@@ -1,0 +1,195 @@
+import Kernels
+import TestSupport
+import XCTest
+
+/// Winograd against the Double direct-convolution oracle and against the im2col
+/// reference, forward and both backward passes, for every 3×3 layer shape EDSR and MDSR
+/// use (channel counts as in the models; planes small enough for the O(n⁶) oracle,
+/// including sizes that are not multiples of the tile and smaller than one tile).
+///
+/// Tolerance: the largest error divided by the largest oracle magnitude of that tensor.
+/// F(2×2)'s transforms only add, halve and subtract, so it rounds like im2col: 2e-6
+/// (measured ≤ 7.6e-7 on these shapes). F(4×4)'s transforms scale by up to 8 and 1/24
+/// and cancel large terms, ~10× more rounding (measured ≤ 9.2e-6 here, 4e-6 … 1.6e-5 in
+/// ../shared/notes/conv-speed.md): 3e-5. A wrong tap, tile or edge gives O(1e-1).
+/// The bias gradient is a plain sum either way: 1e-6.
+final class WinogradTests: XCTestCase {
+    override func setUp() { Threads.configure(2) }
+
+    /// (shape, what it is in EDSR/MDSR)
+    let layers: [(Conv2dShape, String)] = [
+        (Conv2dShape(n: 1, cin: 64, cout: 64, h: 48, w: 48, k: 3), "baseline body F→F at the training patch"),
+        (Conv2dShape(n: 2, cin: 64, cout: 64, h: 13, w: 11, k: 3), "F→F, odd plane, partial tiles"),
+        (Conv2dShape(n: 2, cin: 64, cout: 256, h: 10, w: 9, k: 3), "×2/×4 upsampler F→4F"),
+        (Conv2dShape(n: 1, cin: 64, cout: 576, h: 7, w: 6, k: 3), "×3 upsampler F→9F"),
+        (Conv2dShape(n: 1, cin: 256, cout: 256, h: 9, w: 7, k: 3), "EDSR body F→F, n = 1"),
+        (Conv2dShape(n: 2, cin: 256, cout: 256, h: 6, w: 5, k: 3), "EDSR body F→F, n = 2"),
+        (Conv2dShape(n: 1, cin: 256, cout: 1024, h: 5, w: 6, k: 3), "EDSR upsampler F→4F"),
+        (Conv2dShape(n: 2, cin: 64, cout: 3, h: 18, w: 14, k: 3), "tail F→3 at HR"),
+        (Conv2dShape(n: 1, cin: 256, cout: 3, h: 10, w: 10, k: 3), "EDSR tail F→3"),
+        (Conv2dShape(n: 3, cin: 3, cout: 64, h: 7, w: 9, k: 3), "head 3→F (im2col when routed)"),
+        (Conv2dShape(n: 2, cin: 5, cout: 4, h: 1, w: 3, k: 3), "plane smaller than one tile"),
+    ]
+
+    func tolerance(_ tile: WinogradTile) -> Double { tile == .f2x2 ? 2e-6 : 3e-5 }
+
+    /// max |a − ref| / max |ref|
+    func relativeError<A: Collection>(_ a: A, _ ref: [Double]) -> Double where A.Element == Float {
+        let scale = max(ref.map(abs).max()!, 1e-30)
+        return zip(a, ref).map { abs(Double($0) - $1) }.max()! / scale
+    }
+
+    func testForwardMatchesDirectConvolutionAndIm2col() {
+        for tile in WinogradTile.allCases {
+            for (i, (s, name)) in layers.enumerated() {
+                let x = randomArray(s.inputCount, seed: UInt64(i)), wt = randomArray(s.weightCount, seed: UInt64(i + 100))
+                let b = randomArray(s.cout, seed: UInt64(i + 200))
+                var y = [Float](repeating: .nan, count: s.outputCount), ref = y
+                winogradConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, tile: tile)
+                im2colConv2dForward(output: &ref, input: x, weight: wt, bias: b, shape: s)
+                let exact = directConv2d(input: x, weight: wt, bias: b, shape: s)
+                let e = relativeError(y, exact)
+                XCTAssertLessThan(e, tolerance(tile), "\(tile) \(name)")
+                XCTAssertLessThan(relativeError(y, ref.map(Double.init)), tolerance(tile), "vs im2col \(tile) \(name)")
+            }
+        }
+    }
+
+    func testBackwardMatchesDirectConvolutionAndIm2col() {
+        for tile in WinogradTile.allCases {
+            for (i, (s, name)) in layers.enumerated() {
+                let x = randomArray(s.inputCount, seed: UInt64(i)), wt = randomArray(s.weightCount, seed: UInt64(i + 100))
+                let dy = randomArray(s.outputCount, seed: UInt64(i + 300))
+                var dx = [Float](repeating: .nan, count: s.inputCount), refDx = dx
+                var dw = [Float](repeating: 0, count: s.weightCount), refDw = dw
+                var db = [Float](repeating: 0, count: s.cout), refDb = db
+                winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: dy, input: x, weight: wt,
+                                       shape: s, tile: tile)
+                im2colConv2dBackward(dInput: &refDx, dWeight: &refDw, dBias: &refDb, dOutput: dy, input: x, weight: wt, shape: s)
+                let exact = directConv2dBackward(dOutput: dy, input: x, weight: wt, shape: s)
+                let (ex, ew, eb) = (relativeError(dx, exact.dInput), relativeError(dw, exact.dWeight), relativeError(db, exact.dBias))
+                XCTAssertLessThan(ex, tolerance(tile), "dInput \(tile) \(name)")
+                XCTAssertLessThan(ew, tolerance(tile), "dWeight \(tile) \(name)")
+                XCTAssertLessThan(eb, 1e-6, "dBias \(tile) \(name)")
+                XCTAssertLessThan(relativeError(dx, refDx.map(Double.init)), tolerance(tile), "dInput vs im2col \(tile) \(name)")
+                XCTAssertLessThan(relativeError(dw, refDw.map(Double.init)), tolerance(tile), "dWeight vs im2col \(tile) \(name)")
+            }
+        }
+    }
+
+    func forward(_ x: [Float], _ wt: [Float], _ b: [Float], _ s: Conv2dShape, _ tile: WinogradTile) -> [Float] {
+        var y = [Float](repeating: .nan, count: s.outputCount)
+        winogradConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, tile: tile)
+        return y
+    }
+
+    /// The backward pass is the gradient of the forward pass actually computed.
+    func testBackwardMatchesFiniteDifferences() {
+        let shapes = [Conv2dShape(n: 2, cin: 5, cout: 4, h: 7, w: 6, k: 3), Conv2dShape(n: 1, cin: 3, cout: 2, h: 9, w: 10, k: 3)]
+        for tile in WinogradTile.allCases {
+            for (i, s) in shapes.enumerated() {
+                var x = randomArray(s.inputCount, seed: UInt64(i)), wt = randomArray(s.weightCount, seed: UInt64(i + 10))
+                var b = randomArray(s.cout, seed: UInt64(i + 20))
+                let probe = randomArray(s.outputCount, seed: UInt64(i + 30))
+                var dx = [Float](repeating: .nan, count: s.inputCount)
+                var dw = [Float](repeating: 0, count: s.weightCount), db = [Float](repeating: 0, count: s.cout)
+                winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt,
+                                       shape: s, tile: tile)
+                let (x0, w0, b0) = (x, wt, b)
+                let ex = finiteDifferenceError(x: &x, analytic: dx) { weightedSum(self.forward($0, w0, b0, s, tile), probe) }
+                let ew = finiteDifferenceError(x: &wt, analytic: dw) { weightedSum(self.forward(x0, $0, b0, s, tile), probe) }
+                let eb = finiteDifferenceError(x: &b, analytic: db) { weightedSum(self.forward(x0, w0, $0, s, tile), probe) }
+                // Float32 central differences at eps 1e-2 (see GradientCheck).
+                XCTAssertLessThan(ex, 1e-3, "dInput \(tile) \(s)")
+                XCTAssertLessThan(ew, 1e-3, "dWeight \(tile) \(s)")
+                XCTAssertLessThan(eb, 1e-3, "dBias \(tile) \(s)")
+            }
+        }
+    }
+
+    /// Parameter gradients accumulate, the input gradient is overwritten; without
+    /// dInput the parameter gradients are the same.
+    func testAccumulationRule() {
+        let s = Conv2dShape(n: 3, cin: 16, cout: 8, h: 9, w: 7, k: 3)
+        let x = randomArray(s.inputCount, seed: 1), wt = randomArray(s.weightCount, seed: 2)
+        let probe = randomArray(s.outputCount, seed: 3)
+        var dx = [Float](repeating: 7, count: s.inputCount)
+        var dw = [Float](repeating: 0, count: s.weightCount), db = [Float](repeating: 0, count: s.cout)
+        winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s)
+        let (dx1, dw1, db1) = (dx, dw, db)
+        winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s)
+        XCTAssertEqual(dx, dx1)
+        for (a, b) in zip(dw, dw1) { XCTAssertEqual(a, 2 * b, accuracy: 1e-5 * max(1, abs(b))) }
+        for (a, b) in zip(db, db1) { XCTAssertEqual(a, 2 * b, accuracy: 1e-5 * max(1, abs(b))) }
+        var dwOnly = [Float](repeating: 0, count: s.weightCount), dbOnly = [Float](repeating: 0, count: s.cout)
+        winogradConv2dBackward(dInput: nil, dWeight: &dwOnly, dBias: &dbOnly, dOutput: probe, input: x, weight: wt, shape: s)
+        XCTAssertEqual(dwOnly, dw1)
+        XCTAssertEqual(dbOnly, db1)
+    }
+
+    /// Same thread count, same bits; the forward pass gives the same bits on 1 or 2
+    /// threads (each tile's arithmetic does not depend on the worker), and so do the
+    /// weight gradients when several units run (worker partials are summed in order).
+    func testDeterministic() {
+        let s = Conv2dShape(n: 5, cin: 16, cout: 16, h: 11, w: 9, k: 3)
+        let x = randomArray(s.inputCount, seed: 4), wt = randomArray(s.weightCount, seed: 5)
+        let b = randomArray(s.cout, seed: 7), probe = randomArray(s.outputCount, seed: 6)
+        func grads() -> [Float] {
+            var dw = [Float](repeating: 0, count: s.weightCount), dx = [Float](repeating: 0, count: s.inputCount)
+            winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s)
+            return dw + dx
+        }
+        XCTAssertEqual(grads(), grads())
+        let two = forward(x, wt, b, s, .f4x4)
+        Threads.configure(1)
+        XCTAssertEqual(forward(x, wt, b, s, .f4x4), two)
+    }
+
+    /// Bands of tile rows (capped unit size, or fewer images than workers) give the same
+    /// result as whole images, including the last band's partial tiles.
+    func testUnitBandsMatchWholeImages() {
+        let s = Conv2dShape(n: 1, cin: 16, cout: 24, h: 30, w: 13, k: 3)
+        let x = randomArray(s.inputCount, seed: 8), wt = randomArray(s.weightCount, seed: 9)
+        let b = randomArray(s.cout, seed: 10), probe = randomArray(s.outputCount, seed: 11)
+        func run(unitTiles: Int) -> (y: [Float], dx: [Float], dw: [Float]) {
+            let keep = WinogradTuning.unitTiles
+            defer { WinogradTuning.unitTiles = keep }
+            WinogradTuning.unitTiles = unitTiles
+            var dx = [Float](repeating: 0, count: s.inputCount), dw = [Float](repeating: 0, count: s.weightCount)
+            winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s)
+            return (forward(x, wt, b, s, .f4x4), dx, dw)
+        }
+        let whole = run(unitTiles: 0), bands = run(unitTiles: 4)  // 4 tiles per row: one tile row per unit
+        let exact = directConv2d(input: x, weight: wt, bias: b, shape: s)
+        XCTAssertLessThan(relativeError(bands.y, exact), tolerance(.f4x4))
+        XCTAssertLessThan(relativeError(bands.y, whole.y.map(Double.init)), tolerance(.f4x4))
+        XCTAssertLessThan(relativeError(bands.dx, whole.dx.map(Double.init)), tolerance(.f4x4))
+        XCTAssertLessThan(relativeError(bands.dw, whole.dw.map(Double.init)), tolerance(.f4x4))
+    }
+
+    /// The dispatcher sends 3×3 layers with enough input channels to Winograd, the rest
+    /// (head 3→F, 1×1, MDSR's 5×5, everything under `.im2col`) to im2col, and its
+    /// results are those of the kernel it picked.
+    func testRouting() {
+        let body = Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 3)
+        XCTAssertTrue(Conv2dAlgorithm.usesWinograd(body, algorithm: .winograd))
+        XCTAssertTrue(Conv2dAlgorithm.usesWinograd(Conv2dShape(n: 1, cin: 64, cout: 3, h: 6, w: 6, k: 3), algorithm: .winograd))
+        XCTAssertFalse(Conv2dAlgorithm.usesWinograd(body, algorithm: .im2col))
+        XCTAssertFalse(Conv2dAlgorithm.usesWinograd(Conv2dShape(n: 1, cin: 3, cout: 64, h: 6, w: 6, k: 3), algorithm: .winograd))
+        XCTAssertFalse(Conv2dAlgorithm.usesWinograd(Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 5), algorithm: .winograd))
+        XCTAssertFalse(Conv2dAlgorithm.usesWinograd(Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 1), algorithm: .winograd))
+        XCTAssertEqual(ConvAlgorithm(rawValue: "im2col"), .im2col)
+        XCTAssertEqual(ConvAlgorithm(rawValue: "winograd"), .winograd)
+
+        let x = randomArray(body.inputCount, seed: 12), wt = randomArray(body.weightCount, seed: 13)
+        let b = randomArray(body.cout, seed: 14)
+        var routed = [Float](repeating: 0, count: body.outputCount), reference = routed, winograd = routed
+        conv2dForward(output: &routed, input: x, weight: wt, bias: b, shape: body, algorithm: .im2col)
+        im2colConv2dForward(output: &reference, input: x, weight: wt, bias: b, shape: body)
+        XCTAssertEqual(routed, reference)
+        conv2dForward(output: &routed, input: x, weight: wt, bias: b, shape: body, algorithm: .winograd)
+        winogradConv2dForward(output: &winograd, input: x, weight: wt, bias: b, shape: body, tile: Conv2dAlgorithm.tile)
+        XCTAssertEqual(routed, winograd)
+        XCTAssertNotEqual(routed, reference)
+    }
+}
