@@ -38,6 +38,7 @@ pairs=("EDSR-baseline x2 train b16 p48|--config configs/edsr_baseline_x2.json|ed
 if [ "${1:-}" = "--all" ]; then
     pairs+=("EDSR-baseline x4 train b16 p48|--config configs/edsr_baseline_x4.json|edsr_baseline_x4"
             "EDSR x2 train b2 p48|--config $tmp/edsr_x2_batch2.json|edsr_x2_batch2"
+            "MDSR-baseline x2 train b16 p48|--config configs/mdsr_baseline.json --set model.scales=[2]|mdsr_baseline_x2"
             "EDSR-baseline x2 infer 256x256|--config configs/edsr_baseline_x2.json --inference 256|edsr_baseline_x2_infer256")
 fi
 

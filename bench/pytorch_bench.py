@@ -5,8 +5,8 @@ JSON line: {"workload", "seconds", "patches_per_second", "peak_rss_mb", "threads
 "steps"}. "seconds" is the median over --steps timed repetitions after --warmup
 untimed ones. A training step is forward, mean L1 loss, backward and an Adam step
 (β 0.9/0.999, ε 1e-8, lr 1e-4) on random 0…255 LR patches and HR targets; batch
-sampling is not timed. The model is EDSR exactly as EDSR-PyTorch builds it
-(tools/reference/edsr_reference.py).
+sampling is not timed. The models are EDSR and MDSR exactly as EDSR-PyTorch builds them
+(tools/reference/edsr_reference.py, mdsr_reference.py).
 
     /work/torchenv/bin/python bench/pytorch_bench.py                      # all, 2 threads
     /work/torchenv/bin/python bench/pytorch_bench.py --workloads edsr_baseline_x2 \\
@@ -33,6 +33,8 @@ WORKLOADS = {
     "edsr_baseline_x4": ("train", 4, 16, 64, 1.0, 16, 48),
     "edsr_x2_batch2": ("train", 2, 32, 256, 0.1, 2, 48),
     "edsr_baseline_x2_infer256": ("infer", 2, 16, 64, 1.0, 1, 256),
+    # MDSR-baseline (scales 2, 3, 4) training a ×2 minibatch.
+    "mdsr_baseline_x2": ("train", 2, 16, 64, 1.0, 16, 48),
 }
 
 
@@ -42,13 +44,18 @@ def run_workload(name, args):
 
     sys.path.insert(0, os.path.join(HERE, "..", "tools", "reference"))
     from edsr_reference import EDSR
+    from mdsr_reference import MDSR
 
     torch.set_num_threads(args.threads)
     kind, scale, blocks, features, res_scale, batch, side = WORKLOADS[name]
     batch = (args.batch if kind == "train" else None) or batch
     side = (args.size if kind == "infer" else args.patch) or side
     torch.manual_seed(0)
-    model = EDSR(scale, blocks, features, res_scale)
+    if name.startswith("mdsr"):
+        model = MDSR(blocks, features, [2, 3, 4])
+        model.scale_idx = [2, 3, 4].index(scale)
+    else:
+        model = EDSR(scale, blocks, features, res_scale)
     lr = torch.rand(batch, 3, side, side) * 255
     if kind == "train":
         hr = torch.rand(batch, 3, side * scale, side * scale) * 255

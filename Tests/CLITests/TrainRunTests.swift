@@ -116,15 +116,16 @@ final class TrainRunTests: XCTestCase {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Executables.srdist)
         p.arguments = ["--config", tiny, "--set", "run_dir=\(dir.path)/int", "--set", "train.steps=100000",
-                       "--set", "train.log_every=5", "--set", "train.batch_size=64"]
+                       "--set", "train.log_every=1", "--set", "train.batch_size=2048"]  // ~1 s steps
         p.environment = Executables.childEnvironment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
         let log = dir.appendingPathComponent("int.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: log)
         try p.run()
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("step 5/") { usleep(20_000) }
+        while Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("step 1/") { usleep(20_000) }
         kill(p.processIdentifier, SIGINT)
+        usleep(100_000)  // two pending SIGINTs would merge into one
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 130)

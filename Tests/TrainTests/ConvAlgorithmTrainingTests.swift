@@ -17,7 +17,7 @@ final class ConvAlgorithmTrainingTests: XCTestCase {
          "data": {"kind": "synthetic", "synthetic_images": 12, "synthetic_size": 96}}
         """.utf8), file: "tiny.json")
         let trainer = try Trainer(config: cfg)
-        return (0..<steps).map { trainer.step($0) }
+        return try (0..<steps).map { try trainer.loss(at: $0) }
     }
 
     /// 300 steps: the loss falls and each 25-step window's mean stays within 1 % of the

@@ -60,6 +60,8 @@ struct BenchCommand: ParsableCommand {
                                          warmup: warmup, steps: steps)
         } else {
             // Timing needs no real images: a few generated ones just large enough.
+            cfg.data.kind = "synthetic"
+            cfg.data.root = nil
             cfg.data.syntheticImages = 2
             cfg.data.syntheticSize = cfg.train.patchSize * cfg.model.scales.max()! + 8
             // Under mpirun every rank computes its share of the global batch and the
