@@ -23,6 +23,22 @@ final class TrainRunTests: XCTestCase {
         return try Executables.run(Executables.srdist, args, environment: ["OMP_NUM_THREADS": "2"])
     }
 
+    /// Starts a training run in the background (1 thread) and returns once its output
+    /// contains `text`.
+    func start(_ run: String, _ extra: [String], until text: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Executables.srdist)
+        p.arguments = ["--config", tiny, "--set", "run_dir=\(dir.path)/\(run)"] + extra
+        p.environment = Executables.childEnvironment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
+        let log = dir.appendingPathComponent("\(run).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: log)
+        try p.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains(text) { usleep(20_000) }
+        return p
+    }
+
     func params(_ run: String) throws -> [Float] {
         try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/\(run)")).params
     }
@@ -48,18 +64,7 @@ final class TrainRunTests: XCTestCase {
 
     /// SIGUSR1 → checkpoint at the next step → exit 85; `--resume auto` continues.
     func testStopSignalCheckpointsAndExits85() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Executables.srdist)
-        p.arguments = ["--config", tiny, "--set", "run_dir=\(dir.path)/sig", "--set", "train.steps=100000",
-                       "--set", "train.log_every=5"]
-        p.environment = Executables.childEnvironment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
-        let log = dir.appendingPathComponent("sig.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: log)
-        try p.run()
-        // Wait for training to be under way, then ask it to stop.
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("step 10/") { usleep(50_000) }
+        let p = try start("sig", ["--set", "train.steps=100000", "--set", "train.log_every=5"], until: "step 10/")
         kill(p.processIdentifier, SIGUSR1)
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 85)
@@ -113,17 +118,8 @@ final class TrainRunTests: XCTestCase {
 
     /// A first Ctrl-C checkpoints and exits 85 like SIGUSR1; a second one ends at once.
     func testSecondInterruptStopsAtOnce() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Executables.srdist)
-        p.arguments = ["--config", tiny, "--set", "run_dir=\(dir.path)/int", "--set", "train.steps=100000",
-                       "--set", "train.log_every=1", "--set", "train.batch_size=2048"]  // ~1 s steps
-        p.environment = Executables.childEnvironment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
-        let log = dir.appendingPathComponent("int.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: log)
-        try p.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("step 1/") { usleep(20_000) }
+        let p = try start("int", ["--set", "train.steps=100000", "--set", "train.log_every=1",
+                                  "--set", "train.batch_size=2048"], until: "step 1/")  // ~1 s steps
         kill(p.processIdentifier, SIGINT)
         usleep(100_000)  // two pending SIGINTs would merge into one
         kill(p.processIdentifier, SIGINT)

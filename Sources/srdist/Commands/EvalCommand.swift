@@ -18,33 +18,15 @@ struct EvalCommand: ParsableCommand {
         <scale> pixels shaved; DIV2K on RGB with <scale>+6 shaved (the paper's protocol).
         """)
 
-    /// The srdist checkpoint (or converted PyTorch weights) to evaluate.
-    @Option(help: "Checkpoint file (.h5).")
-    var checkpoint: String
+    @OptionGroup var inference: InferenceOptions
 
     /// Image set folder (layout detected, see the discussion).
     @Option(help: "Image set folder.")
     var data: String
 
-    /// Upscaling factor (default: every scale the model serves).
-    @Option(help: "Scale (default: every scale the model serves).")
-    var scale: Int?
-
     /// DIV2K images to score, e.g. 801-900 (DIV2K roots only).
     @Option(help: "DIV2K image range, e.g. 801-900 (default 801-900).")
     var range: String?
-
-    /// Average the outputs of the 8 flips/rotations (the paper's "+" models).
-    @Flag(help: "Geometric self-ensemble (×8).")
-    var selfEnsemble = false
-
-    /// Run inference in N×N LR tiles (bounded memory for large images).
-    @Option(help: "Tile size in LR pixels (default: whole images).")
-    var tile: Int?
-
-    /// Context pixels around each tile.
-    @Option(help: "Tile overlap in LR pixels.")
-    var overlap = 16
 
     /// Write the model's outputs as PNG here.
     @Option(help: "Folder to write the upscaled PNGs to.")
@@ -58,23 +40,14 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    func validate() throws {
-        if let tile, tile < 1 { throw ValidationError("--tile must be at least 1") }
-        if overlap < 0 { throw ValidationError("--overlap must not be negative") }
-    }
-
     func run() throws {
         Threads.configure(threadsPerRank(configured: 0))
-        let trained = try TrainedModel.load(checkpoint: checkpoint)
+        let trained = try TrainedModel.load(checkpoint: inference.checkpoint)
         // An MDSR checkpoint is scored at every scale it serves unless --scale picks one.
-        let scales = scale.map { [$0] } ?? trained.spec.scales
-        var documents: [[String: Any]] = []
-        for s in scales {
-            let doc = try evaluateScale(trained, scale: s)
-            documents.append(doc)
-        }
+        let scales = inference.scale.map { [$0] } ?? trained.spec.scales
+        let documents = try scales.map { try evaluateScale(trained, scale: $0) }
         if json {
-            let out: Any = documents.count == 1 ? documents[0] : ["checkpoint": checkpoint, "scales": documents]
+            let out: Any = documents.count == 1 ? documents[0] : ["checkpoint": inference.checkpoint, "scales": documents]
             print(String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
         }
     }
@@ -91,11 +64,12 @@ struct EvalCommand: ParsableCommand {
         let pairs = try Dataset(layout: layout, root: data, generateLR: layout == .folder, cacheDir: cacheDir)
             .load(scale: s, range: rangeValue, threads: Threads.count)
             .map { ImagePair(name: (($0.name as NSString).lastPathComponent as NSString).deletingPathExtension, hr: $0.hr, lr: $0.lr, scale: s) }
-        let results = try evaluate(upscaler, on: pairs, by: evaluation, selfEnsemble: selfEnsemble, tile: tile, overlap: overlap, save: save)
+        let results = try evaluate(upscaler, on: pairs, by: evaluation, selfEnsemble: inference.selfEnsemble,
+                                   tile: inference.tileSize(default: nil), overlap: inference.overlap, save: save)
         let model = meanScores(results.map(\.model)), bicubic = meanScores(results.map(\.bicubic))
         let what = "\(evaluation.onY ? "Y" : "RGB"), shave \(evaluation.shave)"
         if !json {
-            print("\(checkpoint) (step \(trained.step)) ×\(s)\(selfEnsemble ? "+" : "") on \(data): \(pairs.count) images, \(what)")
+            print("\(inference.checkpoint) (step \(trained.step)) ×\(s)\(inference.selfEnsemble ? "+" : "") on \(data): \(pairs.count) images, \(what)")
             let width = max(8, results.map(\.name.count).max() ?? 0)
             print("image".padding(toLength: width, withPad: " ", startingAt: 0) + "    PSNR     SSIM   bicubic PSNR/SSIM     time")
             for r in results {
@@ -110,7 +84,7 @@ struct EvalCommand: ParsableCommand {
             ["name": r.name, "psnr": r.model.psnr, "ssim": r.model.ssim, "bicubic_psnr": r.bicubic.psnr,
              "bicubic_ssim": r.bicubic.ssim, "seconds": r.seconds] as [String: Any]
         }
-        return ["checkpoint": checkpoint, "step": trained.step, "scale": s, "self_ensemble": selfEnsemble, "protocol": what,
+        return ["checkpoint": inference.checkpoint, "step": trained.step, "scale": s, "self_ensemble": inference.selfEnsemble, "protocol": what,
                 "images": rows, "mean": ["psnr": model.psnr, "ssim": model.ssim, "bicubic_psnr": bicubic.psnr, "bicubic_ssim": bicubic.ssim]]
     }
 }
