@@ -142,4 +142,15 @@ final class TrainRunTests: XCTestCase {
         XCTAssertEqual(e.status, 0, e.output)
         for s in [2, 3, 4] { XCTAssertTrue(e.output.contains("×\(s) on \(dir.path)/imgs: 2 images, Y, shave \(s)"), e.output) }
     }
+
+    /// `per_rank` on 3 ranks: every step trains all three scales, each on one rank.
+    func testMDSRPerRankTrainsEveryScaleEachStep() throws {
+        let mdsr = Executables.repositoryRoot().appendingPathComponent("configs/tiny_mdsr.json").path
+        let r = try Executables.mpirunSrdist(3, ["--config", mdsr, "--set", "run_dir=\(dir.path)/pr", "--set", "train.steps=6",
+                                                 "--set", "train.scale_schedule=per_rank", "--set", "train.log_every=3"])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.output.contains("steps per scale ×2: 6 ×3: 6 ×4: 6"), r.output)
+        let saved = try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/pr"))
+        XCTAssertEqual(saved.optimizer?.steps, ["shared": 6, "x2": 6, "x3": 6, "x4": 6])
+    }
 }
