@@ -2,7 +2,7 @@
 public enum ConvAlgorithm: String, Sendable, CaseIterable {
     /// im2col + sgemm for every layer: the reference path any result can be re-checked on.
     case im2col
-    /// Winograd for the 3×3 layers where it is faster (`Conv2dAlgorithm.usesWinograd`),
+    /// Winograd for the 3×3 and 5×5 layers where it is faster (`Conv2dAlgorithm.winogradTile`),
     /// im2col for the rest.
     case winograd
 }
@@ -10,15 +10,21 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
 /// The process-wide convolution setting; set it once at start-up, before any kernel runs.
 public enum Conv2dAlgorithm {
     nonisolated(unsafe) public static var current: ConvAlgorithm = .winograd
-    /// Tile size of the Winograd path.
+    /// Tile of the Winograd path for 3×3 kernels (one of `WinogradTile.threeByThree`).
     nonisolated(unsafe) public static var tile: WinogradTile = .f4x4
 
-    /// Whether `algorithm` sends a layer of shape `s` to Winograd: 3×3 kernels with at
+    /// The Winograd tile `algorithm` computes a layer of shape `s` with, or nil for
+    /// im2col: `tile` for 3×3 kernels and F(4×4, 5×5) for MDSR's 5×5 ones, given at
     /// least `minWinogradInputs` input channels. Measured on this machine
     /// (`srdist bench-conv`): the 3→F head runs faster on im2col, everything else with
-    /// F input channels (F→F, F→4F, F→9F, F→3 tail) on Winograd.
-    public static func usesWinograd(_ s: Conv2dShape, algorithm: ConvAlgorithm = current) -> Bool {
-        algorithm == .winograd && s.k == 3 && s.cin >= minWinogradInputs
+    /// F input channels (F→F, F→4F, F→9F, F→3 tail, 5×5 F→F) on Winograd.
+    public static func winogradTile(for s: Conv2dShape, algorithm: ConvAlgorithm = current) -> WinogradTile? {
+        guard algorithm == .winograd, s.cin >= minWinogradInputs else { return nil }
+        switch s.k {
+        case 3: return tile
+        case 5: return .f4x4k5
+        default: return nil
+        }
     }
 
     /// Below this many input channels, the transforms cost more than the GEMMs save.
@@ -31,8 +37,8 @@ public enum Conv2dAlgorithm {
 public func conv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                           weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           shape s: Conv2dShape, algorithm: ConvAlgorithm = Conv2dAlgorithm.current) {
-    if Conv2dAlgorithm.usesWinograd(s, algorithm: algorithm) {
-        winogradConv2dForward(output: output, input: input, weight: weight, bias: bias, shape: s, tile: Conv2dAlgorithm.tile)
+    if let tile = Conv2dAlgorithm.winogradTile(for: s, algorithm: algorithm) {
+        winogradConv2dForward(output: output, input: input, weight: weight, bias: bias, shape: s, tile: tile)
     } else {
         im2colConv2dForward(output: output, input: input, weight: weight, bias: bias, shape: s)
     }
@@ -45,9 +51,9 @@ public func conv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: Unsafe
                            dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
                            input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                            shape s: Conv2dShape, algorithm: ConvAlgorithm = Conv2dAlgorithm.current) {
-    if Conv2dAlgorithm.usesWinograd(s, algorithm: algorithm) {
+    if let tile = Conv2dAlgorithm.winogradTile(for: s, algorithm: algorithm) {
         winogradConv2dBackward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOutput: dOutput, input: input,
-                               weight: weight, shape: s, tile: Conv2dAlgorithm.tile)
+                               weight: weight, shape: s, tile: tile)
     } else {
         im2colConv2dBackward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOutput: dOutput, input: input,
                              weight: weight, shape: s)

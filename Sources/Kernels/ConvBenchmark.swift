@@ -1,7 +1,7 @@
 import Glibc
 
 /// Times each pass of one convolution shape with each kernel: the numbers behind
-/// `Conv2dAlgorithm.usesWinograd` and `Conv2dAlgorithm.tile` (`srdist bench-conv`).
+/// `Conv2dAlgorithm.winogradTile` and `Conv2dAlgorithm.tile` (`srdist bench-conv`).
 public enum ConvBenchmark {
     /// A kernel under test.
     public enum Kernel: String, CaseIterable, Sendable {
@@ -17,7 +17,7 @@ public enum ConvBenchmark {
         public func flops(_ s: Conv2dShape) -> Double { self == .backward ? 2 * s.flops : s.flops }
     }
 
-    /// The 3×3 layers of an EDSR training step: baseline (F 64, batch 16 on one rank)
+    /// The layers of an EDSR training step (and MDSR's 5×5 pre-processing): baseline (F 64, batch 16 on one rank)
     /// and the paper's EDSR (F 256, 2 patches per rank), LR patch 48.
     public static let edsrLayers: [(name: String, shape: Conv2dShape)] = [
         ("head 3→64", Conv2dShape(n: 16, cin: 3, cout: 64, h: 48, w: 48, k: 3)),
@@ -27,6 +27,7 @@ public enum ConvBenchmark {
         ("EDSR body 256→256 n2", Conv2dShape(n: 2, cin: 256, cout: 256, h: 48, w: 48, k: 3)),
         ("EDSR up 256→1024 n2", Conv2dShape(n: 2, cin: 256, cout: 1024, h: 48, w: 48, k: 3)),
         ("EDSR tail 256→3 @96 n2", Conv2dShape(n: 2, cin: 256, cout: 3, h: 96, w: 96, k: 3)),
+        ("MDSR pre 5×5 64→64", Conv2dShape(n: 16, cin: 64, cout: 64, h: 48, w: 48, k: 5)),
     ]
 
     /// Median seconds of each (kernel, pass) over `repeats` rounds; every round runs
@@ -46,10 +47,10 @@ public enum ConvBenchmark {
             case (.im2col, _):
                 im2colConv2dBackward(dInput: dInput, dWeight: dw, dBias: db, dOutput: dy, input: x, weight: wt, shape: s)
             case (_, .forward):
-                winogradConv2dForward(output: y, input: x, weight: wt, bias: b, shape: s, tile: k.tile)
+                winogradConv2dForward(output: y, input: x, weight: wt, bias: b, shape: s, tile: k.tile(s))
             case (_, _):
                 winogradConv2dBackward(dInput: dInput, dWeight: dw, dBias: db, dOutput: dy, input: x, weight: wt,
-                                       shape: s, tile: k.tile)
+                                       shape: s, tile: k.tile(s))
             }
         }
         var times: [Kernel: [Pass: [Double]]] = [:]
@@ -84,5 +85,7 @@ public enum ConvBenchmark {
 }
 
 extension ConvBenchmark.Kernel {
-    var tile: WinogradTile { self == .winogradF2 ? .f2x2 : .f4x4 }
+    /// The kernel's tile for `s`: 5×5 layers have only F(4×4, 5×5), so both Winograd
+    /// columns time it.
+    func tile(_ s: Conv2dShape) -> WinogradTile { s.k == 5 ? .f4x4k5 : self == .winogradF2 ? .f2x2 : .f4x4 }
 }

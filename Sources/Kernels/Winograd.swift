@@ -10,9 +10,10 @@ public enum WinogradTuning {
     nonisolated(unsafe) public static var unitTiles = 256
 }
 
-/// Forward 3×3 convolution (stride 1, zero "same" padding) by Winograd F(m×m, 3×3):
+/// Forward r×r convolution (stride 1, zero "same" padding) by Winograd F(m×m, r×r):
 /// same arguments and result as `im2colConv2dForward` up to rounding (F(4×4) ~1e-5
-/// relative, see `WinogradTests`). Input `[n, cin, h, w]`, weight `[cout, cin, 3, 3]`,
+/// relative, see `WinogradTests`). Input `[n, cin, h, w]`, weight `[cout, cin, r, r]`
+/// (r = `tile.r`),
 /// bias `[cout]`, output `[n, cout, h, w]` (overwritten). Any h × w: edge tiles read
 /// zeros outside the image and write only inside it.
 ///
@@ -23,7 +24,7 @@ public enum WinogradTuning {
 public func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                                   weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                   shape s: Conv2dShape, tile: WinogradTile = .f4x4) {
-    precondition(s.k == 3, "winograd: only 3×3 kernels")
+    precondition(s.k == tile.r, "winograd: tile \(tile) needs \(tile.r)×\(tile.r) kernels")
     let g = WinogradGeometry(tile: tile, shape: s, unitTiles: WinogradTuning.unitTiles)
     let filters = WinogradFilters(tile: tile, rows: s.cout, cols: s.cin)
     let u = Scratch.shared.buffer("winograd.U", count: filters.count)
@@ -58,7 +59,7 @@ public func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight
                                    dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
                                    input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                    shape s: Conv2dShape, tile: WinogradTile = .f4x4) {
-    precondition(s.k == 3, "winograd: only 3×3 kernels")
+    precondition(s.k == tile.r, "winograd: tile \(tile) needs \(tile.r)×\(tile.r) kernels")
     let g = WinogradGeometry(tile: tile, shape: s, unitTiles: WinogradTuning.unitTiles)
     let grads = WinogradFilters(tile: tile, rows: s.cout, cols: s.cin)
     let flipped = WinogradFilters(tile: tile, rows: s.cin, cols: s.cout)

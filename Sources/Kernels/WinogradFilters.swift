@@ -1,4 +1,4 @@
-/// Winograd-domain filters `U[ξ][o][i] = (G g Gᵀ)[ξ]` of a 3×3 convolution with `rows`
+/// Winograd-domain filters `U[ξ][o][i] = (G g Gᵀ)[ξ]` of an r×r convolution with `rows`
 /// output and `cols` input channels: position ξ's `[rows × cols]` matrix has row stride
 /// `ld` (`cols` padded to the SIMD width) and starts `ps·ξ` floats in. The same layout
 /// holds the Winograd-domain weight gradient.
@@ -16,61 +16,61 @@ struct WinogradFilters {
     /// Floats of the whole `[α²][rows][ld]` array.
     var count: Int { tile.alpha &* tile.alpha &* ps }
     /// Floats of one worker's scratch for `transform` and `accumulateGradient`.
-    var scratch: Int { (3 &* tile.alpha &+ 9) &* ld }
+    var scratch: Int { (tile.r &* tile.alpha &+ tile.r &* tile.r) &* ld }
 
-    /// Fills `u` from `weight` `[cout, cin, 3, 3]`. Not `flipped`: rows are output
+    /// Fills `u` from `weight` `[cout, cin, r, r]`. Not `flipped`: rows are output
     /// channels, `U = G w[o, i] Gᵀ`. `flipped` (for the input gradient, a convolution
     /// of the output gradient with the filter rotated 180° and its channels swapped):
     /// rows are input channels, `U = G rot180(w[i, o]) Gᵀ`. Parallel over rows.
     func transform(_ u: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>, cin: Int, flipped: Bool) {
         let tmp = Scratch.shared.perWorker("winograd.filter", items: rows, count: scratch)
-        let alpha = tile.alpha
-        // weight index of (row o, column i, tap) = o·rowStride + i·colStride + tap (or 8 − tap)
-        let (rowStride, colStride) = flipped ? (9, cin &* 9) : (cin &* 9, 9)
+        let (alpha, r) = (tile.alpha, tile.r), taps = r &* r
+        // weight index of (row o, column i, tap) = o·rowStride + i·colStride + tap (or r² − 1 − tap)
+        let (rowStride, colStride) = flipped ? (taps, cin &* taps) : (cin &* taps, taps)
         parallelChunks(rows) { worker, range in
-            let g = tmp[worker], t = g + 9 &* ld
+            let g = tmp[worker], t = g + taps &* ld
             for o in range {
-                // g[tap][i]: the column's 3×3 filters side by side, zero-padded to ld.
-                for tap in 0..<9 {
-                    let src = weight + (o &* rowStride &+ (flipped ? 8 &- tap : tap))
+                // g[tap][i]: the column's r×r filters side by side, zero-padded to ld.
+                for tap in 0..<taps {
+                    let src = weight + (o &* rowStride &+ (flipped ? taps &- 1 &- tap : tap))
                     let dst = g + tap &* ld
                     for i in 0..<cols { dst[i] = src[i &* colStride] }
                     (dst + cols).update(repeating: 0, count: ld &- cols)
                 }
                 let gc = UnsafePointer(g)
-                tile.filterTransform({ gc + $0 &* 3 &* ld }, { t + $0 &* 3 &* ld }, count: 3 &* ld)
+                tile.filterTransform({ gc + $0 &* r &* ld }, { t + $0 &* r &* ld }, count: r &* ld)
                 for a in 0..<alpha {
-                    let src = UnsafePointer(t + a &* 3 &* ld), dst = u + (a &* alpha &* ps &+ o &* ld)
+                    let src = UnsafePointer(t + a &* r &* ld), dst = u + (a &* alpha &* ps &+ o &* ld)
                     tile.filterTransform({ src + $0 &* ld }, { dst + $0 &* ps }, count: ld)
                 }
             }
         }
     }
 
-    /// `dWeight[o, i] += Gᵀ (Σ_k partials[k])[·][o][i] G` for the `[cout, cin, 3, 3]`
+    /// `dWeight[o, i] += Gᵀ (Σ_k partials[k])[·][o][i] G` for the `[cout, cin, r, r]`
     /// weight gradient (rows are output channels). Partials are summed in index order,
     /// row by row in parallel, so the bits do not depend on scheduling.
     func accumulateGradient(_ dWeight: UnsafeMutablePointer<Float>, partials: [UnsafeMutablePointer<Float>]) {
         let tmp = Scratch.shared.perWorker("winograd.filter", items: rows, count: scratch)
-        let alpha = tile.alpha
+        let (alpha, r) = (tile.alpha, tile.r), taps = r &* r
         let total = partials[0]
         parallelChunks(rows) { worker, range in
-            let t = tmp[worker], r = t + 3 &* alpha &* ld
+            let t = tmp[worker], f = t + r &* alpha &* ld
             for o in range {
                 for xi in 0..<(alpha &* alpha) {
                     let row = total + (xi &* ps &+ o &* ld)
                     for k in partials.indices.dropFirst() { add(row, partials[k] + (xi &* ps &+ o &* ld), ld) }
                 }
                 for a in 0..<alpha {
-                    let src = UnsafePointer(total + (a &* alpha &* ps &+ o &* ld)), dst = t + a &* 3 &* ld
+                    let src = UnsafePointer(total + (a &* alpha &* ps &+ o &* ld)), dst = t + a &* r &* ld
                     tile.filterAdjoint({ src + $0 &* ps }, { dst + $0 &* ld }, count: ld)
                 }
                 let tc = UnsafePointer(t)
-                tile.filterAdjoint({ tc + $0 &* 3 &* ld }, { r + $0 &* 3 &* ld }, count: 3 &* ld)
-                // r[tap][i] → dWeight[o, i, tap]
-                let dst = dWeight + o &* cols &* 9
+                tile.filterAdjoint({ tc + $0 &* r &* ld }, { f + $0 &* r &* ld }, count: r &* ld)
+                // f[tap][i] → dWeight[o, i, tap]
+                let dst = dWeight + o &* cols &* taps
                 for i in 0..<cols {
-                    for tap in 0..<9 { dst[i &* 9 &+ tap] += r[tap &* ld &+ i] }
+                    for tap in 0..<taps { dst[i &* taps &+ tap] += f[tap &* ld &+ i] }
                 }
             }
         }

@@ -9,7 +9,7 @@
 /// over all channels and all tiles of the unit.
 struct WinogradGeometry {
     let tile: WinogradTile
-    let m, alpha, h, w: Int
+    let m, r, alpha, h, w: Int
     let tilesX, tilesY: Int
     /// `tilesX` rounded up to the SIMD width: the vector length of a tile row.
     let lanesX: Int
@@ -24,7 +24,7 @@ struct WinogradGeometry {
     ///     workers, so every worker gets a unit.
     init(tile: WinogradTile, shape s: Conv2dShape, unitTiles: Int) {
         self.tile = tile
-        (m, alpha, h, w) = (tile.m, tile.alpha, s.h, s.w)
+        (m, r, alpha, h, w) = (tile.m, tile.r, tile.alpha, s.h, s.w)
         tilesX = (w &+ m &- 1) / m
         tilesY = (h &+ m &- 1) / m
         lanesX = roundUp(tilesX, winogradLanes)
@@ -50,7 +50,7 @@ struct WinogradGeometry {
     var lanesP: Int { roundUp(tilesX &+ 1, winogradLanes) }
 
     /// Floats of one worker's tile-row scratch (the largest of the three block transforms).
-    var rowScratch: Int { (m &* rowsPerUnit &+ 3 &+ alpha) &* m &* lanesP }
+    var rowScratch: Int { (m &* rowsPerUnit &+ r &+ alpha) &* m &* lanesP }
 
     /// The image, tile-row range and tile count of work unit `u`.
     func unit(_ u: Int) -> (image: Int, rows: Range<Int>, tiles: Int) {
@@ -64,13 +64,13 @@ struct WinogradGeometry {
     /// `[channels, h, w]` into `v` (`[α²][channel][tile]`, plane stride `ps`).
     func inputBlock(_ x: UnsafePointer<Float>, channels: Int, rows: Range<Int>, into v: UnsafeMutablePointer<Float>,
                     ps: Int, tmp: UnsafeMutablePointer<Float>) {
-        // p[yy][r][j] = x[m·ty0 − 1 + yy][m·j + r − 1]: the band's rows (and the window
+        // p[yy][q][j] = x[m·ty0 − r/2 + yy][m·j + q − r/2]: the band's rows (and the window
         // rows above and below it) split into m column phases, so window column l of
         // tile j is phase l mod m at j + l / m, and every transform reads whole vectors.
-        let phaseRow = m &* lanesP, bandRows = m &* rows.count &+ 2
+        let phaseRow = m &* lanesP, bandRows = m &* rows.count &+ r &- 1
         let p = tmp, padded = p + bandRows &* phaseRow, q = padded + phaseRow
         for c in 0..<channels {
-            deinterleave(x + c &* h &* w, firstRow: m &* rows.lowerBound &- 1, rows: bandRows, shift: 1,
+            deinterleave(x + c &* h &* w, firstRow: m &* rows.lowerBound &- r / 2, rows: bandRows, shift: r / 2,
                          into: p, phaseLength: lanesP, padded: padded)
             for ty in rows {
                 let top = UnsafePointer(p + m &* (ty &- rows.lowerBound) &* phaseRow)

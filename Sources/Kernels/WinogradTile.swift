@@ -1,6 +1,6 @@
-/// Winograd minimal filtering F(m×m, 3×3) (Lavin & Gray 2016): an m×m output tile is
-/// `Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A` for the α×α input window `d` (α = m + 2) and the 3×3
-/// filter `g`, so α² multiplies replace 9m² of the direct convolution.
+/// Winograd minimal filtering F(m×m, r×r) (Lavin & Gray 2016): an m×m output tile is
+/// `Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A` for the α×α input window `d` (α = m + r − 1) and the r×r
+/// filter `g`, so α² multiplies replace r²m² of the direct convolution.
 ///
 /// Every 2-D transform here is a 1-D transform applied along one axis and then the
 /// other. The 1-D transforms work on whole vectors: "element e" is `count` contiguous
@@ -11,11 +11,20 @@ public enum WinogradTile: String, Sendable, CaseIterable {
     case f2x2
     /// F(4×4, 3×3): points 0, ±1, ±2, ∞; 4× fewer multiplies, ~10× the rounding error.
     case f4x4
+    /// F(4×4, 5×5) for MDSR's 5×5 pre-processing convolutions: points 0, ±1, ±2, ±½, ∞
+    /// (matrices from tools/winograd_f4x4_5x5.py); 6.25× fewer multiplies, rounding
+    /// like F(4×4, 3×3) (≤ 1.2e-5 relative per tile, measured by that script).
+    case f4x4k5
+
+    /// The tiles for 3×3 kernels (`Conv2dAlgorithm.tile` picks one).
+    public static let threeByThree: [WinogradTile] = [.f2x2, .f4x4]
 
     /// Output tile side m.
     public var m: Int { self == .f2x2 ? 2 : 4 }
-    /// Input window side α = m + 2.
-    public var alpha: Int { m + 2 }
+    /// Kernel side r.
+    public var r: Int { self == .f4x4k5 ? 5 : 3 }
+    /// Input window side α = m + r − 1.
+    public var alpha: Int { m + r - 1 }
 }
 
 /// SIMD width of the 1-D transforms; callers pad vector lengths to a multiple of it.
@@ -67,6 +76,18 @@ extension WinogradTile {
                 storeLanes(a - 2 * b, d(4) + t)
                 storeLanes(4 * x1 - 5 * x3 + x5, d(5) + t)
             }
+        case .f4x4k5:
+            lanesLoop(count) { t in
+                let x0 = loadLanes(s(0) + t), x1 = loadLanes(s(1) + t), x2 = loadLanes(s(2) + t), x3 = loadLanes(s(3) + t), x4 = loadLanes(s(4) + t), x5 = loadLanes(s(5) + t), x6 = loadLanes(s(6) + t), x7 = loadLanes(s(7) + t)
+                var o0 = -x0; o0 += 5.25 * x2; o0 -= 5.25 * x4; o0 += x6; storeLanes(o0, d(0) + t)
+                var o1 = x1; o1 += x2; o1 -= 4.25 * x3; o1 -= 4.25 * x4; o1 += x5; o1 += x6; storeLanes(o1, d(1) + t)
+                var o2 = -x1; o2 += x2; o2 += 4.25 * x3; o2 -= 4.25 * x4; o2 -= x5; o2 += x6; storeLanes(o2, d(2) + t)
+                var o3 = 0.5 * x1; o3 += 0.25 * x2; o3 -= 2.5 * x3; o3 -= 1.25 * x4; o3 += 2 * x5; o3 += x6; storeLanes(o3, d(3) + t)
+                var o4 = -0.5 * x1; o4 += 0.25 * x2; o4 += 2.5 * x3; o4 -= 1.25 * x4; o4 -= 2 * x5; o4 += x6; storeLanes(o4, d(4) + t)
+                var o5 = 2 * x1; o5 += 4 * x2; o5 -= 2.5 * x3; o5 -= 5 * x4; o5 += 0.5 * x5; o5 += x6; storeLanes(o5, d(5) + t)
+                var o6 = -2 * x1; o6 += 4 * x2; o6 += 2.5 * x3; o6 -= 5 * x4; o6 -= 0.5 * x5; o6 += x6; storeLanes(o6, d(6) + t)
+                var o7 = -x1; o7 += 5.25 * x3; o7 -= 5.25 * x5; o7 += x7; storeLanes(o7, d(7) + t)
+            }
         }
     }
 
@@ -89,6 +110,14 @@ extension WinogradTile {
                 storeLanes(b + 2 * e, d(1) + t)
                 storeLanes(a + 4 * c, d(2) + t)
                 storeLanes(b + 8 * e + x5, d(3) + t)
+            }
+        case .f4x4k5:
+            lanesLoop(count) { t in
+                let x0 = loadLanes(s(0) + t), x1 = loadLanes(s(1) + t), x2 = loadLanes(s(2) + t), x3 = loadLanes(s(3) + t), x4 = loadLanes(s(4) + t), x5 = loadLanes(s(5) + t), x6 = loadLanes(s(6) + t), x7 = loadLanes(s(7) + t)
+                var o0 = x0; o0 += x1; o0 += x2; o0 += x3; o0 += x4; o0 += x5; o0 += x6; storeLanes(o0, d(0) + t)
+                var o1 = x1; o1 -= x2; o1 += 2 * x3; o1 -= 2 * x4; o1 += 0.5 * x5; o1 -= 0.5 * x6; storeLanes(o1, d(1) + t)
+                var o2 = x1; o2 += x2; o2 += 4 * x3; o2 += 4 * x4; o2 += 0.25 * x5; o2 += 0.25 * x6; storeLanes(o2, d(2) + t)
+                var o3 = x1; o3 -= x2; o3 += 8 * x3; o3 -= 8 * x4; o3 += 0.125 * x5; o3 -= 0.125 * x6; o3 += x7; storeLanes(o3, d(3) + t)
             }
         }
     }
@@ -117,10 +146,22 @@ extension WinogradTile {
                 storeLanes(even2 - odd2, d(4) + t)
                 storeLanes(y3, d(5) + t)
             }
+        case .f4x4k5:
+            lanesLoop(count) { t in
+                let y0 = loadLanes(s(0) + t), y1 = loadLanes(s(1) + t), y2 = loadLanes(s(2) + t), y3 = loadLanes(s(3) + t)
+                let o0 = y0; storeLanes(o0, d(0) + t)
+                var o1 = y0; o1 += y1; o1 += y2; o1 += y3; storeLanes(o1, d(1) + t)
+                var o2 = y0; o2 -= y1; o2 += y2; o2 -= y3; storeLanes(o2, d(2) + t)
+                var o3 = y0; o3 += 2 * y1; o3 += 4 * y2; o3 += 8 * y3; storeLanes(o3, d(3) + t)
+                var o4 = y0; o4 -= 2 * y1; o4 += 4 * y2; o4 -= 8 * y3; storeLanes(o4, d(4) + t)
+                var o5 = y0; o5 += 0.5 * y1; o5 += 0.25 * y2; o5 += 0.125 * y3; storeLanes(o5, d(5) + t)
+                var o6 = y0; o6 -= 0.5 * y1; o6 += 0.25 * y2; o6 -= 0.125 * y3; storeLanes(o6, d(6) + t)
+                let o7 = y3; storeLanes(o7, d(7) + t)
+            }
         }
     }
 
-    /// Filter transform G along one axis: 3 elements → α elements.
+    /// Filter transform G along one axis: r elements → α elements.
     @inline(__always)
     func filterTransform(_ s: Elements, _ d: MutableElements, count: Int) {
         switch self {
@@ -145,11 +186,23 @@ extension WinogradTile {
                 storeLanes(c - e, d(4) + t)
                 storeLanes(g2, d(5) + t)
             }
+        case .f4x4k5:
+            lanesLoop(count) { t in
+                let g0 = loadLanes(s(0) + t), g1 = loadLanes(s(1) + t), g2 = loadLanes(s(2) + t), g3 = loadLanes(s(3) + t), g4 = loadLanes(s(4) + t)
+                let o0 = -g0; storeLanes(o0, d(0) + t)
+                var o1 = -(2.0 / 9) * g0; o1 -= (2.0 / 9) * g1; o1 -= (2.0 / 9) * g2; o1 -= (2.0 / 9) * g3; o1 -= (2.0 / 9) * g4; storeLanes(o1, d(1) + t)
+                var o2 = -(2.0 / 9) * g0; o2 += (2.0 / 9) * g1; o2 -= (2.0 / 9) * g2; o2 += (2.0 / 9) * g3; o2 -= (2.0 / 9) * g4; storeLanes(o2, d(2) + t)
+                var o3 = (1.0 / 90) * g0; o3 += (1.0 / 45) * g1; o3 += (2.0 / 45) * g2; o3 += (4.0 / 45) * g3; o3 += (8.0 / 45) * g4; storeLanes(o3, d(3) + t)
+                var o4 = (1.0 / 90) * g0; o4 -= (1.0 / 45) * g1; o4 += (2.0 / 45) * g2; o4 -= (4.0 / 45) * g3; o4 += (8.0 / 45) * g4; storeLanes(o4, d(4) + t)
+                var o5 = (32.0 / 45) * g0; o5 += (16.0 / 45) * g1; o5 += (8.0 / 45) * g2; o5 += (4.0 / 45) * g3; o5 += (2.0 / 45) * g4; storeLanes(o5, d(5) + t)
+                var o6 = (32.0 / 45) * g0; o6 -= (16.0 / 45) * g1; o6 += (8.0 / 45) * g2; o6 -= (4.0 / 45) * g3; o6 += (2.0 / 45) * g4; storeLanes(o6, d(6) + t)
+                let o7 = g4; storeLanes(o7, d(7) + t)
+            }
         }
     }
 
-    /// The filter transform's adjoint Gᵀ along one axis: α elements → 3 elements. Carries
-    /// a Winograd-domain weight gradient back to the 3×3 filter.
+    /// The filter transform's adjoint Gᵀ along one axis: α elements → r elements. Carries
+    /// a Winograd-domain weight gradient back to the r×r filter.
     @inline(__always)
     func filterAdjoint(_ s: Elements, _ d: MutableElements, count: Int) {
         switch self {
@@ -169,6 +222,15 @@ extension WinogradTile {
                 storeLanes(0.25 * u0 - (1.0 / 6) * p + (1.0 / 24) * q, d(0) + t)
                 storeLanes((1.0 / 6) * (u2 - u1) + (1.0 / 12) * (u3 - u4), d(1) + t)
                 storeLanes((1.0 / 6) * (q - p) + u5, d(2) + t)
+            }
+        case .f4x4k5:
+            lanesLoop(count) { t in
+                let u0 = loadLanes(s(0) + t), u1 = loadLanes(s(1) + t), u2 = loadLanes(s(2) + t), u3 = loadLanes(s(3) + t), u4 = loadLanes(s(4) + t), u5 = loadLanes(s(5) + t), u6 = loadLanes(s(6) + t), u7 = loadLanes(s(7) + t)
+                var o0 = -u0; o0 -= (2.0 / 9) * u1; o0 -= (2.0 / 9) * u2; o0 += (1.0 / 90) * u3; o0 += (1.0 / 90) * u4; o0 += (32.0 / 45) * u5; o0 += (32.0 / 45) * u6; storeLanes(o0, d(0) + t)
+                var o1 = -(2.0 / 9) * u1; o1 += (2.0 / 9) * u2; o1 += (1.0 / 45) * u3; o1 -= (1.0 / 45) * u4; o1 += (16.0 / 45) * u5; o1 -= (16.0 / 45) * u6; storeLanes(o1, d(1) + t)
+                var o2 = -(2.0 / 9) * u1; o2 -= (2.0 / 9) * u2; o2 += (2.0 / 45) * u3; o2 += (2.0 / 45) * u4; o2 += (8.0 / 45) * u5; o2 += (8.0 / 45) * u6; storeLanes(o2, d(2) + t)
+                var o3 = -(2.0 / 9) * u1; o3 += (2.0 / 9) * u2; o3 += (4.0 / 45) * u3; o3 -= (4.0 / 45) * u4; o3 += (4.0 / 45) * u5; o3 -= (4.0 / 45) * u6; storeLanes(o3, d(3) + t)
+                var o4 = -(2.0 / 9) * u1; o4 -= (2.0 / 9) * u2; o4 += (8.0 / 45) * u3; o4 += (8.0 / 45) * u4; o4 += (2.0 / 45) * u5; o4 += (2.0 / 45) * u6; o4 += u7; storeLanes(o4, d(4) + t)
             }
         }
     }

@@ -1,3 +1,5 @@
+import Kernels
+
 /// A zero-initialised, owned, contiguous Float buffer: the parameter and gradient
 /// arenas, Adam's moments and activation storage are all Arenas.
 public final class Arena: @unchecked Sendable {
@@ -18,5 +20,8 @@ public final class Arena: @unchecked Sendable {
 
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
 
-    public func zero() { base.update(repeating: 0, count: count) }
+    public func zero() {
+        let base = base
+        parallelChunks(count) { _, r in (base + r.lowerBound).update(repeating: 0, count: r.count) }
+    }
 }

@@ -45,11 +45,16 @@ public struct ResBlock: Sendable {
     func backward(_ p: Arena, _ g: Arena, dx: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
                   tmp1: UnsafeMutablePointer<Float>, tmp2: UnsafeMutablePointer<Float>, n: Int, h: Int, w: Int) {
         let count = n * conv1.cout * h * w
-        residualBackward(dResidual: tmp1, dOutput: dx, scale: scale, count: count)
-        Models.backward(conv2, p, g, dIn: tmp2, dOut: tmp1, in: t, n: n, h: h, w: w)
+        // With scale 1 (EDSR-baseline, MDSR) the branch's gradient is ∂y itself: no copy.
+        var dBranch = UnsafePointer(dx)
+        if scale != 1 {
+            residualBackward(dResidual: tmp1, dOutput: dx, scale: scale, count: count)
+            dBranch = UnsafePointer(tmp1)
+        }
+        Models.backward(conv2, p, g, dIn: tmp2, dOut: dBranch, in: t, n: n, h: h, w: w)
         reluBackward(dInput: tmp2, dOutput: tmp2, output: t, count: count)
         Models.backward(conv1, p, g, dIn: tmp1, dOut: tmp2, in: x, n: n, h: h, w: w)
-        add(dx, tmp1, count)
+        residualAdd(dx, tmp1, count: count)
     }
 }
 

@@ -46,7 +46,7 @@ struct NetworkPath {
             block.forward(p, y: a.stream[i + 1], x: a.stream[i], t: a.hidden[i], tmp: a.tmp1, n: n, h: h, w: w)
         }
         Models.forward(bodyConv, p, out: a.body, in: a.stream[blocks.count], n: n, h: h, w: w)
-        add(a.body, a.stream[skip], n * head.cout * h * w)
+        residualAdd(a.body, a.stream[skip], count: n * head.cout * h * w)
         let up = upsampler.forward(p, x: a.body, saved: a.upsampled, tmp: a.big, n: n, h: h, w: w)
         let (oh, ow) = (h * scale, w * scale)
         Models.forward(tail, p, out: a.output, in: up, n: n, h: oh, w: ow)
@@ -83,7 +83,7 @@ struct NetworkPath {
         }
         blocksBackward(skip..<blocks.count)
         // a = body(s_skip) + s_skip: the skip's gradient (dSkip) joins the body's here.
-        add(a.dStream, a.dSkip, n * head.cout * h * w)
+        residualAdd(a.dStream, a.dSkip, count: n * head.cout * h * w)
         blocksBackward(0..<skip)
         Models.backward(head, p, g, dIn: nil, dOut: a.dStream, in: a.x, n: n, h: h, w: w)
         finished(head)

@@ -89,6 +89,16 @@ final class ElementwiseTests: XCTestCase {
         XCTAssertLessThan(finiteDifferenceError(x: &skip, analytic: probe) { f($0, r0) }, 1e-3)
     }
 
+    /// The parallel join adds every element once, across worker chunk boundaries
+    /// (odd count: the chunks differ in length).
+    func testResidualAddCoversEveryElement() {
+        let count = 1001
+        let x = randomArray(count, seed: 9), y0 = randomArray(count, seed: 10)
+        var y = y0
+        residualAdd(&y, x, count: count)
+        for i in 0..<count { XCTAssertEqual(y[i], y0[i] + x[i]) }
+    }
+
     func testL1LossAndGradient() {
         var pred = randomArray(500, seed: 9, in: 0...255)
         let target = randomArray(500, seed: 10, in: 0...255)

@@ -31,6 +31,16 @@ final class WinogradTests: XCTestCase {
         (Conv2dShape(n: 2, cin: 5, cout: 4, h: 1, w: 3, k: 3), "plane smaller than one tile"),
     ]
 
+    /// MDSR's 5×5 pre-processing layers, for F(4×4, 5×5).
+    let layers5: [(Conv2dShape, String)] = [
+        (Conv2dShape(n: 1, cin: 64, cout: 64, h: 24, w: 20, k: 5), "MDSR pre-process F→F 5×5"),
+        (Conv2dShape(n: 2, cin: 64, cout: 64, h: 13, w: 11, k: 5), "5×5 F→F, odd plane, partial tiles"),
+        (Conv2dShape(n: 2, cin: 5, cout: 4, h: 2, w: 3, k: 5), "5×5, plane smaller than one tile"),
+    ]
+
+    /// The layers a tile is tested on: its kernel size.
+    func layers(_ tile: WinogradTile) -> [(Conv2dShape, String)] { tile.r == 5 ? layers5 : layers }
+
     func tolerance(_ tile: WinogradTile) -> Double { tile == .f2x2 ? 2e-6 : 3e-5 }
 
     /// max |a − ref| / max |ref|
@@ -41,7 +51,7 @@ final class WinogradTests: XCTestCase {
 
     func testForwardMatchesDirectConvolutionAndIm2col() {
         for tile in WinogradTile.allCases {
-            for (i, (s, name)) in layers.enumerated() {
+            for (i, (s, name)) in layers(tile).enumerated() {
                 let x = randomArray(s.inputCount, seed: UInt64(i)), wt = randomArray(s.weightCount, seed: UInt64(i + 100))
                 let b = randomArray(s.cout, seed: UInt64(i + 200))
                 var y = [Float](repeating: .nan, count: s.outputCount), ref = y
@@ -57,7 +67,7 @@ final class WinogradTests: XCTestCase {
 
     func testBackwardMatchesDirectConvolutionAndIm2col() {
         for tile in WinogradTile.allCases {
-            for (i, (s, name)) in layers.enumerated() {
+            for (i, (s, name)) in layers(tile).enumerated() {
                 let x = randomArray(s.inputCount, seed: UInt64(i)), wt = randomArray(s.weightCount, seed: UInt64(i + 100))
                 let dy = randomArray(s.outputCount, seed: UInt64(i + 300))
                 var dx = [Float](repeating: .nan, count: s.inputCount), refDx = dx
@@ -85,8 +95,9 @@ final class WinogradTests: XCTestCase {
 
     /// The backward pass is the gradient of the forward pass actually computed.
     func testBackwardMatchesFiniteDifferences() {
-        let shapes = [Conv2dShape(n: 2, cin: 5, cout: 4, h: 7, w: 6, k: 3), Conv2dShape(n: 1, cin: 3, cout: 2, h: 9, w: 10, k: 3)]
         for tile in WinogradTile.allCases {
+            let shapes = [Conv2dShape(n: 2, cin: 5, cout: 4, h: 7, w: 6, k: tile.r),
+                          Conv2dShape(n: 1, cin: 3, cout: 2, h: 9, w: 10, k: tile.r)]
             for (i, s) in shapes.enumerated() {
                 var x = randomArray(s.inputCount, seed: UInt64(i)), wt = randomArray(s.weightCount, seed: UInt64(i + 10))
                 var b = randomArray(s.cout, seed: UInt64(i + 20))
@@ -167,17 +178,19 @@ final class WinogradTests: XCTestCase {
         XCTAssertLessThan(relativeError(bands.dw, whole.dw.map(Double.init)), tolerance(.f4x4))
     }
 
-    /// The dispatcher sends 3×3 layers with enough input channels to Winograd, the rest
-    /// (head 3→F, 1×1, MDSR's 5×5, everything under `.im2col`) to im2col, and its
-    /// results are those of the kernel it picked.
+    /// The dispatcher sends 3×3 layers with enough input channels to the 3×3 tile and
+    /// MDSR's 5×5 ones to F(4×4, 5×5), the rest (head 3→F, 1×1, everything under
+    /// `.im2col`) to im2col, and its results are those of the kernel it picked.
     func testRouting() {
         let body = Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 3)
-        XCTAssertTrue(Conv2dAlgorithm.usesWinograd(body, algorithm: .winograd))
-        XCTAssertTrue(Conv2dAlgorithm.usesWinograd(Conv2dShape(n: 1, cin: 64, cout: 3, h: 6, w: 6, k: 3), algorithm: .winograd))
-        XCTAssertFalse(Conv2dAlgorithm.usesWinograd(body, algorithm: .im2col))
-        XCTAssertFalse(Conv2dAlgorithm.usesWinograd(Conv2dShape(n: 1, cin: 3, cout: 64, h: 6, w: 6, k: 3), algorithm: .winograd))
-        XCTAssertFalse(Conv2dAlgorithm.usesWinograd(Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 5), algorithm: .winograd))
-        XCTAssertFalse(Conv2dAlgorithm.usesWinograd(Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 1), algorithm: .winograd))
+        func tile(_ s: Conv2dShape, _ a: ConvAlgorithm = .winograd) -> WinogradTile? { Conv2dAlgorithm.winogradTile(for: s, algorithm: a) }
+        XCTAssertEqual(tile(body), Conv2dAlgorithm.tile)
+        XCTAssertEqual(tile(Conv2dShape(n: 1, cin: 64, cout: 3, h: 6, w: 6, k: 3)), Conv2dAlgorithm.tile)
+        XCTAssertEqual(tile(Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 5)), .f4x4k5)
+        XCTAssertNil(tile(body, .im2col))
+        XCTAssertNil(tile(Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 5), .im2col))
+        XCTAssertNil(tile(Conv2dShape(n: 1, cin: 3, cout: 64, h: 6, w: 6, k: 3)))
+        XCTAssertNil(tile(Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 1)))
         XCTAssertEqual(ConvAlgorithm(rawValue: "im2col"), .im2col)
         XCTAssertEqual(ConvAlgorithm(rawValue: "winograd"), .winograd)
 

@@ -27,7 +27,7 @@ final class ConvAlgorithmTrainingTests: XCTestCase {
     func testLossCurveMatchesIm2col() throws {
         let steps = 300, window = 25
         let reference = try losses(.im2col, steps: steps)
-        for tile in WinogradTile.allCases {
+        for tile in WinogradTile.threeByThree {
             let fast = try losses(.winograd, tile: tile, steps: steps)
             XCTAssertNotEqual(fast, reference, "the Winograd path was not used")
             XCTAssertEqual(fast[0], reference[0], accuracy: 1e-4 * reference[0], "first step \(tile)")
