@@ -53,6 +53,16 @@ final class TrainRunTests: XCTestCase {
         XCTAssertEqual(try params("straight"), try params("split"))
     }
 
+    /// The same on 2 ranks: the data stream, the optimizer state and the reduction order
+    /// all survive the restart.
+    func testResumeOnTwoRanksIsBitIdentical() throws {
+        XCTAssertEqual(try train("straight2", steps: 30, np: 2).status, 0)
+        XCTAssertEqual(try train("split2", steps: 15, np: 2).status, 0)
+        let resumed = try train("split2", steps: 30, ["--resume", "auto"], np: 2)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertEqual(try params("straight2"), try params("split2"))
+    }
+
     func testRerunWithoutResumeIsRefused() throws {
         XCTAssertEqual(try train("once", steps: 5).status, 0)
         let again = try train("once", steps: 5)
