@@ -36,7 +36,14 @@ struct TrainCommand: ParsableCommand {
         let comm = try Communicator.initialize(threadLevel: .multiple)
         comm.watchdog = comm.startWatchdog(timeout: cfg.distributed.watchdogSeconds)
         configureThreads(cfg)
-        if comm.rank == 0 && !overrides.isEmpty && !quiet { print("config overrides: \(overrides.joined(separator: " "))") }
+        if comm.rank == 0 && !overrides.isEmpty && !quiet {
+            let line = "config overrides: \(overrides.joined(separator: " "))"
+            if logFormat == .json, let data = try? JSONSerialization.data(withJSONObject: ["event": "overrides", "message": line]) {
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print(line)
+            }
+        }
         let outcome: RunOutcome
         do {
             outcome = try runStages(cfg, options: RunOptions(resume: resume, quiet: quiet, format: logFormat), comm: comm)
