@@ -78,3 +78,27 @@ public func tensorGradientAgreement(params: Arena, analytic: [Float], views: [Te
         return (v.name, Double(errors.filter { $0 < tolerance }.count) / Double(errors.count), errors)
     }
 }
+
+/// A convolution backward pass, as `im2colConv2dBackward` and `winogradConv2dBackward`:
+/// (dInput, dWeight, dBias, dOutput, input, weight, shape).
+public typealias ConvBackward = (UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?,
+                                 UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, Conv2dShape) -> Void
+
+/// Checks the Kernels accumulate rule on `backward`: calling it twice from zeroed
+/// gradients must leave dInput as after one call (overwritten) and double dWeight and
+/// dBias (accumulated). Returns the largest violation, relative to each gradient's
+/// magnitude (float32 reassociation of the doubled sums gives ~1e-7; a wrong rule O(1)).
+public func accumulationRuleError(_ s: Conv2dShape, _ backward: ConvBackward) -> Double {
+    let x = randomArray(s.inputCount, seed: 1), wt = randomArray(s.weightCount, seed: 2)
+    let probe = randomArray(s.outputCount, seed: 3)
+    var dx = [Float](repeating: 7, count: s.inputCount)
+    var dw = [Float](repeating: 0, count: s.weightCount), db = [Float](repeating: 0, count: s.cout)
+    backward(&dx, &dw, &db, probe, x, wt, s)
+    let (dx1, dw1, db1) = (dx, dw, db)
+    backward(&dx, &dw, &db, probe, x, wt, s)
+    var worst = zip(dx, dx1).map { Double(abs($0 - $1)) }.max() ?? 0
+    for (twice, once) in [(dw, dw1), (db, db1)] {
+        for (a, b) in zip(twice, once) { worst = max(worst, Double(abs(a - 2 * b)) / Double(max(1, abs(b)))) }
+    }
+    return worst
+}
