@@ -307,6 +307,4 @@ public struct Config: Sendable {
         return spec
     }
 
-    /// The EDSR hyper-parameters of this config (for `arch` "edsr").
-    public var edsr: EDSRConfig { model.edsr }
 }

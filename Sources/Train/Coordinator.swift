@@ -60,12 +60,9 @@ func runStage(_ stage: StageSpec, of base: Config, options: RunOptions, comm: Co
     return try train(config, options: stageOptions, comm: comm)
 }
 
-/// `rankGroups`, for tests.
-public func rankGroupsForTesting(_ costs: [Int], ranks: Int) -> [Range<Int>] { rankGroups(costs, ranks: ranks) }
-
 /// Splits ranks `0..<ranks` into contiguous groups proportional to `costs`, each at
 /// least one rank (largest remainders get the leftovers).
-func rankGroups(_ costs: [Int], ranks: Int) -> [Range<Int>] {
+public func rankGroups(_ costs: [Int], ranks: Int) -> [Range<Int>] {
     let total = Double(costs.reduce(0, +))
     let spare = ranks - costs.count
     let shares = costs.map { Double(spare) * Double($0) / total }

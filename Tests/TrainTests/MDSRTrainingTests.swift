@@ -82,10 +82,10 @@ final class MDSRTrainingTests: XCTestCase {
 final class CoordinatorTests: XCTestCase {
     /// Ranks are split in proportion to the stages' steps, each stage at least one rank.
     func testRankGroupsFollowCost() {
-        XCTAssertEqual(rankGroupsForTesting([100, 100], ranks: 4), [0..<2, 2..<4])
-        XCTAssertEqual(rankGroupsForTesting([300, 100], ranks: 4), [0..<3, 3..<4])
-        XCTAssertEqual(rankGroupsForTesting([1, 1000], ranks: 3), [0..<1, 1..<3])
-        XCTAssertEqual(rankGroupsForTesting([5, 5, 5], ranks: 3), [0..<1, 1..<2, 2..<3])
+        XCTAssertEqual(rankGroups([100, 100], ranks: 4), [0..<2, 2..<4])
+        XCTAssertEqual(rankGroups([300, 100], ranks: 4), [0..<3, 3..<4])
+        XCTAssertEqual(rankGroups([1, 1000], ranks: 3), [0..<1, 1..<3])
+        XCTAssertEqual(rankGroups([5, 5, 5], ranks: 3), [0..<1, 1..<2, 2..<3])
     }
 
     func testStagesAreValidated() {
