@@ -5,7 +5,7 @@ import Glibc
 public enum ConvBenchmark {
     /// A kernel under test.
     public enum Kernel: String, CaseIterable, Sendable {
-        case im2col, winogradF2 = "winograd-f2x2", winogradF4 = "winograd-f4x4"
+        case im2col, winogradF2 = "winograd-f2x2", winogradF4 = "winograd-f4x4", winogradF6 = "winograd-f6x6"
     }
 
     /// A timed pass: `backwardWeights` computes dWeight and dBias only (the head's
@@ -66,11 +66,7 @@ public enum ConvBenchmark {
         return times.mapValues { $0.mapValues(median) }
     }
 
-    private static func clock(_ cpu: Bool) -> Double {
-        var t = timespec()
-        clock_gettime(cpu ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
-    }
+    private static func clock(_ cpu: Bool) -> Double { cpu ? processCPUSeconds() : seconds(CLOCK_MONOTONIC) }
 
     private static func filled(_ count: Int, _ v: Float) -> UnsafeMutablePointer<Float> {
         let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
@@ -85,7 +81,23 @@ public enum ConvBenchmark {
 }
 
 extension ConvBenchmark.Kernel {
-    /// The kernel's tile for `s`: 5×5 layers have only F(4×4, 5×5), so both Winograd
-    /// columns time it.
-    func tile(_ s: Conv2dShape) -> WinogradTile { s.k == 5 ? .f4x4k5 : self == .winogradF2 ? .f2x2 : .f4x4 }
+    /// The kernel's tile for `s`: 5×5 layers have only F(4×4, 5×5), so every Winograd
+    /// column times it.
+    func tile(_ s: Conv2dShape) -> WinogradTile {
+        guard s.k == 3 else { return .f4x4k5 }
+        switch self {
+        case .winogradF2: return .f2x2
+        case .winogradF6: return .f6x6
+        default: return .f4x4
+        }
+    }
+}
+
+/// CPU seconds this process (all its threads) has used.
+public func processCPUSeconds() -> Double { seconds(CLOCK_PROCESS_CPUTIME_ID) }
+
+private func seconds(_ clock: clockid_t) -> Double {
+    var t = timespec()
+    clock_gettime(clock, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }

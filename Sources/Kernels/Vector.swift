@@ -5,17 +5,22 @@
 @inline(__always)
 public func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc: Double = 0
-    var part: Float = 0
-    // Float partial sums of 256 keep the loop vectorisable; the Double total keeps precision.
+    // Float partial sums over 256 elements in 16 SIMD lanes: the compiler may not
+    // reorder a scalar Float sum, which would leave one add in flight at a time; the
+    // Double total keeps precision.
     var i = 0
-    while i < n {
-        let end = min(n, i &+ 256)
-        part = 0
-        for j in i..<end { part += x[j] }
-        acc += Double(part)
-        i = end
+    while i &+ 256 <= n {
+        var part = SIMD16<Float>()
+        for j in stride(from: i, to: i &+ 256, by: 16) { part += UnsafeRawPointer(x + j).loadUnaligned(as: SIMD16<Float>.self) }
+        acc += Double(part.sum())
+        i &+= 256
     }
-    return Float(acc)
+    var tail: Float = 0
+    while i < n {
+        tail += x[i]
+        i &+= 1
+    }
+    return Float(acc + Double(tail))
 }
 
 /// y[i] += x[i]

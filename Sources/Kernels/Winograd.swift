@@ -14,8 +14,8 @@ public enum WinogradTuning {
 /// same arguments and result as `im2colConv2dForward` up to rounding (F(4×4) ~1e-5
 /// relative, see `WinogradTests`). Input `[n, cin, h, w]`, weight `[cout, cin, r, r]`
 /// (r = `tile.r`),
-/// bias `[cout]`, output `[n, cout, h, w]` (overwritten). Any h × w: edge tiles read
-/// zeros outside the image and write only inside it.
+/// bias `[cout]`, output `[n, cout, h, w]` (written through `epilogue`). Any h × w: edge
+/// tiles read zeros outside the image and write only inside it.
 ///
 /// Work units (bands of tile rows of one image) are split across workers, each running
 /// single-threaded BLAS: per unit, the input transform, α² GEMMs
@@ -23,7 +23,7 @@ public enum WinogradTuning {
 /// transform with the bias, while the unit's data is still in cache.
 public func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                                   weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                                  shape s: Conv2dShape, tile: WinogradTile = .f4x4) {
+                                  shape s: Conv2dShape, tile: WinogradTile = .f6x6, epilogue: ConvEpilogue = .none) {
     precondition(s.k == tile.r, "winograd: tile \(tile) needs \(tile.r)×\(tile.r) kernels")
     let g = WinogradGeometry(tile: tile, shape: s, unitTiles: WinogradTuning.unitTiles)
     let filters = WinogradFilters(tile: tile, rows: s.cout, cols: s.cin)
@@ -40,16 +40,17 @@ public func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: Un
                          tmp: tmp[worker])
             positionGemms(g, c: vOut[worker], psC: psOut, a: u, filters, b: vIn[worker], psB: psIn,
                           m: s.cout, k: s.cin, tiles: tiles)
-            g.outputBlock(vOut[worker], ps: psOut, into: output + image &* s.cout &* s.plane, channels: s.cout,
-                          rows: rows, bias: bias, tmp: tmp[worker])
+            let offset = image &* s.cout &* s.plane
+            g.outputBlock(vOut[worker], ps: psOut, into: output + offset, channels: s.cout,
+                          rows: rows, bias: bias, epilogue: epilogue.shifted(offset), tmp: tmp[worker])
         }
     }
 }
 
 /// Backward of `winogradConv2dForward`, same arguments and accumulation rule as
 /// `im2colConv2dBackward`:
-/// - `dInput` (optional, overwritten): the forward kernel applied to `dOutput` with the
-///   filter rotated 180° and cin/cout swapped;
+/// - `dInput` (optional, written through `dInputEpilogue`): the forward kernel applied
+///   to `dOutput` with the filter rotated 180° and cin/cout swapped;
 /// - `dWeight` `+=` `Gᵀ [Σ_tiles (A dY Aᵀ) ⊙ (Bᵀ x B)] G`, the weight gradient taken in the
 ///   Winograd domain (per position a GEMM `dU[ξ] += dM[ξ] · V[ξ]ᵀ`, cout × cin over tiles);
 /// - `dBias` `+= Σ_hw dOutput`.
@@ -58,7 +59,7 @@ public func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: Un
 public func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                                    dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
                                    input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                   shape s: Conv2dShape, tile: WinogradTile = .f4x4) {
+                                   shape s: Conv2dShape, tile: WinogradTile = .f6x6, dInputEpilogue: ConvEpilogue = .none) {
     precondition(s.k == tile.r, "winograd: tile \(tile) needs \(tile.r)×\(tile.r) kernels")
     let g = WinogradGeometry(tile: tile, shape: s, unitTiles: WinogradTuning.unitTiles)
     let grads = WinogradFilters(tile: tile, rows: s.cout, cols: s.cin)
@@ -92,8 +93,9 @@ public func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight
             g.inputBlock(dy, channels: s.cout, rows: rows, into: vOut[worker], ps: psOut, tmp: tmp[worker])
             positionGemms(g, c: vIn[worker], psC: psIn, a: u, flipped, b: vOut[worker], psB: psOut,
                           m: s.cin, k: s.cout, tiles: tiles)
-            g.outputBlock(vIn[worker], ps: psIn, into: dInput + image &* s.cin &* s.plane, channels: s.cin,
-                          rows: rows, bias: nil, tmp: tmp[worker])
+            let offset = image &* s.cin &* s.plane
+            g.outputBlock(vIn[worker], ps: psIn, into: dInput + offset, channels: s.cin,
+                          rows: rows, bias: nil, epilogue: dInputEpilogue.shifted(offset), tmp: tmp[worker])
         }
     }
     grads.accumulateGradient(dWeight, partials: partials)

@@ -50,7 +50,7 @@ struct WinogradGeometry {
     var lanesP: Int { roundUp(tilesX &+ 1, winogradLanes) }
 
     /// Floats of one worker's tile-row scratch (the largest of the three block transforms).
-    var rowScratch: Int { (m &* rowsPerUnit &+ r &+ alpha) &* m &* lanesP }
+    var rowScratch: Int { max(windowScratch, (m &* rowsPerUnit &+ r &+ alpha) &* m &* lanesP) }
 
     /// The image, tile-row range and tile count of work unit `u`.
     func unit(_ u: Int) -> (image: Int, rows: Range<Int>, tiles: Int) {
@@ -64,6 +64,7 @@ struct WinogradGeometry {
     /// `[channels, h, w]` into `v` (`[α²][channel][tile]`, plane stride `ps`).
     func inputBlock(_ x: UnsafePointer<Float>, channels: Int, rows: Range<Int>, into v: UnsafeMutablePointer<Float>,
                     ps: Int, tmp: UnsafeMutablePointer<Float>) {
+        if alpha == 8 { return inputWindows(x, channels: channels, rows: rows, into: v, ps: ps, tmp: tmp) }
         // p[yy][q][j] = x[m·ty0 − r/2 + yy][m·j + q − r/2]: the band's rows (and the window
         // rows above and below it) split into m column phases, so window column l of
         // tile j is phase l mod m at j + l / m, and every transform reads whole vectors.
@@ -87,13 +88,13 @@ struct WinogradGeometry {
     }
 
     /// Output transform `Aᵀ M A` of `rows` of `channels` Winograd-domain matrices `mm`
-    /// (plane stride `ps`) into planes `[channels, h, w]` (overwritten), plus `bias[c]`.
+    /// (plane stride `ps`) plus `bias[c]` into planes `[channels, h, w]` through
+    /// `epilogue` (at `y`'s offset).
     func outputBlock(_ mm: UnsafePointer<Float>, ps: Int, into y: UnsafeMutablePointer<Float>, channels: Int, rows: Range<Int>,
-                     bias: UnsafePointer<Float>?, tmp: UnsafeMutablePointer<Float>) {
+                     bias: UnsafePointer<Float>?, epilogue: ConvEpilogue, tmp: UnsafeMutablePointer<Float>) {
         let phaseRow = m &* lanesX
         let r = tmp, out = tmp + alpha &* phaseRow
         for c in 0..<channels {
-            let plane = y + c &* h &* w
             let b = bias?[c] ?? 0
             for ty in rows {
                 let src = mm + (c &* ld &+ (ty &- rows.lowerBound) &* tilesX)
@@ -105,7 +106,9 @@ struct WinogradGeometry {
                 tile.outputTransform({ rc + $0 &* phaseRow }, { out + $0 &* phaseRow }, count: phaseRow)
                 // out[q][rr][tx] is pixel (m·ty + q, m·tx + rr).
                 for q in 0..<min(m, h &- m &* ty) {
-                    interleave(out + q &* phaseRow, phaseLength: lanesX, plus: b, into: plane + (m &* ty &+ q) &* w)
+                    let offset = c &* h &* w &+ (m &* ty &+ q) &* w
+                    interleave(out + q &* phaseRow, phaseLength: lanesX, plus: b, into: y + offset,
+                               epilogue: epilogue.shifted(offset))
                 }
             }
         }
@@ -115,6 +118,7 @@ struct WinogradGeometry {
     /// gradient planes `[channels, h, w]` into `v` (`[α²][channel][tile]`, plane stride `ps`).
     func gradientBlock(_ dy: UnsafePointer<Float>, channels: Int, rows: Range<Int>, into v: UnsafeMutablePointer<Float>,
                        ps: Int, tmp: UnsafeMutablePointer<Float>) {
+        if alpha == 8 { return gradientWindows(dy, channels: channels, rows: rows, into: v, ps: ps, tmp: tmp) }
         // g[yy][r][j] = dy[m·ty0 + yy][m·j + r]: the band's tiles split into column phases.
         let phaseRow = m &* lanesX, bandRows = m &* rows.count
         let g = tmp, padded = g + bandRows &* phaseRow, s = padded + phaseRow
@@ -150,20 +154,23 @@ struct WinogradGeometry {
             (padded + shift).update(from: plane + y &* w, count: w)
             switch m {
             case 2: splitPhases(padded, 2, dst, phaseLength)
-            default: splitPhases(padded, 4, dst, phaseLength)
+            case 4: splitPhases(padded, 4, dst, phaseLength)
+            default: splitPhases(padded, 6, dst, phaseLength)
             }
         }
     }
 
-    /// `row[m·j + r] = src[r·phaseLength + j] + bias` for the `w` columns of the row.
+    /// `row[m·j + r] = epilogue(src[r·phaseLength + j] + bias)` for the `w` columns of the row.
     @inline(__always)
-    private func interleave(_ src: UnsafePointer<Float>, phaseLength: Int, plus bias: Float, into row: UnsafeMutablePointer<Float>) {
+    private func interleave(_ src: UnsafePointer<Float>, phaseLength: Int, plus bias: Float, into row: UnsafeMutablePointer<Float>,
+                            epilogue: ConvEpilogue) {
         let full = w / m
         switch m {
-        case 2: mergePhases(src, 2, phaseLength, full, bias, row)
-        default: mergePhases(src, 4, phaseLength, full, bias, row)
+        case 2: mergePhases(src, 2, phaseLength, full, bias, row, epilogue)
+        case 4: mergePhases(src, 4, phaseLength, full, bias, row, epilogue)
+        default: mergePhases(src, 6, phaseLength, full, bias, row, epilogue)
         }
-        for r in 0..<(w &- full &* m) { row[m &* full &+ r] = src[r &* phaseLength &+ full] + bias }
+        for r in 0..<(w &- full &* m) { epilogue.store(src[r &* phaseLength &+ full] + bias, row, m &* full &+ r) }
     }
 }
 
@@ -176,16 +183,23 @@ private func splitPhases(_ src: UnsafePointer<Float>, _ m: Int, _ d: UnsafeMutab
     }
 }
 
-/// `row[m·j + r] = src[r·n + j] + bias` for j < `count`; literal `m` as in `splitPhases`.
+/// `row[m·j + r] = epilogue(src[r·n + j] + bias)` for j < `count`; literal `m` as in
+/// `splitPhases`.
 @inline(__always)
 private func mergePhases(_ src: UnsafePointer<Float>, _ m: Int, _ n: Int, _ count: Int, _ bias: Float,
-                         _ row: UnsafeMutablePointer<Float>) {
+                         _ row: UnsafeMutablePointer<Float>, _ epilogue: ConvEpilogue) {
     for j in 0..<count {
-        for r in 0..<m { row[m &* j &+ r] = src[r &* n &+ j] + bias }
+        for r in 0..<m { epilogue.store(src[r &* n &+ j] + bias, row, m &* j &+ r) }
     }
 }
 
 @inline(__always) func roundUp(_ x: Int, _ k: Int) -> Int { (x &+ k &- 1) / k &* k }
 
-/// `stride`, plus one cache line when it is a multiple of 4 KiB of floats.
-@inline(__always) func avoidAliasing(_ stride: Int) -> Int { stride % 1024 == 0 ? stride &+ 16 : stride }
+/// `stride` rounded up to an odd number of 64-byte cache lines. The transforms touch
+/// all α² position planes at once; a stride of an even number of lines would put them in
+/// a fraction of the L1 sets (a multiple of 4 KiB: all in one; 18 KiB, as for 64
+/// channels of a 48×48 F(6×6) unit: two of 64) and evict each other.
+@inline(__always) func avoidAliasing(_ stride: Int) -> Int {
+    let lines = (stride &+ 15) / 16
+    return (lines | 1) &* 16
+}

@@ -50,9 +50,9 @@ final class Activations {
         }
         big = alloc(hr)
         output = alloc(n * 3 * h * w * maxScale * maxScale)
-        tmp1 = alloc(lr)
-        tmp2 = alloc(lr)
         if training {
+            tmp1 = alloc(lr)
+            tmp2 = alloc(lr)
             dStream = alloc(lr)
             dSkip = alloc(lr)
             dBig1 = alloc(hr)

@@ -4,18 +4,21 @@ import Kernels
 /// Parameter gradients accumulate (`+=`); activation gradients are overwritten unless
 /// a comment says otherwise.
 
-/// Convolution layer forward over `[n, cin, h, w]`.
+/// Convolution layer forward over `[n, cin, h, w]`, the result stored through `epilogue`.
 @inline(__always)
-func forward(_ c: ConvParameters, _ p: Arena, out: UnsafeMutablePointer<Float>, in x: UnsafePointer<Float>, n: Int, h: Int, w: Int) {
-    conv2dForward(output: out, input: x, weight: p[c.weight], bias: p[c.bias], shape: c.shape(n: n, h: h, w: w))
+func forward(_ c: ConvParameters, _ p: Arena, out: UnsafeMutablePointer<Float>, in x: UnsafePointer<Float>, n: Int, h: Int, w: Int,
+             epilogue: ConvEpilogue = .none) {
+    conv2dForward(output: out, input: x, weight: p[c.weight], bias: p[c.bias], shape: c.shape(n: n, h: h, w: w),
+                  epilogue: epilogue)
 }
 
-/// Convolution layer backward; `dIn` nil when the input needs no gradient (the head).
+/// Convolution layer backward; `dIn` nil when the input needs no gradient (the head),
+/// else stored through `dInEpilogue`.
 @inline(__always)
 func backward(_ c: ConvParameters, _ p: Arena, _ g: Arena, dIn: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>,
-              in x: UnsafePointer<Float>, n: Int, h: Int, w: Int) {
+              in x: UnsafePointer<Float>, n: Int, h: Int, w: Int, dInEpilogue: ConvEpilogue = .none) {
     conv2dBackward(dInput: dIn, dWeight: g[c.weight], dBias: g[c.bias], dOutput: dOut, input: x, weight: p[c.weight],
-                   shape: c.shape(n: n, h: h, w: w))
+                   shape: c.shape(n: n, h: h, w: w), dInputEpilogue: dInEpilogue)
 }
 
 /// EDSR's residual block (paper Fig. 2c): `y = x + scale · conv2(relu(conv1(x)))`.
@@ -30,14 +33,12 @@ public struct ResBlock: Sendable {
         self.scale = scale
     }
 
-    /// `y = x + s·conv2(t)`, `t = relu(conv1(x))`; `t` is kept for backward, `tmp` is scratch.
+    /// `y = x + s·conv2(t)`, `t = relu(conv1(x))`; `t` is kept for backward. The ReLU and
+    /// the scale-add run in the convolutions' output passes.
     func forward(_ p: Arena, y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, t: UnsafeMutablePointer<Float>,
-                 tmp: UnsafeMutablePointer<Float>, n: Int, h: Int, w: Int) {
-        let count = n * conv1.cout * h * w
-        Models.forward(conv1, p, out: t, in: x, n: n, h: h, w: w)
-        reluForward(output: t, input: t, count: count)
-        Models.forward(conv2, p, out: tmp, in: t, n: n, h: h, w: w)
-        residualForward(output: y, skip: x, residual: tmp, scale: scale, count: count)
+                 n: Int, h: Int, w: Int) {
+        Models.forward(conv1, p, out: t, in: x, n: n, h: h, w: w, epilogue: .relu)
+        Models.forward(conv2, p, out: y, in: t, n: n, h: h, w: w, epilogue: .residual(skip: x, scale: scale))
     }
 
     /// In place: `dx` holds ∂L/∂y on entry and ∂L/∂x on return
@@ -51,10 +52,8 @@ public struct ResBlock: Sendable {
             residualBackward(dResidual: tmp1, dOutput: dx, scale: scale, count: count)
             dBranch = UnsafePointer(tmp1)
         }
-        Models.backward(conv2, p, g, dIn: tmp2, dOut: dBranch, in: t, n: n, h: h, w: w)
-        reluBackward(dInput: tmp2, dOutput: tmp2, output: t, count: count)
-        Models.backward(conv1, p, g, dIn: tmp1, dOut: tmp2, in: x, n: n, h: h, w: w)
-        residualAdd(dx, tmp1, count: count)
+        Models.backward(conv2, p, g, dIn: tmp2, dOut: dBranch, in: t, n: n, h: h, w: w, dInEpilogue: .reluGate(output: t))
+        Models.backward(conv1, p, g, dIn: dx, dOut: tmp2, in: x, n: n, h: h, w: w, dInEpilogue: .accumulate)
     }
 }
 

@@ -43,10 +43,10 @@ struct NetworkPath {
         meanShiftForward(output: a.x, input: input, n: n, h: h, w: w, sign: -1)
         Models.forward(head, p, out: a.stream[0], in: a.x, n: n, h: h, w: w)
         for (i, block) in blocks.enumerated() {
-            block.forward(p, y: a.stream[i + 1], x: a.stream[i], t: a.hidden[i], tmp: a.tmp1, n: n, h: h, w: w)
+            block.forward(p, y: a.stream[i + 1], x: a.stream[i], t: a.hidden[i], n: n, h: h, w: w)
         }
-        Models.forward(bodyConv, p, out: a.body, in: a.stream[blocks.count], n: n, h: h, w: w)
-        residualAdd(a.body, a.stream[skip], count: n * head.cout * h * w)
+        Models.forward(bodyConv, p, out: a.body, in: a.stream[blocks.count], n: n, h: h, w: w,
+                       epilogue: .residual(skip: a.stream[skip], scale: 1))
         let up = upsampler.forward(p, x: a.body, saved: a.upsampled, tmp: a.big, n: n, h: h, w: w)
         let (oh, ow) = (h * scale, w * scale)
         Models.forward(tail, p, out: a.output, in: up, n: n, h: oh, w: ow)

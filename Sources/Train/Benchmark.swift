@@ -10,10 +10,13 @@ public struct BenchResult: Sendable {
     /// Direct-convolution FLOPs of the work divided by `seconds`.
     public var gflops: Double
     public var peakRSSMegabytes: Double
+    /// Median CPU seconds (all threads) per repetition: steadier than `seconds` on a
+    /// shared or virtual machine, where other tenants take wall time but not CPU time.
+    public var cpuSeconds: Double
 
     public var json: String {
-        String(format: "{\"workload\": \"%@\", \"seconds_per_step\": %.4f, \"patches_per_second\": %.3f, \"gflops\": %.2f, \"peak_rss_mb\": %.1f}",
-               workload, seconds, patchesPerSecond, gflops, peakRSSMegabytes)
+        String(format: "{\"workload\": \"%@\", \"seconds_per_step\": %.4f, \"cpu_seconds_per_step\": %.4f, \"patches_per_second\": %.3f, \"gflops\": %.2f, \"peak_rss_mb\": %.1f}",
+               workload, seconds, cpuSeconds, patchesPerSecond, gflops, peakRSSMegabytes)
     }
 }
 
@@ -23,18 +26,16 @@ public enum Benchmark {
     public static func trainStep(_ trainer: Trainer, warmup: Int, steps: Int) throws -> BenchResult {
         let cfg = trainer.config
         for t in 0..<warmup { _ = try trainer.step(t) }
-        var times: [Double] = []
-        for t in warmup..<(warmup + steps) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = try trainer.step(t)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        var step = warmup
+        let (seconds, cpu) = try timed(steps) {
+            _ = try trainer.step(step)
+            step += 1
         }
-        let seconds = median(times)
         let p = cfg.train.patchSize
         let flops = trainFlops(trainer.model, n: cfg.train.batchSize, h: p, w: p, scale: cfg.model.scales[0])
         return BenchResult(workload: "\(cfg.name) train batch \(cfg.train.batchSize) patch \(p)", seconds: seconds,
                            patchesPerSecond: Double(cfg.train.batchSize) / seconds, gflops: flops / seconds / 1e9,
-                           peakRSSMegabytes: peakRSSMegabytes())
+                           peakRSSMegabytes: peakRSSMegabytes(), cpuSeconds: cpu)
     }
 
     /// Times inference (no activations kept) on one `size × size` image, whole or in
@@ -45,18 +46,24 @@ public enum Benchmark {
         let upscaler = Upscaler(model, scale: scale)
         func once() { _ = upscaler.upscale(input, h: size, w: size, tile: tile, overlap: overlap) }
         for _ in 0..<warmup { once() }
-        var times: [Double] = []
-        for _ in 0..<steps {
-            let start = DispatchTime.now().uptimeNanoseconds
-            once()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        let seconds = median(times)
+        let (seconds, cpu) = timed(steps, once)
         let flops = model.convShapes(n: 1, h: size, w: size, scale: scale).reduce(0.0) { $0 + $1.flops }
         let tiling = tile.map { " tile \($0)" } ?? ""
         return BenchResult(workload: "\(model.arch) x\(scale) (\(model.layout.count) parameters) inference \(size)x\(size)\(tiling)",
                            seconds: seconds, patchesPerSecond: 1 / seconds, gflops: flops / seconds / 1e9,
-                           peakRSSMegabytes: peakRSSMegabytes())
+                           peakRSSMegabytes: peakRSSMegabytes(), cpuSeconds: cpu)
+    }
+
+    /// Median wall and CPU seconds of `repetitions` runs of `body`.
+    static func timed(_ repetitions: Int, _ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+        var wall: [Double] = [], cpu: [Double] = []
+        for _ in 0..<repetitions {
+            let (start, cpuStart) = (DispatchTime.now().uptimeNanoseconds, processCPUSeconds())
+            try body()
+            wall.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            cpu.append(processCPUSeconds() - cpuStart)
+        }
+        return (median(wall), median(cpu))
     }
 
     /// Forward + backward-weights for every conv, backward-data for all but the head

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Kernels
 import Models
 
 /// The network to train (`"model"` section).
@@ -80,9 +81,12 @@ public struct TrainSpec: Equatable, Sendable {
     /// Consecutive steps with a non-finite loss or gradient (skipped by every rank)
     /// after which the run stops.
     public var maxSkippedSteps: Int
-    /// 3×3 convolution algorithm: "winograd" (F(4×4,3×3), the fast default) or
-    /// "im2col" (the exact reference path, for re-checking any result).
+    /// 3×3 convolution algorithm: "winograd" (the fast default) or "im2col" (the exact
+    /// reference path, for re-checking any result).
     public var convAlgorithm: String
+    /// Winograd tile for 3×3 convolutions: "f6x6" (fastest, default), "f4x4" or "f2x2"
+    /// (least rounding); see `WinogradTile`.
+    public var winogradTile: String
     /// MDSR's scale choice: "per_step" (one seeded draw per global step, the paper) or
     /// "per_rank" (ranks split across the scales in every step, shifting each step).
     public var scaleSchedule: String
@@ -207,6 +211,8 @@ public struct Config: Sendable {
                               initFrom: try t.optionalString("init_from"),
                               maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1),
                               convAlgorithm: try t.string("conv_algorithm", "winograd", oneOf: ["winograd", "im2col"]),
+                              winogradTile: try t.string("winograd_tile", Conv2dAlgorithm.tile.rawValue,
+                                                         oneOf: WinogradTile.threeByThree.map(\.rawValue)),
                               scaleSchedule: try t.string("scale_schedule", "per_step", oneOf: ["per_step", "per_rank"]))
         try t.finish()
 

@@ -11,7 +11,9 @@ import XCTest
 /// F(2×2)'s transforms only add, halve and subtract, so it rounds like im2col: 2e-6
 /// (measured ≤ 7.6e-7 on these shapes). F(4×4)'s transforms scale by up to 8 and 1/24
 /// and cancel large terms, ~10× more rounding (measured ≤ 9.2e-6 here, 4e-6 … 1.6e-5 in
-/// ../shared/notes/conv-speed.md): 3e-5. A wrong tap, tile or edge gives O(1e-1).
+/// ../shared/notes/conv-speed.md): 3e-5. F(6×6) and F(4×4, 5×5) (points 0, ±1, ±2, ±½)
+/// round like F(4×4) (≤ 1.3e-5 per tile, tools/winograd_matrices.py): the same 3e-5.
+/// A wrong tap, tile or edge gives O(1e-1).
 /// The bias gradient is a plain sum either way: 1e-6.
 final class WinogradTests: XCTestCase {
     override func setUp() { Threads.configure(2) }
@@ -29,6 +31,7 @@ final class WinogradTests: XCTestCase {
         (Conv2dShape(n: 1, cin: 256, cout: 3, h: 10, w: 10, k: 3), "EDSR tail F→3"),
         (Conv2dShape(n: 3, cin: 3, cout: 64, h: 7, w: 9, k: 3), "head 3→F (im2col when routed)"),
         (Conv2dShape(n: 2, cin: 5, cout: 4, h: 1, w: 3, k: 3), "plane smaller than one tile"),
+        (Conv2dShape(n: 1, cin: 16, cout: 8, h: 9, w: 100, k: 3), "wide plane: several SIMD groups of tiles"),
     ]
 
     /// MDSR's 5×5 pre-processing layers, for F(4×4, 5×5).
@@ -36,6 +39,7 @@ final class WinogradTests: XCTestCase {
         (Conv2dShape(n: 1, cin: 64, cout: 64, h: 24, w: 20, k: 5), "MDSR pre-process F→F 5×5"),
         (Conv2dShape(n: 2, cin: 64, cout: 64, h: 13, w: 11, k: 5), "5×5 F→F, odd plane, partial tiles"),
         (Conv2dShape(n: 2, cin: 5, cout: 4, h: 2, w: 3, k: 5), "5×5, plane smaller than one tile"),
+        (Conv2dShape(n: 1, cin: 16, cout: 8, h: 9, w: 70, k: 5), "5×5, wide plane: several SIMD groups of tiles"),
     ]
 
     /// The layers a tile is tested on: its kernel size.

@@ -75,8 +75,9 @@ struct BenchCommand: ParsableCommand {
         if json {
             print(result.json)
         } else {
-            print(String(format: "%@: %.3f s/step, %.2f patches/s, %.1f effective GFLOPS, peak RSS %.0f MiB (%d threads)",
-                         result.workload, result.seconds, result.patchesPerSecond, result.gflops, result.peakRSSMegabytes, Threads.count))
+            print(String(format: "%@: %.3f s/step (CPU %.3f s), %.2f patches/s, %.1f effective GFLOPS, peak RSS %.0f MiB (%d threads)",
+                         result.workload, result.seconds, result.cpuSeconds, result.patchesPerSecond, result.gflops,
+                         result.peakRSSMegabytes, Threads.count))
         }
     }
 }

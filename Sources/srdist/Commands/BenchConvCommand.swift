@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import Kernels
 
-/// `srdist bench-conv`: times forward and backward of the EDSR 3×3 layer shapes with
-/// im2col and Winograd F(2×2)/F(4×4), interleaved, medians.
+/// `srdist bench-conv`: times forward and backward of the EDSR layer shapes with
+/// im2col and each Winograd tile, interleaved, medians.
+extension ConvBenchmark.Kernel: ExpressibleByArgument {}
+
 struct BenchConvCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-conv",
@@ -20,6 +22,11 @@ struct BenchConvCommand: ParsableCommand {
     /// Only layers whose name contains this text.
     @Option(help: "Only layers whose name contains this text (e.g. \"body\").")
     var only: String?
+
+    /// Kernels to time (default: all).
+    @Option(name: .customLong("kernel"), help: ArgumentHelp("Time only this kernel (repeatable).",
+                                                           valueName: ConvBenchmark.Kernel.allCases.map(\.rawValue).joined(separator: "|")))
+    var kernels: [ConvBenchmark.Kernel] = ConvBenchmark.Kernel.allCases
 
     /// Tiles per Winograd work unit (0: whole images).
     @Option(help: "Tiles per Winograd work unit (0: whole images).")
@@ -39,9 +46,8 @@ struct BenchConvCommand: ParsableCommand {
         let env = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"].flatMap { Int($0) }
         Threads.configure(threads ?? env ?? ProcessInfo.processInfo.activeProcessorCount)
         WinogradTuning.unitTiles = unitTiles
-        let kernels = ConvBenchmark.Kernel.allCases
         print("threads \(Threads.count), medians of \(repeats) interleaved rounds; \(cpuTime ? "CPU" : "wall") ms (effective GFLOPS = direct-conv FLOPs / time)")
-        print(pad("layer", 24) + pad("pass", 14) + kernels.map { pad($0.rawValue, 18) }.joined() + "F4 speed-up")
+        print(pad("layer", 24) + pad("pass", 14) + kernels.map { pad($0.rawValue, 18) }.joined() + (kernels.contains(.im2col) ? "best speed-up" : ""))
         for (name, s) in ConvBenchmark.edsrLayers where only.map({ name.contains($0) }) ?? true {
             let t = ConvBenchmark.time(s, kernels: kernels, repeats: repeats, cpuTime: cpuTime)
             for p in ConvBenchmark.Pass.allCases {
@@ -50,7 +56,7 @@ struct BenchConvCommand: ParsableCommand {
                     return pad(String(format: "%.1f (%.0f)", sec * 1e3, p.flops(s) / sec / 1e9), 18)
                 }
                 print(pad(name, 24) + pad(p.rawValue, 14) + cells.joined()
-                      + String(format: "%.2f×", t[.im2col]![p]! / t[.winogradF4]![p]!))
+                      + (t[.im2col].map { String(format: "%.2f×", $0[p]! / kernels.map { t[$0]![p]! }.min()!) } ?? ""))
             }
         }
     }

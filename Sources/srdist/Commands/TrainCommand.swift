@@ -74,4 +74,5 @@ extension RunLog.Format: ExpressibleByArgument {}
 func configureThreads(_ cfg: Config) {
     Threads.configure(threadsPerRank(configured: cfg.train.threadsPerRank))
     Conv2dAlgorithm.current = ConvAlgorithm(rawValue: cfg.train.convAlgorithm)!
+    Conv2dAlgorithm.tile = WinogradTile(rawValue: cfg.train.winogradTile)!
 }

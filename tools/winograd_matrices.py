@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
-"""Derives the Winograd F(4x4, 5x5) matrices used by WinogradTile.f4x4k5 and checks
-their float32 rounding.
+"""Derives the Winograd F(m x m, r x r) matrices used by WinogradTile.f6x6 (m 6, r 3)
+and .f4x4k5 (m 4, r 5) and checks their float32 rounding.
 
 Points 0, ±1, ±2, ±1/2 and infinity (Lavin & Gray 2016; the Toom-Cook construction of
 wincnn): Aᵀ is the Vandermonde rows at the points, G the filter interpolation scaled by
 1/∏(aⱼ − aₗ), and Bᵀ the unique solution of Aᵀ[(G g) ⊙ (Bᵀ d)] = correlation(d, g).
 
-    /work/torchenv/bin/python tools/winograd_f4x4_5x5.py   # needs sympy and numpy
+    /work/torchenv/bin/python tools/winograd_matrices.py 6 3   # needs sympy and numpy
+    /work/torchenv/bin/python tools/winograd_matrices.py 4 5
 """
+import sys
+
 import numpy as np
 import sympy as sp
 
-m, r = 4, 5
+m, r = int(sys.argv[1]), int(sys.argv[2])
 alpha = m + r - 1
+assert alpha == 8, "these are the 7 finite points of an 8-point transform"
 points = [sp.Rational(0), 1, -1, 2, -2, sp.Rational(1, 2), sp.Rational(-1, 2)]
 n = len(points)
 
