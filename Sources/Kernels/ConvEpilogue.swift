@@ -35,21 +35,24 @@ public enum ConvEpilogue {
     /// `result` may alias `destination` unless `readsDestination`.
     func apply(_ result: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
         parallelChunks(count) { _, range in
-            let e = shifted(range.lowerBound), d = destination + range.lowerBound, r = result + range.lowerBound
-            for i in 0..<range.count { e.store(r[i], d, i) }
+            let r = result + range.lowerBound
+            shifted(range.lowerBound).withStore(into: destination + range.lowerBound) { store in
+                for i in 0..<range.count { store(r[i], i) }
+            }
         }
     }
 
-    /// `row[i] = epilogue(value)`, `row` at this epilogue's offset. Called per element
-    /// inside loops; the switch is the same for every element, so it predicts perfectly.
+    /// Calls `body` with `store(value, i)`, which sets `row[i] = epilogue(value)` (`row`
+    /// at this epilogue's offset). One switch per call, so the loops in `body` are
+    /// compiled once per case without a branch per element.
     @inline(__always)
-    func store(_ value: Float, _ row: UnsafeMutablePointer<Float>, _ i: Int) {
+    func withStore(into row: UnsafeMutablePointer<Float>, _ body: ((Float, Int) -> Void) -> Void) {
         switch self {
-        case .none: row[i] = value
-        case .relu: row[i] = max(value, 0)
-        case let .residual(skip, scale): row[i] = skip[i] + scale * value
-        case let .reluGate(output): row[i] = output[i] > 0 ? value : 0
-        case .accumulate: row[i] += value
+        case .none: body { row[$1] = $0 }
+        case .relu: body { row[$1] = max($0, 0) }
+        case let .residual(skip, scale): body { row[$1] = skip[$1] + scale * $0 }
+        case let .reluGate(output): body { row[$1] = output[$1] > 0 ? $0 : 0 }
+        case .accumulate: body { row[$1] += $0 }
         }
     }
 }

@@ -28,3 +28,19 @@ public func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
 public func add(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) {
     for i in 0..<n { y[i] += x[i] }
 }
+
+/// `dst[i] = src[i]` for i < n, inline: for the short rows of the Winograd transforms a
+/// call to memmove costs more than the copy.
+@inline(__always)
+func copyFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    var i = 0
+    while i &+ 8 <= n {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self),
+                                                    as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    while i < n {
+        dst[i] = src[i]
+        i &+= 1
+    }
+}

@@ -151,7 +151,7 @@ struct WinogradGeometry {
                 continue
             }
             // The zeros around the copied row stay from the first fill.
-            (padded + shift).update(from: plane + y &* w, count: w)
+            copyFloats(padded + shift, plane + y &* w, w)
             switch m {
             case 2: splitPhases(padded, 2, dst, phaseLength)
             case 4: splitPhases(padded, 4, dst, phaseLength)
@@ -165,12 +165,14 @@ struct WinogradGeometry {
     private func interleave(_ src: UnsafePointer<Float>, phaseLength: Int, plus bias: Float, into row: UnsafeMutablePointer<Float>,
                             epilogue: ConvEpilogue) {
         let full = w / m
-        switch m {
-        case 2: mergePhases(src, 2, phaseLength, full, bias, row, epilogue)
-        case 4: mergePhases(src, 4, phaseLength, full, bias, row, epilogue)
-        default: mergePhases(src, 6, phaseLength, full, bias, row, epilogue)
+        epilogue.withStore(into: row) { store in
+            switch m {
+            case 2: mergePhases(src, 2, phaseLength, full, bias, store)
+            case 4: mergePhases(src, 4, phaseLength, full, bias, store)
+            default: mergePhases(src, 6, phaseLength, full, bias, store)
+            }
+            for r in 0..<(w &- full &* m) { store(src[r &* phaseLength &+ full] + bias, m &* full &+ r) }
         }
-        for r in 0..<(w &- full &* m) { epilogue.store(src[r &* phaseLength &+ full] + bias, row, m &* full &+ r) }
     }
 }
 
@@ -183,13 +185,12 @@ private func splitPhases(_ src: UnsafePointer<Float>, _ m: Int, _ d: UnsafeMutab
     }
 }
 
-/// `row[m·j + r] = epilogue(src[r·n + j] + bias)` for j < `count`; literal `m` as in
-/// `splitPhases`.
+/// `store(src[r·n + j] + bias, m·j + r)` for j < `count`; literal `m` as in `splitPhases`.
 @inline(__always)
 private func mergePhases(_ src: UnsafePointer<Float>, _ m: Int, _ n: Int, _ count: Int, _ bias: Float,
-                         _ row: UnsafeMutablePointer<Float>, _ epilogue: ConvEpilogue) {
+                         _ store: (Float, Int) -> Void) {
     for j in 0..<count {
-        for r in 0..<m { epilogue.store(src[r &* n &+ j] + bias, row, m &* j &+ r) }
+        for r in 0..<m { store(src[r &* n &+ j] + bias, m &* j &+ r) }
     }
 }
 

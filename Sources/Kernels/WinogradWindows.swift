@@ -25,7 +25,7 @@ extension WinogradGeometry {
     private func padRows(_ plane: UnsafePointer<Float>, first: Int, count: Int, shift: Int,
                          into band: UnsafeMutablePointer<Float>) {
         for yy in 0..<count where first &+ yy >= 0 && first &+ yy < h {
-            (band + (yy &* paddedRow &+ shift)).update(from: plane + (first &+ yy) &* w, count: w)
+            copyFloats(band + (yy &* paddedRow &+ shift), plane + (first &+ yy) &* w, w)
         }
     }
 
