@@ -2,12 +2,15 @@ import CBLAS
 
 /// Tuning of the Winograd kernels, measured on this machine (README, `srdist bench-conv`).
 public enum WinogradTuning {
-    /// At most this many tiles per work unit (whole tile rows; 0 = whole images). Longer
-    /// units make the GEMMs longer and re-read the transformed filters less often; whole
-    /// 48×48 patches (144 F(4×4) tiles) measured fastest for every EDSR layer, bands of
-    /// 24 tiles were up to 1.6× slower for 256 channels. The cap bounds the scratch
-    /// (36·(cin + cout)·tiles floats per worker) for large inference images.
-    nonisolated(unsafe) public static var unitTiles = 256
+    /// At most this many tiles per work unit (whole tile rows, at least one; 0 = whole
+    /// images). Longer units make the GEMMs longer and re-read the transformed filters
+    /// less often: whole 48×48 patches (64 F(6×6) tiles) are fastest for every EDSR
+    /// training layer. On large images shorter bands win: OpenBLAS's small-matrix GEMM
+    /// kernel (about twice the speed of its packed path here) takes M·N·K up to about
+    /// 100³, i.e. ≤ ~240 tiles at 64 channels, the unit's α²·(cin + cout)·tiles floats
+    /// stay nearer the caches, and more units balance the workers: on a 256×256 image
+    /// 128 (2 tile rows) ran EDSR-baseline inference 2.4× faster than 256 (5 rows).
+    nonisolated(unsafe) public static var unitTiles = 128
 }
 
 /// Forward r×r convolution (stride 1, zero "same" padding) by Winograd F(m×m, r×r):
