@@ -107,14 +107,58 @@ public func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight
     }
 }
 
-/// `C[ξ] (m × tiles) = A[ξ] (m × k) · B[ξ] (k × tiles)` for every Winograd position.
+/// `C[ξ] (m × tiles) = A[ξ] (m × k) · B[ξ] (k × tiles)` for every Winograd position,
+/// in blocks small enough for OpenBLAS's small-matrix kernel (`SmallGemm`).
 @inline(__always)
 private func positionGemms(_ g: WinogradGeometry, c: UnsafeMutablePointer<Float>, psC: Int,
                            a: UnsafePointer<Float>, _ filters: WinogradFilters, b: UnsafePointer<Float>, psB: Int,
                            m: Int, k: Int, tiles: Int) {
+    let blocks = SmallGemm(m: m, n: tiles, k: k)
     for xi in 0..<g.positions {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(tiles), Int32(k),
-                    1, a + xi &* filters.ps, Int32(filters.ld), b + xi &* psB, Int32(g.ld),
-                    0, c + xi &* psC, Int32(g.ld))
+        let (aXi, bXi, cXi) = (a + xi &* filters.ps, b + xi &* psB, c + xi &* psC)
+        blocks.forEach { rows, inner, first in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(tiles), Int32(inner.count),
+                        1, aXi + (rows.lowerBound &* filters.ld &+ inner.lowerBound), Int32(filters.ld),
+                        bXi + inner.lowerBound &* g.ld, Int32(g.ld),
+                        first ? 0 : 1, cXi + rows.lowerBound &* g.ld, Int32(g.ld))
+        }
+    }
+}
+
+/// How to cut `C (m × n) = A (m × k) · B (k × n)` into blocks of rows of C and slices
+/// of the inner dimension so that each call stays within OpenBLAS's small-matrix GEMM
+/// kernel (taken for M·N·K ≤ 100³ on AVX-512 cores, and about twice as fast here as its
+/// packed path for these shapes: 66 → 86 GFLOPS for 256 channels, 63 → 104 for
+/// 64 → 256, one core).
+struct SmallGemm {
+    static let limit = 1_000_000
+    let m, k, rowBlock, innerBlock: Int
+
+    init(m: Int, n: Int, k: Int) {
+        (self.m, self.k) = (m, k)
+        guard m &* n &* k > Self.limit else {
+            (rowBlock, innerBlock) = (m, k)
+            return
+        }
+        rowBlock = min(m, 64)
+        let most = max(8, Self.limit / max(1, rowBlock &* n))
+        let slices = (k &+ most &- 1) / most
+        innerBlock = (k &+ slices &- 1) / slices
+    }
+
+    /// Calls `body(rows, inner, first)` per block, `first` for the first inner slice of
+    /// each row block (which overwrites C; the others accumulate into it).
+    @inline(__always)
+    func forEach(_ body: (_ rows: Range<Int>, _ inner: Range<Int>, _ first: Bool) -> Void) {
+        var i = 0
+        while i < m {
+            let rows = i..<min(m, i &+ rowBlock)
+            var j = 0
+            while j < k {
+                body(rows, j..<min(k, j &+ innerBlock), j == 0)
+                j &+= innerBlock
+            }
+            i = rows.upperBound
+        }
     }
 }

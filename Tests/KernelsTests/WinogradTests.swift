@@ -1,4 +1,4 @@
-import Kernels
+@testable import Kernels
 import TestSupport
 import XCTest
 
@@ -179,6 +179,26 @@ final class WinogradTests: XCTestCase {
         XCTAssertLessThan(relativeError(bands.y, whole.y.map(Double.init)), tolerance(.f4x4))
         XCTAssertLessThan(relativeError(bands.dx, whole.dx.map(Double.init)), tolerance(.f4x4))
         XCTAssertLessThan(relativeError(bands.dw, whole.dw.map(Double.init)), tolerance(.f4x4))
+    }
+
+    /// Position GEMMs too large for OpenBLAS's small-matrix kernel run in blocks of rows
+    /// and inner slices (`SmallGemm`): forward and backward data of a 256 → 128 layer at
+    /// the training patch (both cut both ways) against im2col.
+    func testBlockedGemmsMatchIm2col() {
+        let s = Conv2dShape(n: 1, cin: 256, cout: 128, h: 48, w: 48, k: 3)
+        XCTAssertGreaterThan(s.cout * 64 * s.cin, SmallGemm.limit, "the shape must need blocks")
+        let x = randomArray(s.inputCount, seed: 15), wt = randomArray(s.weightCount, seed: 16, in: -0.05...0.05)
+        let b = randomArray(s.cout, seed: 17), probe = randomArray(s.outputCount, seed: 18)
+        var y = [Float](repeating: 0, count: s.outputCount), yRef = y
+        winogradConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s)
+        im2colConv2dForward(output: &yRef, input: x, weight: wt, bias: b, shape: s)
+        XCTAssertLessThan(relativeError(y, yRef.map(Double.init)), tolerance(.f6x6))
+        var dx = [Float](repeating: 0, count: s.inputCount), dxRef = dx
+        var dw = [Float](repeating: 0, count: s.weightCount), dwRef = dw
+        winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s)
+        im2colConv2dBackward(dInput: &dxRef, dWeight: &dwRef, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s)
+        XCTAssertLessThan(relativeError(dx, dxRef.map(Double.init)), tolerance(.f6x6))
+        XCTAssertLessThan(relativeError(dw, dwRef.map(Double.init)), tolerance(.f6x6))
     }
 
     /// The dispatcher sends 3×3 layers with enough input channels to the 3×3 tile and
