@@ -78,8 +78,11 @@ public func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight
     let partials = Scratch.shared.perWorker("winograd.dU", items: g.units, count: grads.count &+ s.cout)
     parallelChunks(g.units) { worker, units in
         let dU = partials[worker], dB = dU + grads.count
-        dU.update(repeating: 0, count: grads.count &+ s.cout)
+        // The worker's first unit overwrites its partial sums instead of zeroing them
+        // first (16 MiB a worker for a 256-channel F(6×6) layer).
+        dB.update(repeating: 0, count: s.cout)
         for unit in units {
+            let beta: Float = unit == units.lowerBound ? 0 : 1
             let (image, rows, tiles) = g.unit(unit)
             let x = input + image &* s.cin &* s.plane, dy = dOutput + image &* s.cout &* s.plane
             g.inputBlock(x, channels: s.cin, rows: rows, into: vIn[worker], ps: psIn, tmp: tmp[worker])
@@ -87,7 +90,7 @@ public func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight
             for xi in 0..<g.positions {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(s.cout), Int32(s.cin), Int32(tiles),
                             1, vOut[worker] + xi &* psOut, Int32(g.ld), vIn[worker] + xi &* psIn, Int32(g.ld),
-                            1, dU + xi &* grads.ps, Int32(grads.ld))
+                            beta, dU + xi &* grads.ps, Int32(grads.ld))
             }
             // This unit's output rows, clipped to the image.
             let y0 = rows.lowerBound &* g.m, y1 = min(s.h, rows.upperBound &* g.m)
