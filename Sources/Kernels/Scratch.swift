@@ -6,16 +6,16 @@ public final class Scratch {
     nonisolated(unsafe) public static let shared = Scratch()
 
     private struct Key: Hashable { var use: String; var worker: Int }
-    private var buffers: [Key: UnsafeMutableBufferPointer<Float>] = [:]
+    private var buffers: [Key: (base: UnsafeMutablePointer<Float>, count: Int)] = [:]
 
     /// A buffer of at least `count` floats for (`use`, `worker`); contents undefined.
     public func buffer(_ use: String, worker: Int = 0, count: Int) -> UnsafeMutablePointer<Float> {
         let key = Key(use: use, worker: worker)
-        if let b = buffers[key], b.count >= count { return b.baseAddress! }
-        buffers[key]?.deallocate()
-        let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
-        buffers[key] = b
-        return b.baseAddress!
+        if let b = buffers[key], b.count >= count { return b.base }
+        if let old = buffers[key] { deallocateFloats(old.base) }
+        let base = allocateFloats(count)
+        buffers[key] = (base, count)
+        return base
     }
 
     /// One buffer per worker of a region over `items` work items.

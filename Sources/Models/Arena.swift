@@ -8,11 +8,11 @@ public final class Arena: @unchecked Sendable {
 
     public init(count: Int) {
         self.count = count
-        base = .allocate(capacity: max(count, 1))
+        base = allocateFloats(count)
         base.initialize(repeating: 0, count: max(count, 1))
     }
 
-    deinit { base.deallocate() }
+    deinit { deallocateFloats(base) }
 
     /// Start of a tensor's slice.
     @inline(__always)

@@ -1,0 +1,19 @@
+import Glibc
+
+/// Float buffers for tensors and kernel scratch. Buffers of 2 MiB or more are aligned
+/// to 2 MiB and marked for transparent huge pages (`madvise`, which is how Debian and
+/// most distributions ship THP): the kernels stream through hundreds of MiB of
+/// activations and hop between 64 Winograd position planes at once, and with 4 KiB
+/// pages the address translations miss the TLB. Contents are uninitialised.
+public func allocateFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
+    let bytes = max(count, 1) &* MemoryLayout<Float>.stride
+    let huge = 1 << 21
+    let (alignment, size) = bytes >= huge ? (huge, (bytes &+ huge &- 1) / huge &* huge) : (64, bytes)
+    var p: UnsafeMutableRawPointer?
+    guard posix_memalign(&p, alignment, size) == 0, let p else { fatalError("out of memory allocating \(bytes) bytes") }
+    if alignment == huge { _ = madvise(p, size, MADV_HUGEPAGE) }
+    return p.bindMemory(to: Float.self, capacity: max(count, 1))
+}
+
+/// Frees a buffer from `allocateFloats`.
+public func deallocateFloats(_ p: UnsafeMutablePointer<Float>) { free(p) }
