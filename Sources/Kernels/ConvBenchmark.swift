@@ -38,7 +38,7 @@ public enum ConvBenchmark {
         let x = filled(s.inputCount, 0.5), wt = filled(s.weightCount, 0.01), b = filled(s.cout, 0.1)
         let y = filled(s.outputCount, 0), dy = filled(s.outputCount, 0.01), dx = filled(s.inputCount, 0)
         let dw = filled(s.weightCount, 0), db = filled(s.cout, 0)
-        defer { for p in [x, wt, b, y, dy, dx, dw, db] { p.deallocate() } }
+        defer { for p in [x, wt, b, y, dy, dx, dw, db] { deallocateFloats(p) } }
         func run(_ k: Kernel, _ p: Pass) {
             let dInput = p == .backward ? dx : nil
             switch (k, p) {
@@ -69,7 +69,7 @@ public enum ConvBenchmark {
     private static func clock(_ cpu: Bool) -> Double { cpu ? processCPUSeconds() : seconds(CLOCK_MONOTONIC) }
 
     private static func filled(_ count: Int, _ v: Float) -> UnsafeMutablePointer<Float> {
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let p = allocateFloats(count)
         p.initialize(repeating: v, count: count)
         return p
     }
