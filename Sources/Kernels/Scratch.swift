@@ -13,7 +13,7 @@ public final class Scratch {
         let key = Key(use: use, worker: worker)
         if let b = buffers[key], b.count >= count { return b.base }
         if let old = buffers[key] { deallocateFloats(old.base) }
-        let base = allocateFloats(count)
+        let base = allocateFloats(count, roundUp: true)
         buffers[key] = (base, count)
         return base
     }
