@@ -8,8 +8,9 @@ import XCTest
 final class ConvEpilogueTests: XCTestCase {
     override func setUp() { Threads.configure(2) }
 
-    // Odd plane (partial tiles) and several images, so unit offsets are exercised.
-    let s = Conv2dShape(n: 3, cin: 16, cout: 16, h: 13, w: 11, k: 3)
+    // Several images (unit offsets), rows of 8 whole tiles (the vector merge) and a
+    // partial tile (the scalar rest).
+    let s = Conv2dShape(n: 3, cin: 16, cout: 16, h: 13, w: 53, k: 3)
     lazy var x = randomArray(s.inputCount, seed: 1)
     lazy var wt = randomArray(s.weightCount, seed: 2, in: -0.1...0.1)
     lazy var b = randomArray(s.cout, seed: 3)
