@@ -29,55 +29,53 @@ extension WinogradGeometry {
         }
     }
 
-    /// `inputBlock` for α = 8.
+    /// `inputBlock` for α = 8. Window of tile j starts at padded column m·j: the r/2
+    /// zeros stand for the columns left of the image.
     func inputWindows(_ x: UnsafePointer<Float>, channels: Int, rows: Range<Int>, into v: UnsafeMutablePointer<Float>,
                       ps: Int, tmp: UnsafeMutablePointer<Float>) {
-        let hRow = alpha &* lanesX, bandRows = m &* rows.count &+ alpha &- m
-        let hb = tmp, band = tmp + bandRows &* hRow
-        band.update(repeating: 0, count: bandRows &* paddedRow)
-        for c in 0..<channels {
-            // Window of tile j starts at padded column m·j: the r/2 zeros stand for the
-            // columns left of the image; the zeros after w stay from the fill.
-            padRows(x + c &* h &* w, first: m &* rows.lowerBound &- r / 2, count: bandRows, shift: r / 2, into: band)
-            for yy in 0..<bandRows {
-                let dst = hb + yy &* hRow
-                transposeWindows(band + yy &* paddedRow, into: dst)
-                let d = UnsafePointer(dst)
-                tile.inputTransform({ d + $0 &* lanesX }, { dst + $0 &* lanesX }, count: lanesX)
-            }
-            for ty in rows {
-                let top = UnsafePointer(hb + m &* (ty &- rows.lowerBound) &* hRow)
-                let out = v + (c &* ld &+ (ty &- rows.lowerBound) &* tilesX)
-                for j in 0..<alpha {
-                    let column = top + j &* lanesX, dj = out + j &* ps
-                    tile.inputTransform({ column + $0 &* hRow }, { dj + $0 &* alpha &* ps }, count: lanesX)
-                }
-            }
+        windowBlocks(x, channels: channels, rows: rows, bandRows: m &* rows.count &+ alpha &- m,
+                     firstRow: m &* rows.lowerBound &- r / 2, shift: r / 2, into: v, ps: ps, tmp: tmp) {
+            tile.inputTransform($0, $1, count: $2)
         }
     }
 
-    /// `gradientBlock` for α = 8: the adjoint `A dY Aᵀ` of every m×m tile.
+    /// `gradientBlock` for α = 8: the adjoint `A dY Aᵀ` of every m×m tile. Tile j's m
+    /// values start at column m·j; the window's other α − m elements are the next
+    /// tile's, which the m → α adjoint does not read.
     func gradientWindows(_ dy: UnsafePointer<Float>, channels: Int, rows: Range<Int>, into v: UnsafeMutablePointer<Float>,
                          ps: Int, tmp: UnsafeMutablePointer<Float>) {
-        let hRow = alpha &* lanesX, bandRows = m &* rows.count
+        windowBlocks(dy, channels: channels, rows: rows, bandRows: m &* rows.count,
+                     firstRow: m &* rows.lowerBound, shift: 0, into: v, ps: ps, tmp: tmp) {
+            tile.outputAdjoint($0, $1, count: $2)
+        }
+    }
+
+    /// The 2-D `transform` of every tile window of `rows` of `channels` planes into `v`
+    /// (`[α²][channel][tile]`, plane stride `ps`): the band's `bandRows` image rows from
+    /// `firstRow` on are padded (`shift` zeros on the left; zeros after w stay from the
+    /// fill), transposed into element vectors and transformed along the row, then each
+    /// tile row's α columns are transformed down.
+    @inline(__always)
+    private func windowBlocks(_ planes: UnsafePointer<Float>, channels: Int, rows: Range<Int>, bandRows: Int, firstRow: Int,
+                              shift: Int, into v: UnsafeMutablePointer<Float>, ps: Int, tmp: UnsafeMutablePointer<Float>,
+                              _ transform: (Elements, MutableElements, Int) -> Void) {
+        let hRow = alpha &* lanesX
         let hb = tmp, band = tmp + bandRows &* hRow
         band.update(repeating: 0, count: bandRows &* paddedRow)
         for c in 0..<channels {
-            // Tile j's m values start at column m·j; the window's other α − m elements
-            // are the next tile's, which the m → α adjoint does not read.
-            padRows(dy + c &* h &* w, first: m &* rows.lowerBound, count: bandRows, shift: 0, into: band)
+            padRows(planes + c &* h &* w, first: firstRow, count: bandRows, shift: shift, into: band)
             for yy in 0..<bandRows {
                 let dst = hb + yy &* hRow
                 transposeWindows(band + yy &* paddedRow, into: dst)
                 let d = UnsafePointer(dst)
-                tile.outputAdjoint({ d + $0 &* lanesX }, { dst + $0 &* lanesX }, count: lanesX)
+                transform({ d + $0 &* lanesX }, { dst + $0 &* lanesX }, lanesX)
             }
             for ty in rows {
                 let top = UnsafePointer(hb + m &* (ty &- rows.lowerBound) &* hRow)
                 let out = v + (c &* ld &+ (ty &- rows.lowerBound) &* tilesX)
                 for j in 0..<alpha {
                     let column = top + j &* lanesX, dj = out + j &* ps
-                    tile.outputAdjoint({ column + $0 &* hRow }, { dj + $0 &* alpha &* ps }, count: lanesX)
+                    transform({ column + $0 &* hRow }, { dj + $0 &* alpha &* ps }, lanesX)
                 }
             }
         }
