@@ -14,7 +14,7 @@ public enum WinogradTuning {
 }
 
 /// Forward r×r convolution (stride 1, zero "same" padding) by Winograd F(m×m, r×r):
-/// same arguments and result as `im2colConv2dForward` up to rounding (F(4×4) ~1e-5
+/// same arguments and result as `im2colConv2dForward` up to rounding (F(4×4), F(6×6) ~1e-5
 /// relative, see `WinogradTests`). Input `[n, cin, h, w]`, weight `[cout, cin, r, r]`
 /// (r = `tile.r`),
 /// bias `[cout]`, output `[n, cout, h, w]` (written through `epilogue`). Any h × w: edge
