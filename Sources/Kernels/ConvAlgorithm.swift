@@ -11,7 +11,9 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
 public enum Conv2dAlgorithm {
     nonisolated(unsafe) public static var current: ConvAlgorithm = .winograd
     /// Tile of the Winograd path for 3×3 kernels (one of `WinogradTile.threeByThree`).
-    nonisolated(unsafe) public static var tile: WinogradTile = .f6x6
+    nonisolated(unsafe) public static var tile = defaultTile
+    /// The fastest 3×3 tile here (`srdist bench-conv`): `train.winograd_tile`'s default.
+    public static let defaultTile = WinogradTile.f6x6
 
     /// The Winograd tile `algorithm` computes a layer of shape `s` with, or nil for
     /// im2col: `tile` for 3×3 kernels and F(4×4, 5×5) for MDSR's 5×5 ones, given at

@@ -211,7 +211,7 @@ public struct Config: Sendable {
                               initFrom: try t.optionalString("init_from"),
                               maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1),
                               convAlgorithm: try t.string("conv_algorithm", "winograd", oneOf: ["winograd", "im2col"]),
-                              winogradTile: try t.string("winograd_tile", Conv2dAlgorithm.tile.rawValue,
+                              winogradTile: try t.string("winograd_tile", Conv2dAlgorithm.defaultTile.rawValue,
                                                          oneOf: WinogradTile.threeByThree.map(\.rawValue)),
                               scaleSchedule: try t.string("scale_schedule", "per_step", oneOf: ["per_step", "per_rank"]))
         try t.finish()

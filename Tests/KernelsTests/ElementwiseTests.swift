@@ -1,8 +1,10 @@
-import Kernels
+@testable import Kernels
 import TestSupport
 import XCTest
 
-/// Forward semantics and finite-difference backward checks of the non-conv kernels.
+/// Forward semantics and finite-difference backward checks of the non-conv kernels. ReLU
+/// and the residual scale-add run as convolution epilogues (`ConvEpilogue`); here they
+/// are applied on their own, as the im2col path does.
 final class ElementwiseTests: XCTestCase {
     override func setUp() { Threads.configure(2) }
 
@@ -10,14 +12,14 @@ final class ElementwiseTests: XCTestCase {
         // Keep values away from the kink so ±eps does not cross zero.
         var x = randomArray(1000, seed: 1).map { $0 + ($0 >= 0 ? 0.05 : -0.05) }
         var y = [Float](repeating: 0, count: x.count)
-        reluForward(output: &y, input: x, count: x.count)
+        ConvEpilogue.relu.apply(x, into: &y, count: x.count)
         XCTAssertEqual(y, x.map { max($0, 0) })
         let probe = randomArray(x.count, seed: 2)
         var dx = [Float](repeating: .nan, count: x.count)
-        reluBackward(dInput: &dx, dOutput: probe, output: y, count: x.count)
+        y.withUnsafeBufferPointer { ConvEpilogue.reluGate(output: $0.baseAddress!).apply(probe, into: &dx, count: x.count) }
         let err = finiteDifferenceError(x: &x, analytic: dx, samples: 200, eps: 1e-2) { v in
             var out = [Float](repeating: 0, count: v.count)
-            reluForward(output: &out, input: v, count: v.count)
+            ConvEpilogue.relu.apply(v, into: &out, count: v.count)
             return weightedSum(out, probe)
         }
         XCTAssertLessThan(err, 1e-3)
@@ -74,14 +76,18 @@ final class ElementwiseTests: XCTestCase {
         var skip = randomArray(count, seed: 6), res = randomArray(count, seed: 7)
         let probe = randomArray(count, seed: 8)
         var y = [Float](repeating: 0, count: count)
-        residualForward(output: &y, skip: skip, residual: res, scale: scale, count: count)
+        skip.withUnsafeBufferPointer {
+            ConvEpilogue.residual(skip: $0.baseAddress!, scale: scale).apply(res, into: &y, count: count)
+        }
         for i in 0..<count { XCTAssertEqual(y[i], skip[i] + scale * res[i]) }
         var dRes = [Float](repeating: 0, count: count)
         residualBackward(dResidual: &dRes, dOutput: probe, scale: scale, count: count)
         let (s0, r0) = (skip, res)
         func f(_ s: [Float], _ r: [Float]) -> Double {
             var out = [Float](repeating: 0, count: count)
-            residualForward(output: &out, skip: s, residual: r, scale: scale, count: count)
+            s.withUnsafeBufferPointer {
+                ConvEpilogue.residual(skip: $0.baseAddress!, scale: scale).apply(r, into: &out, count: count)
+            }
             return weightedSum(out, probe)
         }
         XCTAssertLessThan(finiteDifferenceError(x: &res, analytic: dRes) { f(s0, $0) }, 1e-3)

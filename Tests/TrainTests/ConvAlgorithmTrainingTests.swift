@@ -6,7 +6,7 @@ import XCTest
 /// Training on the Winograd path follows the im2col reference's loss curve.
 final class ConvAlgorithmTrainingTests: XCTestCase {
     override func setUp() { Threads.configure(2) }
-    override func tearDown() { (Conv2dAlgorithm.current, Conv2dAlgorithm.tile) = (.winograd, .f6x6) }
+    override func tearDown() { (Conv2dAlgorithm.current, Conv2dAlgorithm.tile) = (.winograd, Conv2dAlgorithm.defaultTile) }
 
     /// 16 features, so every conv but the 3→16 head runs on Winograd.
     func losses(_ algorithm: ConvAlgorithm, tile: WinogradTile = .f4x4, steps: Int) throws -> [Double] {
