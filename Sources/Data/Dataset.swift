@@ -3,6 +3,10 @@ import Foundation
 
 /// A dataset on disk: its layout and root, whether missing LR images may be made
 /// from their HR images, and where decoded images are cached.
+///
+/// Training reads from the cache, never from the PNGs: `build` decodes what is
+/// missing into cache files, `open` maps them read-only (one copy per node, shared
+/// by every rank through the page cache) and hands out views.
 public struct Dataset: Sendable {
     public var layout: DatasetLayout
     public var root: String
@@ -24,65 +28,145 @@ public struct Dataset: Sendable {
         return (cacheDir ?? "\(root)/srdist_cache") + "/" + tag
     }
 
-    /// Loads the pairs of scale `scale` that `range` selects (all images when nil),
-    /// HR cropped to exactly `scale ×` the LR size. Each image comes from its cache
-    /// file when that is complete and its sources are unchanged; otherwise it is
-    /// decoded (LR generated when needed and allowed) and the cache file rewritten.
-    /// Images load in parallel on `threads` workers; errors are reported for the
-    /// first failing image in index order.
+    /// The images `range` selects (all when nil), in index order, with their LR
+    /// files for each of `scales`.
+    /// - Throws: `DataError` naming the folder or file when the layout's folders are missing.
+    public func images(scales: [Int], range: ClosedRange<Int>?) throws -> [DatasetImage] {
+        let perScale = try scales.map { try layout.entries(root: root, scale: $0, range: range) }
+        return perScale[0].indices.map { i in
+            DatasetImage(name: perScale[0][i].name, hrPath: perScale[0][i].hrPath,
+                         lrPaths: Dictionary(uniqueKeysWithValues: scales.indices.compactMap { k in perScale[k][i].lrPath.map { (scales[k], $0) } }))
+        }
+    }
+
+    /// Builds the cache files of `images` at `scales` that are missing or stale (HR
+    /// once per image, LR per scale), on `threads` workers, each holding one image at
+    /// a time. Errors are reported for the first failing image in index order.
+    /// - Parameter progress: called after each image (from a worker, serialised).
+    /// - Returns: how many images needed work and how many decoded bytes were written.
     /// - Throws: `DataError` naming the file at fault.
+    @discardableResult
+    public func build(_ images: [DatasetImage], scales: [Int], threads: Int = 1,
+                      progress: ((CacheBuildProgress) -> Void)? = nil) throws -> CacheBuildProgress {
+        let folder = try makeCacheFolder()
+        let results = UnsafeMutableBufferPointer<Result<Int, Error>?>.allocate(capacity: images.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let lock = NSLock()
+        var state = CacheBuildProgress(total: images.count)
+        let workers = max(1, min(threads, images.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            for i in stride(from: w, to: images.count, by: workers) {
+                let result = Result { try buildImage(images[i], scales: scales, folder: folder) }
+                results[i] = result
+                lock.lock()
+                state.done += 1
+                if case .success(let bytes) = result, bytes > 0 { (state.built, state.bytes) = (state.built + 1, state.bytes + bytes) }
+                let snapshot = state
+                progress?(snapshot)
+                lock.unlock()
+            }
+        }
+        for r in results { _ = try r!.get() }
+        return state
+    }
+
+    /// Maps the cached planes of `images` for each of `scales`, building (on this
+    /// process) whatever is missing or stale first — the case of a node-local cache
+    /// that other nodes' ranks filled on their own disks.
+    /// - Returns: per scale, the pairs in image order, HR viewed at `scale ×` the LR size.
+    /// - Throws: `DataError` naming the file at fault.
+    public func open(_ images: [DatasetImage], scales: [Int], threads: Int = 1) throws -> [Int: [ImagePair]] {
+        let folder = cacheFolder
+        var stale: [DatasetImage] = []
+        for image in images where try mapped(image, scales: scales, folder: folder) == nil { stale.append(image) }
+        if !stale.isEmpty { try build(stale, scales: scales, threads: threads) }
+        var pairs: [Int: [ImagePair]] = [:]
+        for image in images {
+            guard let mapped = try mapped(image, scales: scales, folder: folder) else {
+                throw DataError("\(folder)/\(ImageCache.fileName(image.name, scale: nil)): image cache file changed while it was opened; run again")
+            }
+            for (s, pair) in mapped { pairs[s, default: []].append(pair) }
+        }
+        return pairs
+    }
+
+    /// Builds and maps the pairs of one scale: what `eval` and the tests use.
     public func load(scale: Int, range: ClosedRange<Int>?, threads: Int = 1) throws -> [ImagePair] {
-        let entries = try layout.entries(root: root, scale: scale, range: range)
+        let images = try images(scales: [scale], range: range)
+        try build(images, scales: [scale], threads: threads)
+        return try open(images, scales: [scale], threads: threads)[scale] ?? []
+    }
+
+    /// The cache folder, created when missing. It need not be writable while every
+    /// file in it is valid (a cache built beforehand on a read-only filesystem).
+    func makeCacheFolder() throws -> String {
         let folder = cacheFolder
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw DataError("\(folder): cannot create the image cache folder; set data.cache_dir to a writable folder")
         }
-        let results = UnsafeMutableBufferPointer<Result<ImagePair, Error>?>.allocate(capacity: entries.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        let workers = max(1, min(threads, entries.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            for i in stride(from: w, to: entries.count, by: workers) {
-                results[i] = Result { try loadPair(entries[i], scale: scale, cacheFolder: folder) }
-            }
-        }
-        return try results.map { try $0!.get() }
+        return folder
     }
 
-    /// One pair through the cache.
-    func loadPair(_ entry: DatasetEntry, scale: Int, cacheFolder: String) throws -> ImagePair {
-        let hrStamp = FileStamp(path: entry.hrPath)
-        guard hrStamp != .absent else { throw DataError("\(entry.hrPath): HR image not found") }
-        let lrStamp = entry.lrPath.map { FileStamp(path: $0) } ?? .absent
-        let cachePath = "\(cacheFolder)/\(entry.name).x\(scale).bin"
-        if let cached = try ImageCache.read(cachePath),
-           cached.scale == scale, cached.hrStamp == hrStamp, cached.lrStamp == lrStamp {
-            return ImagePair(name: entry.hrPath, hr: cached.hr, lr: cached.lr, scale: scale)
+    /// The image's pairs at every scale from valid cache files; nil when one is
+    /// missing, incomplete or older than its source.
+    func mapped(_ image: DatasetImage, scales: [Int], folder: String) throws -> [Int: ImagePair]? {
+        let hrStamp = FileStamp(path: image.hrPath)
+        guard let hr = try ImageCache.open("\(folder)/\(ImageCache.fileName(image.name, scale: nil))"),
+              hr.header.plane == 0, hr.header.hrStamp == hrStamp else { return nil }
+        var pairs: [Int: ImagePair] = [:]
+        for s in scales {
+            let lrStamp = image.lrPaths[s].map { FileStamp(path: $0) } ?? .absent
+            guard let lr = try ImageCache.open("\(folder)/\(ImageCache.fileName(image.name, scale: s))"),
+                  lr.header.plane == s, lr.header.hrStamp == hrStamp, lr.header.lrStamp == lrStamp,
+                  lr.view.width == hr.view.width / s, lr.view.height == hr.view.height / s else { return nil }
+            pairs[s] = ImagePair(name: image.hrPath, hr: hr.view.cropped(width: lr.view.width * s, height: lr.view.height * s),
+                                 lr: lr.view, scale: s)
         }
-        let pair = try decode(entry, scale: scale, lrExists: lrStamp != .absent)
-        try ImageCache.write(ImageCache.Entry(scale: scale, hrStamp: hrStamp, lrStamp: lrStamp, hr: pair.hr, lr: pair.lr), to: cachePath)
-        return pair
+        return pairs
     }
 
-    /// Decodes the HR image and reads or makes its LR image.
-    func decode(_ entry: DatasetEntry, scale: Int, lrExists: Bool) throws -> ImagePair {
-        let hr = try PNGFile.read(entry.hrPath)
-        guard hr.width >= scale, hr.height >= scale else {
-            throw DataError("\(entry.hrPath): HR image \(hr.width)×\(hr.height) is smaller than the scale \(scale)")
+    /// Brings one image's cache files up to date; the decoded bytes written (0 when
+    /// all were valid).
+    func buildImage(_ image: DatasetImage, scales: [Int], folder: String) throws -> Int {
+        let hrStamp = FileStamp(path: image.hrPath)
+        guard hrStamp != .absent else { throw DataError("\(image.hrPath): HR image not found") }
+        let hrFile = "\(folder)/\(ImageCache.fileName(image.name, scale: nil))"
+        var written = 0
+        var decoded: RGBImage?
+        let cached = try ImageCache.open(hrFile).flatMap { $0.header.plane == 0 && $0.header.hrStamp == hrStamp ? $0.view : nil }
+        if cached == nil {
+            let hr = try PNGFile.read(image.hrPath)
+            try ImageCache.write(hr, plane: 0, hrStamp: hrStamp, lrStamp: .absent, to: hrFile)
+            (decoded, written) = (hr, hr.pixels.count)
         }
-        let lr: RGBImage
-        if let lrPath = entry.lrPath, lrExists {
-            lr = try PNGFile.read(lrPath)
-            // As EDSR-PyTorch: LR = floor(HR / s), and the HR is cut to s × LR.
-            guard lr.width == hr.width / scale, lr.height == hr.height / scale else {
-                throw DataError("\(lrPath): LR image is \(lr.width)×\(lr.height) but its HR image \(entry.hrPath) is \(hr.width)×\(hr.height); ×\(scale) needs \(hr.width / scale)×\(hr.height / scale)")
+        let (hrWidth, hrHeight) = decoded.map { ($0.width, $0.height) } ?? (cached!.width, cached!.height)
+        for s in scales {
+            guard hrWidth >= s, hrHeight >= s else {
+                throw DataError("\(image.hrPath): HR image \(hrWidth)×\(hrHeight) is smaller than the scale \(s)")
             }
-        } else if let lrPath = entry.lrPath, !generateLR {
-            throw DataError("\(lrPath): LR image not found (set data.generate_lr to true to make it from \(entry.hrPath))")
-        } else {
-            lr = Bicubic.downscale(hr, by: scale)
+            let lrPath = image.lrPaths[s]
+            let lrStamp = lrPath.map { FileStamp(path: $0) } ?? .absent
+            let lrFile = "\(folder)/\(ImageCache.fileName(image.name, scale: s))"
+            if let lr = try ImageCache.open(lrFile), lr.header.plane == s, lr.header.hrStamp == hrStamp, lr.header.lrStamp == lrStamp,
+               lr.view.width == hrWidth / s, lr.view.height == hrHeight / s { continue }
+            let lr: RGBImage
+            if let lrPath, lrStamp != .absent {
+                lr = try PNGFile.read(lrPath)
+                // As EDSR-PyTorch: LR = floor(HR / s), and the HR is cut to s × LR.
+                guard lr.width == hrWidth / s, lr.height == hrHeight / s else {
+                    throw DataError("\(lrPath): LR image is \(lr.width)×\(lr.height) but its HR image \(image.hrPath) is \(hrWidth)×\(hrHeight); ×\(s) needs \(hrWidth / s)×\(hrHeight / s)")
+                }
+            } else if let lrPath, !generateLR {
+                throw DataError("\(lrPath): LR image not found (set data.generate_lr to true to make it from \(image.hrPath))")
+            } else {
+                if decoded == nil { decoded = cached!.image() }
+                lr = Bicubic.downscale(decoded!, by: s)
+            }
+            try ImageCache.write(lr, plane: s, hrStamp: hrStamp, lrStamp: lrStamp, to: lrFile)
+            written += lr.pixels.count
         }
-        return ImagePair(name: entry.hrPath, hr: hr.cropped(width: lr.width * scale, height: lr.height * scale), lr: lr, scale: scale)
+        return written
     }
 
     /// Checks that every LR image holds a training patch of side `patch`.
@@ -92,6 +176,24 @@ public struct Dataset: Sendable {
             throw DataError("\(small.name): LR image \(small.lr.width)×\(small.lr.height) (×\(small.scale)) is smaller than patch_size \(patch)")
         }
     }
+}
+
+/// One image of a dataset with its LR file per scale (none for the folder layout,
+/// whose LR images are always generated).
+public struct DatasetImage: Equatable, Sendable {
+    public var name: String
+    public var hrPath: String
+    public var lrPaths: [Int: String]
+}
+
+/// How far a cache build has come.
+public struct CacheBuildProgress: Sendable {
+    /// Images of the build.
+    public var total: Int
+    /// Images checked so far, and of those, how many needed decoding.
+    public var done = 0, built = 0
+    /// Decoded pixel bytes written so far.
+    public var bytes = 0
 }
 
 /// 64-bit FNV-1a of a string: a stable short tag for a path (Swift's `hashValue`

@@ -19,90 +19,121 @@ public struct FileStamp: Equatable, Sendable {
     public init(size: Int64, mtimeNanoseconds: Int64) { (self.size, self.mtimeNanoseconds) = (size, mtimeNanoseconds) }
 }
 
-/// One decoded HR/LR pair on disk, so later runs skip PNG decoding and downscaling.
+/// One decoded image on disk, the form training reads from: a rank maps the file
+/// read-only and copies each patch straight out of the map, so all ranks of a node
+/// share one copy of the pixels through the page cache.
 ///
-/// Layout (little-endian): magic `SRDCACHE`, format version (UInt32), scale (UInt32),
-/// HR stamp, LR stamp (2 × Int64 each), HR width, height, LR width, height (UInt32
-/// each), HR pixels, LR pixels (8-bit RGB rows), end marker `SRDC-END`. Files are
-/// written under a temporary name and renamed, and a file whose length or end marker
-/// is wrong (a killed writer, a full disk) is treated as absent and rebuilt.
+/// One file per HR image (`<name>.hr.srd`, shared by every scale) and one per LR image
+/// and scale (`<name>.x<s>.srd`). Layout (little-endian): magic `SRDCACHE`, format
+/// version (UInt32), plane (UInt32: 0 for HR, else the LR's scale), HR stamp, LR stamp
+/// (2 × Int64 each; the LR stamp is `absent` for HR files and generated LR images),
+/// width, height (UInt32 each), zero padding to 64 bytes, the pixels (8-bit RGB rows),
+/// end marker `SRDC-END`. Files are written under a unique temporary name, fsynced and
+/// renamed — never rewritten in place, so a live map never sees a short file — and a
+/// file whose length or end marker is wrong is treated as absent and rebuilt.
 public enum ImageCache {
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     static let magic = Array("SRDCACHE".utf8), endMarker = Array("SRDC-END".utf8)
-    static let headerSize = 8 + 4 + 4 + 32 + 16
+    static let headerSize = 64
+    /// No cache file holds more pixels than this (a DIV2K image has 2.8 M); larger
+    /// header values mean a foreign or damaged file, refused before anything is mapped.
+    public static let maxPixels = 1 << 30
 
-    /// What a cache file holds.
-    public struct Entry: Equatable {
-        public var scale: Int
+    /// What a cache file's header says.
+    public struct Header: Equatable, Sendable {
+        /// 0 for an HR image, else the scale of an LR image.
+        public var plane: Int
         public var hrStamp: FileStamp
         public var lrStamp: FileStamp
-        public var hr: RGBImage
-        public var lr: RGBImage
+        public var width: Int
+        public var height: Int
     }
 
-    /// Reads `path`; nil when there is no file or it is incomplete (to be rebuilt).
-    /// - Throws: `DataError` naming `path` when it is not an srdist cache or was
+    /// The file name of an image's HR (`scale` nil) or LR plane.
+    public static func fileName(_ name: String, scale: Int?) -> String {
+        scale.map { "\(name).x\($0).srd" } ?? "\(name).hr.srd"
+    }
+
+    /// Maps `path` and checks its header, length and end marker; nil when there is no
+    /// file or it is incomplete (to be rebuilt).
+    /// - Throws: `DataError` naming `path` when it is not an srdist cache file or was
     ///   written by another cache format version.
-    public static func read(_ path: String) throws -> Entry? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let bytes = [UInt8](data)
-        guard bytes.count >= headerSize else { return nil }
+    public static func open(_ path: String) throws -> (header: Header, view: ImageView)? {
+        guard let file = try MappedFile(path: path), file.length >= headerSize + endMarker.count else { return nil }
+        let bytes = UnsafeRawBufferPointer(start: file.base, count: file.length)
         guard Array(bytes[0..<8]) == magic else { throw DataError("\(path): not an srdist image cache file; delete it") }
         var reader = ByteReader(bytes: bytes, at: 8)
         let fileVersion = reader.u32()
         guard fileVersion == version else {
-            throw DataError("\(path): image cache of format version \(fileVersion), this srdist reads version \(version); delete the cache folder to rebuild it")
+            throw DataError("\(path): image cache of format version \(fileVersion), this srdist reads version \(version); delete the cache folder (or set data.cache_dir to another one) to rebuild it")
         }
-        let scale = Int(reader.u32())
+        let plane = Int(reader.u32())
         let hrStamp = FileStamp(size: reader.i64(), mtimeNanoseconds: reader.i64())
         let lrStamp = FileStamp(size: reader.i64(), mtimeNanoseconds: reader.i64())
-        let (hw, hh, lw, lh) = (Int(reader.u32()), Int(reader.u32()), Int(reader.u32()), Int(reader.u32()))
-        let (hrBytes, lrBytes) = (hw * hh * 3, lw * lh * 3)
-        guard bytes.count == headerSize + hrBytes + lrBytes + endMarker.count,
-              Array(bytes[(bytes.count - endMarker.count)...]) == endMarker else { return nil }
-        let hr = RGBImage(width: hw, height: hh, pixels: Array(bytes[headerSize..<(headerSize + hrBytes)]))
-        let lr = RGBImage(width: lw, height: lh, pixels: Array(bytes[(headerSize + hrBytes)..<(headerSize + hrBytes + lrBytes)]))
-        return Entry(scale: scale, hrStamp: hrStamp, lrStamp: lrStamp, hr: hr, lr: lr)
+        let (width, height) = (Int(reader.u32()), Int(reader.u32()))
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard !overflow, width > 0, height > 0, pixels <= maxPixels else {
+            throw DataError("\(path): image cache header claims \(width)×\(height) pixels; not an srdist cache file, delete it")
+        }
+        guard file.length == headerSize + 3 * pixels + endMarker.count,
+              Array(bytes[(file.length - endMarker.count)...]) == endMarker else { return nil }
+        let header = Header(plane: plane, hrStamp: hrStamp, lrStamp: lrStamp, width: width, height: height)
+        let view = ImageView(file: file, offset: headerSize, width: width, height: height)
+        // Only the header and the end marker were read: let go of their pages too.
+        file.release(file.base, count: headerSize)
+        file.release(file.base + file.length - endMarker.count, count: endMarker.count)
+        return (header, view)
     }
 
-    /// Writes `entry` to `path` atomically (temporary file, fsync, rename).
-    /// - Throws: `DataError` naming `path` when it cannot be written.
-    public static func write(_ entry: Entry, to path: String) throws {
-        var out = magic
-        out.reserveCapacity(headerSize + entry.hr.pixels.count + entry.lr.pixels.count + endMarker.count)
-        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { out.append(contentsOf: $0) } }
-        func i64(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+    /// Writes `image` with `header`'s plane and stamps to `path` atomically (unique
+    /// temporary file, fsync, rename), so concurrent builders of the same file both
+    /// leave a complete one.
+    /// - Throws: `DataError` naming `path` and the reason when it cannot be written.
+    public static func write(_ image: RGBImage, plane: Int, hrStamp: FileStamp, lrStamp: FileStamp, to path: String) throws {
+        var head = magic
+        head.reserveCapacity(headerSize)
+        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { head.append(contentsOf: $0) } }
+        func i64(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { head.append(contentsOf: $0) } }
         u32(Int(version))
-        u32(entry.scale)
-        for stamp in [entry.hrStamp, entry.lrStamp] { i64(stamp.size); i64(stamp.mtimeNanoseconds) }
-        for n in [entry.hr.width, entry.hr.height, entry.lr.width, entry.lr.height] { u32(n) }
-        out += entry.hr.pixels
-        out += entry.lr.pixels
-        out += endMarker
-        let temp = path + ".tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        u32(plane)
+        for stamp in [hrStamp, lrStamp] { i64(stamp.size); i64(stamp.mtimeNanoseconds) }
+        u32(image.width)
+        u32(image.height)
+        head += [UInt8](repeating: 0, count: headerSize - head.count)
+        // pid and a random tag: unique also among builders on other hosts sharing the folder.
+        let temp = "\(path).tmp-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        let fd = Foundation.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw DataError("\(path): cannot write the image cache (\(String(cString: strerror(errno)))); set data.cache_dir to a writable folder") }
-        let written = out.withUnsafeBytes { buf -> Bool in
-            var at = 0
-            while at < buf.count {
-                let n = Foundation.write(fd, buf.baseAddress! + at, buf.count - at)
-                if n <= 0 { return false }
-                at += n
-            }
-            return fsync(fd) == 0
+        var failure: String?
+        for part in [head, image.pixels, endMarker] where failure == nil {
+            failure = part.withUnsafeBytes { writeAll(fd, $0) }
         }
-        let why = String(cString: strerror(errno))
+        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         close(fd)
-        guard written, rename(temp, path) == 0 else {
+        if failure == nil, rename(temp, path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
             unlink(temp)
-            throw DataError("\(path): cannot write the image cache (\(why))")
+            throw DataError("\(path): cannot write the image cache (\(failure))")
         }
+    }
+
+    /// Writes every byte of `buffer`; the reason on failure (a short write counts:
+    /// it is how a full disk shows).
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> String? {
+        var at = 0
+        while at < buffer.count {
+            let n = Foundation.write(fd, buffer.baseAddress! + at, buffer.count - at)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return n == 0 ? "short write" : String(cString: strerror(errno)) }
+            at += n
+        }
+        return nil
     }
 }
 
-/// Sequential little-endian reads from a byte array (bounds checked by the caller).
+/// Sequential little-endian reads from a byte buffer (bounds checked by the caller).
 struct ByteReader {
-    let bytes: [UInt8]
+    let bytes: UnsafeRawBufferPointer
     var at: Int
 
     mutating func u32() -> UInt32 {

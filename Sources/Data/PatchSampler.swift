@@ -1,14 +1,20 @@
 import Kernels
 
-/// An HR image and its LR counterpart for one scale.
+/// An HR image and its LR counterpart for one scale, as views of the cache maps (or
+/// of in-memory images): the HR is `scale ×` the LR size.
 public struct ImagePair: Sendable {
     public let name: String
-    public let hr: RGBImage
-    public let lr: RGBImage
+    public let hr: ImageView
+    public let lr: ImageView
     public let scale: Int
 
-    public init(name: String, hr: RGBImage, lr: RGBImage, scale: Int) {
+    public init(name: String, hr: ImageView, lr: ImageView, scale: Int) {
         (self.name, self.hr, self.lr, self.scale) = (name, hr, lr, scale)
+    }
+
+    /// A pair of in-memory images.
+    public init(name: String, hr: RGBImage, lr: RGBImage, scale: Int) {
+        self.init(name: name, hr: ImageView(hr), lr: ImageView(lr), scale: scale)
     }
 }
 
@@ -57,25 +63,24 @@ public struct PatchSampler: Sendable {
 /// dihedral transform `t` (bit 0: horizontal flip, bit 1: vertical flip, bit 2:
 /// transpose — applied first), the paper's flips and 90° rotations. Output pixel
 /// (ox, oy) reads source pixel `origin + ox·stepX + oy·stepY`, so the loop has no
-/// branches.
-func copyPatch(_ img: RGBImage, x: Int, y: Int, size: Int, transform t: Int, into out: UnsafeMutablePointer<Float>) {
-    let plane = size * size, row = img.width * 3, last = size - 1
+/// branches. The window's pages of a mapped image are released afterwards.
+func copyPatch(_ img: ImageView, x: Int, y: Int, size: Int, transform t: Int, into out: UnsafeMutablePointer<Float>) {
+    let plane = size * size, row = img.rowBytes, last = size - 1
     // Flips act on the source axes: walk source x and y backwards from the far edge.
     let dx = t & 1 != 0 ? -3 : 3, dy = t & 2 != 0 ? -row : row
-    let origin = (y * img.width + x) * 3 + (t & 1 != 0 ? last * 3 : 0) + (t & 2 != 0 ? last * row : 0)
+    let origin = y * row + x * 3 + (t & 1 != 0 ? last * 3 : 0) + (t & 2 != 0 ? last * row : 0)
     // Transposing swaps which source axis the output's x and y walk along.
     let (stepX, stepY) = t & 4 != 0 ? (dy, dx) : (dx, dy)
-    img.pixels.withUnsafeBufferPointer { px in
-        let base = px.baseAddress!
-        for oy in 0..<size {
-            var src = origin &+ oy &* stepY
-            let dst = out + oy &* size
-            for ox in 0..<size {
-                dst[ox] = Float(base[src])
-                dst[plane &+ ox] = Float(base[src &+ 1])
-                dst[2 &* plane &+ ox] = Float(base[src &+ 2])
-                src = src &+ stepX
-            }
+    let base = img.base
+    for oy in 0..<size {
+        var src = origin &+ oy &* stepY
+        let dst = out + oy &* size
+        for ox in 0..<size {
+            dst[ox] = Float(base[src])
+            dst[plane &+ ox] = Float(base[src &+ 1])
+            dst[2 &* plane &+ ox] = Float(base[src &+ 2])
+            src = src &+ stepX
         }
     }
+    img.release(rows: y..<(y + size))
 }

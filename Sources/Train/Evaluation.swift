@@ -22,16 +22,18 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
     let s = upscaler.scale
     if let save { try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true) }
     return try pairs.map { pair in
+        // One image's pixels at a time out of the maps: bounded memory on big sets.
+        let (lr, hr) = (pair.lr.image(), pair.hr.image())
         let start = DispatchTime.now().uptimeNanoseconds
-        let out = upscaler.upscale(pair.lr.planar(), h: pair.lr.height, w: pair.lr.width,
+        let out = upscaler.upscale(lr.planar(), h: lr.height, w: lr.width,
                                    tile: tile, overlap: overlap, selfEnsemble: selfEnsemble)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let sr = out.withUnsafeBufferPointer { RGBImage(planar: $0.baseAddress!, width: pair.lr.width * s, height: pair.lr.height * s) }
-        let bic = Bicubic.upscale(pair.lr, by: s)
+        let sr = out.withUnsafeBufferPointer { RGBImage(planar: $0.baseAddress!, width: lr.width * s, height: lr.height * s) }
+        let bic = Bicubic.upscale(lr, by: s)
         func scores(_ img: RGBImage) throws -> ImageScores {
             do {
                 return try score(sr: img.pixels, width: img.width, height: img.height,
-                                 hr: pair.hr.pixels, hrWidth: pair.hr.width, hrHeight: pair.hr.height, by: evaluation)
+                                 hr: hr.pixels, hrWidth: hr.width, hrHeight: hr.height, by: evaluation)
             } catch {
                 throw ConfigError("\(pair.name): \(error.localizedDescription)")
             }

@@ -17,7 +17,7 @@ public final class Trainer {
     public let adam: Adam
     /// One patch stream per scale, in `config.model.scales` order.
     public let samplers: [PatchSampler]
-    /// Held-out images per scale (scored against bicubic).
+    /// Held-out images per scale (scored against bicubic); only rank 0 opens them.
     public let validation: [Int: [ImagePair]]
     /// This rank's contiguous share of the global batch.
     public let share: Range<Int>
@@ -50,14 +50,13 @@ public final class Trainer {
         let scales = config.model.scales
         model = config.model.makeNetwork(seed: config.train.seed)
         adam = Adam(count: model.layout.count)
-        var samplers: [PatchSampler] = [], validation: [Int: [ImagePair]] = [:]
-        for s in scales {
-            let data = try TrainingData.load(config.data, scale: s, seed: config.train.seed)
-            try data.check(patch: config.train.patchSize)
-            samplers.append(PatchSampler(pairs: data.train, patch: config.train.patchSize, seed: config.train.seed))
-            validation[s] = data.validation
+        let data = try TrainingData.load(config.data, scales: scales, seed: config.train.seed, scoresValidation: comm.rank == 0)
+        samplers = try scales.map { s in
+            let pairs = data.train[s] ?? []
+            try Dataset.checkPatchFits(pairs, patch: config.train.patchSize)
+            return PatchSampler(pairs: pairs, patch: config.train.patchSize, seed: config.train.seed)
         }
-        (self.samplers, self.validation) = (samplers, validation)
+        validation = data.validation
         schedule = ScaleSchedule(scales: scales, mode: config.train.scaleSchedule, seed: config.train.seed)
         let share = comm.share(of: config.train.batchSize)
         self.share = share

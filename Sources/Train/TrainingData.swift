@@ -1,40 +1,103 @@
 import Data
+import Distributed
+import Foundation
 import Kernels
 
-/// The image pairs a run trains and validates on, built from the config's data section.
+/// The image pairs a run trains and validates on, built from the config's data
+/// section: views of the shared cache maps (or in-memory synthetic images).
 struct TrainingData {
-    var train: [ImagePair]
-    var validation: [ImagePair]
+    /// Per scale, the training pairs (one HR map per image shared by every scale).
+    var train: [Int: [ImagePair]]
+    /// Per scale, the held-out pairs; empty where `scoresValidation` was false.
+    var validation: [Int: [ImagePair]]
 
-    /// Reads the configured dataset (through its decoded-image cache, on all of the
-    /// process's threads), or generates the synthetic one.
+    /// Maps the configured dataset's cache files (building, on this process, any the
+    /// cooperative `prepare` left missing), or generates the synthetic images.
+    /// - Parameter scoresValidation: whether this process scores validation (rank 0
+    ///   of its group); the others never open the validation images.
     /// - Throws: `DataError` naming the file or folder at fault.
-    static func load(_ spec: DataSpec, scale: Int, seed: UInt64) throws -> TrainingData {
-        guard let layout = DatasetLayout(rawValue: spec.kind), let root = spec.root else {
-            return synthetic(spec, scale: scale, seed: seed)
-        }
-        let dataset = Dataset(layout: layout, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir)
-        let train = try dataset.load(scale: scale, range: spec.dataRange?.train, threads: Threads.count)
-        // Config validation guarantees one of the two validation sources.
-        let validation = try spec.validationRoot.map {
-            try Dataset(layout: .benchmark, root: $0, generateLR: spec.generateLR, cacheDir: spec.cacheDir)
-                .load(scale: scale, range: nil, threads: Threads.count)
-        } ?? dataset.load(scale: scale, range: spec.dataRange?.validation, threads: Threads.count)
-        return TrainingData(train: train, validation: validation)
+    static func load(_ spec: DataSpec, scales: [Int], seed: UInt64, scoresValidation: Bool) throws -> TrainingData {
+        guard let sources = DataSources(spec, scales: scales) else { return synthetic(spec, scales: scales, seed: seed) }
+        let train = try sources.dataset.open(try sources.trainImages(), scales: scales, threads: Threads.count)
+        guard scoresValidation else { return TrainingData(train: train, validation: [:]) }
+        let (dataset, images) = try sources.validationImages()
+        return TrainingData(train: train, validation: try dataset.open(images, scales: scales, threads: Threads.count))
     }
 
     /// Synthetic data: `synthetic_images` generated images for training and two more,
     /// never trained on, for validation; LR made by MATLAB-style bicubic downscaling.
-    static func synthetic(_ spec: DataSpec, scale: Int, seed: UInt64) -> TrainingData {
+    static func synthetic(_ spec: DataSpec, scales: [Int], seed: UInt64) -> TrainingData {
         let images = SyntheticImages.make(count: spec.syntheticImages + 2, size: spec.syntheticSize, seed: seed)
-        let pairs = images.enumerated().map { i, img -> ImagePair in
-            let lr = Bicubic.downscale(img, by: scale)
-            return ImagePair(name: "synthetic-\(i)", hr: img.cropped(width: lr.width * scale, height: lr.height * scale), lr: lr, scale: scale)
+        var data = TrainingData(train: [:], validation: [:])
+        for s in scales {
+            let pairs = images.enumerated().map { i, img -> ImagePair in
+                let lr = Bicubic.downscale(img, by: s)
+                return ImagePair(name: "synthetic-\(i)", hr: img.cropped(width: lr.width * s, height: lr.height * s), lr: lr, scale: s)
+            }
+            (data.train[s], data.validation[s]) = (Array(pairs.prefix(spec.syntheticImages)), Array(pairs.suffix(2)))
         }
-        return TrainingData(train: Array(pairs.prefix(spec.syntheticImages)), validation: Array(pairs.suffix(2)))
+        return data
+    }
+}
+
+/// The datasets a data section reads: the training set and the validation set
+/// (the same dataset's validation range, or `validation_root`).
+struct DataSources {
+    let spec: DataSpec
+    let scales: [Int]
+    let dataset: Dataset
+
+    /// nil for synthetic data.
+    init?(_ spec: DataSpec, scales: [Int]) {
+        guard let layout = DatasetLayout(rawValue: spec.kind), let root = spec.root else { return nil }
+        (self.spec, self.scales) = (spec, scales)
+        dataset = Dataset(layout: layout, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir)
     }
 
-    func check(patch: Int) throws {
-        try Dataset.checkPatchFits(train, patch: patch)
+    func trainImages() throws -> [DatasetImage] { try dataset.images(scales: scales, range: spec.dataRange?.train) }
+
+    func validationImages() throws -> (Dataset, [DatasetImage]) {
+        // Config validation guarantees one of the two validation sources.
+        guard let root = spec.validationRoot else {
+            return (dataset, try dataset.images(scales: scales, range: spec.dataRange?.validation))
+        }
+        let set = Dataset(layout: .benchmark, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir)
+        return (set, try set.images(scales: scales, range: nil))
+    }
+}
+
+/// Builds the image cache of `spec` at `scales` together on every rank of `comm`:
+/// rank r of N checks and decodes images r, r+N, … of the training and validation
+/// sets, then all meet at a barrier. Rank 0 reports progress through `say`
+/// (images, MB/s, ETA) and a summary line. A no-op for synthetic data.
+/// - Throws: `DataError` naming the file at fault (each rank its own).
+public func prepareData(_ spec: DataSpec, scales: [Int], comm: Communicator, say: ((String) -> Void)?) throws {
+    guard let sources = DataSources(spec, scales: scales) else { return }
+    let (validationSet, validationImages) = try sources.validationImages()
+    let sets = [(sources.dataset, try sources.trainImages()), (validationSet, validationImages)]
+    let total = sets.map(\.1.count).reduce(0, +)
+    let start = Date()
+    var lastReport = start, built = 0, bytes = 0, done = 0
+    let mine = sets.map { set in (set.0, set.1.enumerated().filter { $0.offset % comm.size == comm.rank }.map(\.element)) }
+    let myTotal = mine.map(\.1.count).reduce(0, +)
+    for (dataset, images) in mine where !images.isEmpty {
+        let before = (built, bytes, done)
+        try dataset.build(images, scales: scales, threads: Threads.count) { p in
+            (built, bytes, done) = (before.0 + p.built, before.1 + p.bytes, before.2 + p.done)
+            guard let say, Date().timeIntervalSince(lastReport) >= 5, built > 0, done < myTotal else { return }
+            lastReport = Date()
+            let elapsed = lastReport.timeIntervalSince(start)
+            let eta = elapsed / Double(done) * Double(myTotal - done)
+            say(String(format: "data: building the image cache: %d/%d images of rank 0's share (%d in all over %d rank%@), %.0f MB/s, ETA %@",
+                       done, myTotal, total, comm.size, comm.size == 1 ? "" : "s", Double(bytes) / 1e6 / elapsed, duration(eta)))
+        }
+    }
+    try comm.barrier()
+    let scaleList = scales.map { "×\($0)" }.joined(separator: "/")
+    if built > 0 {
+        say?(String(format: "data: image cache ready in %.1f s: %d images (HR + LR %@) in %@; rank 0 decoded %d (%.0f MB)",
+                    Date().timeIntervalSince(start), total, scaleList, sources.dataset.cacheFolder, built, Double(bytes) / 1e6))
+    } else {
+        say?("data: \(total) images (HR + LR \(scaleList)) from the image cache in \(sources.dataset.cacheFolder)")
     }
 }

@@ -28,6 +28,11 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     let root = comm.rank == 0
     let checkpointDir = (config.runDir as NSString).appendingPathComponent("checkpoints")
     let store = CheckpointStore(directory: checkpointDir, keepLast: config.checkpoint.keepLast, keepBest: config.checkpoint.keepBest)
+    // Decoding a dataset takes minutes on a first run: every rank does its share
+    // before the Trainer maps the cache (the run folder is not decided yet, so the
+    // progress goes to the console only).
+    let console = RunLog(runDir: nil, format: options.format, quiet: options.quiet, enabled: root)
+    try prepareData(config.data, scales: config.model.scales, comm: comm) { console.say($0, event: "data") }
     let trainer = try Trainer(config: config, communicator: comm)
     let resumePath = try trainer.rootDecides {
         try prepareRunFolder(config, store: store, resume: options.resume)

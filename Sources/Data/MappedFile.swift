@@ -1,0 +1,45 @@
+import Foundation
+
+/// A whole file mapped read-only and shared (`MAP_SHARED`): every process on a node
+/// that maps the same cache file reads the same page-cache pages, so a dataset is in
+/// memory once per node however many ranks train on it.
+public final class MappedFile: @unchecked Sendable {
+    public let path: String
+    public let base: UnsafeRawPointer
+    public let length: Int
+    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Maps `path`; nil when it does not exist.
+    /// - Throws: `DataError` naming `path` when it exists but cannot be opened or mapped.
+    public init?(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw DataError("\(path): cannot open the image cache file (\(String(cString: strerror(errno))))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw DataError("\(path): cannot read the image cache file (\(String(cString: strerror(errno))))") }
+        let length = Int(st.st_size)
+        guard length > 0 else { return nil }
+        let mapped = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0)
+        guard let mapped, mapped != MAP_FAILED else {
+            throw DataError("\(path): cannot map the image cache file (\(String(cString: strerror(errno))))")
+        }
+        (self.path, self.base, self.length) = (path, UnsafeRawPointer(mapped), length)
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: base), length) }
+
+    /// Drops this process's page-table entries for the pages under `bytes` (the
+    /// pages stay in the page cache for every other reader). The patch sampler calls
+    /// it after each copy, so a rank's resident share of the dataset stays O(batch)
+    /// instead of growing to every page it ever touched.
+    public func release(_ start: UnsafeRawPointer, count: Int) {
+        let page = MappedFile.pageSize
+        let from = max(Int(bitPattern: start) & ~(page - 1), Int(bitPattern: base))
+        let to = min(Int(bitPattern: start) + count, Int(bitPattern: base) + length)
+        guard to > from else { return }
+        madvise(UnsafeMutableRawPointer(bitPattern: from), to - from, MADV_DONTNEED)
+    }
+}
