@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Models", "Distributed", "TestSupport"]),
         // SlurmStubs: stand-in sbatch/srun/scontrol scripts the launch-script tests put on PATH.
-        .testTarget(name: "CLITests", dependencies: ["Checkpoint", "TestSupport"], exclude: ["SlurmStubs"]),
+        .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Data", "TestSupport"], exclude: ["SlurmStubs"]),
     ],
     // Kernels hand raw pointers to Dispatch workers; Swift 6's strict Sendable checking
     // would force every such closure through wrappers without making it safer.

@@ -1,13 +1,23 @@
+import Dispatch
 import Foundation
 
 extension SyntheticImages {
+    /// DIV2K's shapes: 2040 pixels on the long side, mostly landscape at a few
+    /// heights, one in ten portrait. Image i (0-based) has shape `div2kShapes[i % 10]`.
+    public static let div2kShapes = [(2040, 1356), (2040, 1152), (2040, 1356), (2040, 1536), (1356, 2040),
+                                     (2040, 1344), (2040, 1356), (2040, 1080), (2040, 1356), (1152, 2040)]
+
     /// Writes `count` generated images as a DIV2K-style tree under `root`:
     /// `DIV2K_train_HR/0001.png …` and, for each of `scales`,
     /// `DIV2K_train_LR_bicubic/X{s}/0001x{s}.png` made with `Bicubic.downscale` —
-    /// a stand-in for DIV2K for demos and tests.
+    /// a stand-in for DIV2K for demos, tests and the data-scale benchmark.
+    /// - Parameters:
+    ///   - size: side of every (square) image, or nil for DIV2K's shapes.
+    ///   - threads: images generated at once.
     /// - Throws: `DataError` when a file cannot be written.
-    public static func writeDIV2K(root: String, count: Int, size: Int, scales: [Int], seed: UInt64) throws {
-        try write(count: count, size: size, scales: scales, seed: seed,
+    public static func writeDIV2K(root: String, count: Int, size: Int?, scales: [Int], seed: UInt64, threads: Int = 1) throws {
+        try write(count: count, shape: { i in size.map { ($0, $0) } ?? div2kShapes[i % div2kShapes.count] },
+                  scales: scales, seed: seed, threads: threads,
                   hr: { "\(root)/DIV2K_train_HR/\($0).png" },
                   lr: { name, s in "\(root)/DIV2K_train_LR_bicubic/X\(s)/\(name)x\(s).png" })
     }
@@ -17,24 +27,38 @@ extension SyntheticImages {
     /// `first..<first+count` of the stream (pick `first` past the training images to
     /// get a held-out set).
     public static func writeBenchmark(root: String, count: Int, first: Int = 0, size: Int, scales: [Int], seed: UInt64) throws {
-        try write(count: count, first: first, size: size, scales: scales, seed: seed,
+        try write(count: count, first: first, shape: { _ in (size, size) }, scales: scales, seed: seed,
                   hr: { "\(root)/HR/\($0).png" },
                   lr: { name, s in "\(root)/LR_bicubic/X\(s)/\(name)x\(s).png" })
     }
 
     /// Writes images `first..<first+count` and their LR images at each scale to the
-    /// paths the layout gives for a name (DIV2K-style numbers, 1-based).
-    static func write(count: Int, first: Int = 0, size: Int, scales: [Int], seed: UInt64,
+    /// paths the layout gives for a name (DIV2K-style numbers, 1-based); an image
+    /// whose files all exist is kept, so an interrupted generation continues.
+    static func write(count: Int, first: Int = 0, shape: (Int) -> (Int, Int), scales: [Int], seed: UInt64, threads: Int = 1,
                       hr: (String) -> String, lr: (String, Int) -> String) throws {
-        for i in first..<(first + count) {
-            let name = String(format: "%04d", i + 1)
-            let image = image(index: i, size: size, seed: seed)
-            for path in [hr(name)] + scales.map({ lr(name, $0) }) {
-                try makeFolder((path as NSString).deletingLastPathComponent)
-            }
-            try PNGFile.write(image, to: hr(name))
-            for s in scales { try PNGFile.write(Bicubic.downscale(image, by: s), to: lr(name, s)) }
+        for folder in Set(([hr("0")] + scales.map { lr("0", $0) }).map { ($0 as NSString).deletingLastPathComponent }) {
+            try makeFolder(folder)
         }
+        let failures = UnsafeMutableBufferPointer<Error?>.allocate(capacity: count)
+        failures.initialize(repeating: nil)
+        defer { failures.deallocate() }
+        let workers = max(1, min(threads, count))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            for k in stride(from: w, to: count, by: workers) {
+                let i = first + k
+                let name = String(format: "%04d", i + 1)
+                if ([hr(name)] + scales.map { lr(name, $0) }).allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { continue }
+                do {
+                    let (width, height) = shape(i)
+                    let image = image(index: i, width: width, height: height, seed: seed)
+                    for s in scales { try PNGFile.write(Bicubic.downscale(image, by: s), to: lr(name, s)) }
+                    // The HR last: its presence marks the image as complete.
+                    try PNGFile.write(image, to: hr(name))
+                } catch { failures[k] = error }
+            }
+        }
+        if let error = failures.compactMap({ $0 }).first { throw error }
     }
 
     static func makeFolder(_ path: String) throws {

@@ -164,6 +164,35 @@ final class ImageCacheTests: XCTestCase {
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: dataset.cacheFolder).contains { $0.contains(".tmp-") })
     }
 
+    /// A process that finds files missing after the cooperative build (a node-local
+    /// cache the other node filled) builds them itself when it opens the set.
+    func testOpenBuildsWhatIsMissing() throws {
+        let root = try temporaryFolder(self)
+        try SyntheticImages.writeDIV2K(root: root, count: 4, size: 48, scales: [2], seed: 4)
+        let dataset = Dataset(layout: .div2k, root: root, cacheDir: root + "/cache")
+        let images = try dataset.images(scales: [2], range: 1...4)
+        try dataset.build([images[0], images[2]], scales: [2])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dataset.cacheFolder).count, 4)
+        let pairs = try XCTUnwrap(try dataset.open(images, scales: [2])[2])
+        XCTAssertEqual(pairs.map { $0.lr.image() }, (0..<4).map { Bicubic.downscale(SyntheticImages.image(index: $0, size: 48, seed: 4), by: 2) })
+    }
+
+    /// Patches copied from the maps equal patches from the same pixels in memory:
+    /// the data stream does not depend on where the pixels live.
+    func testMappedPatchesEqualInMemoryPatches() throws {
+        let (_, _, mapped) = try makeCachedTree()
+        let inMemory = mapped.map { ImagePair(name: $0.name, hr: $0.hr.image(), lr: $0.lr.image(), scale: 2) }
+        func batch(_ pairs: [ImagePair]) -> [Float] {
+            let sampler = PatchSampler(pairs: pairs, patch: 12, seed: 3)
+            var lr = [Float](repeating: 0, count: 8 * sampler.lrCount), hr = [Float](repeating: 0, count: 8 * sampler.hrCount)
+            lr.withUnsafeMutableBufferPointer { l in
+                hr.withUnsafeMutableBufferPointer { h in sampler.fill(step: 4, samples: 0..<8, lr: l.baseAddress!, hr: h.baseAddress!) }
+            }
+            return lr + hr
+        }
+        XCTAssertEqual(batch(mapped), batch(inMemory))
+    }
+
     func run(_ tool: String, _ arguments: [String]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)

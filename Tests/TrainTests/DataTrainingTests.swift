@@ -36,8 +36,8 @@ final class DataTrainingTests: XCTestCase {
         let losses = (0..<3).map { try! trainer.loss(at: $0) }
         XCTAssertTrue(losses.allSatisfy { $0.isFinite && $0 > 0 }, "\(losses)")
         XCTAssertGreaterThanOrEqual(trainer.dataWait, 0)
-        let cached = try FileManager.default.subpathsOfDirectory(atPath: "\(dir)/cache").filter { $0.hasSuffix(".bin") }
-        XCTAssertEqual(cached.count, 6)
+        let cached = try FileManager.default.subpathsOfDirectory(atPath: "\(dir)/cache").filter { $0.hasSuffix(".srd") }
+        XCTAssertEqual(cached.count, 12, "an HR and an LR file per image")
         let again = try Trainer(config: cfg)
         XCTAssertEqual((0..<3).map { try! again.loss(at: $0) }, losses)
     }
