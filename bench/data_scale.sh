@@ -39,7 +39,7 @@ for ((i = gen + 1; i <= total; i++)); do
     for s in 2 3 4; do cp "$root/DIV2K_train_LR_bicubic/X$s/${src}x$s.png" "$root/DIV2K_train_LR_bicubic/X$s/${name}x$s.png"; done
     cp "$root/DIV2K_train_HR/$src.png" "$root/DIV2K_train_HR/$name.png"
 done
-echo "set: $N + 10 DIV2K-sized images ($(du -sh "$root" | cut -f1) of PNG) in $root"
+echo "set: $N + 10 DIV2K-sized images ($(du -shL "$root" | cut -f1) of PNG) in $root"
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 
 # One config per model and data kind: EDSR-baseline-sized bodies cut to 4 blocks so

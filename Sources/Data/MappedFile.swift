@@ -35,10 +35,17 @@ public final class MappedFile: @unchecked Sendable {
     /// pages stay in the page cache for every other reader). The patch sampler calls
     /// it after each copy, so a rank's resident share of the dataset stays O(batch)
     /// instead of growing to every page it ever touched.
+    ///
+    /// The range is widened to whole 2 MiB windows of the address space: on a read
+    /// fault Linux maps more than the faulting page — the cached pages around it
+    /// ("fault-around", 64 KiB) or, where the page cache holds a 2 MiB folio (ext4
+    /// and others since Linux 6.16), the whole folio as one huge mapping, of which
+    /// releasing a part would leave the rest mapped. Measured on 6.18: with 64 KiB
+    /// windows a rank kept ~0.2 MB per patch mapped, with 2 MiB ones nothing.
     public func release(_ start: UnsafeRawPointer, count: Int) {
-        let page = MappedFile.pageSize
-        let from = max(Int(bitPattern: start) & ~(page - 1), Int(bitPattern: base))
-        let to = min(Int(bitPattern: start) + count, Int(bitPattern: base) + length)
+        let window = 1 << 21
+        let from = max(Int(bitPattern: start) & ~(window - 1), Int(bitPattern: base))
+        let to = min((Int(bitPattern: start) + count + window - 1) & ~(window - 1), Int(bitPattern: base) + length)
         guard to > from else { return }
         madvise(UnsafeMutableRawPointer(bitPattern: from), to - from, MADV_DONTNEED)
     }
