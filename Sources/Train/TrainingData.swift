@@ -68,7 +68,10 @@ struct DataSources {
 
 /// Builds the image cache of `spec` at `scales` together on every rank of `comm`:
 /// rank r of N checks and decodes images r, r+N, … of the training and validation
-/// sets, then all meet at a barrier. Rank 0 reports progress through `say`
+/// sets, then all meet at a barrier. Then the ranks of each host check the whole set
+/// the same way among themselves (local rank l of L: images l, l+L, …) and build what
+/// is still missing — nothing when the cache is on a shared filesystem, the other
+/// nodes' shares when it is node-local. Rank 0 reports progress through `say`
 /// (images, MB/s, ETA) and a summary line. A no-op for synthetic data.
 /// - Throws: `DataError` naming the file at fault (each rank its own).
 public func prepareData(_ spec: DataSpec, scales: [Int], comm: Communicator, say: ((String) -> Void)?) throws {
@@ -77,22 +80,27 @@ public func prepareData(_ spec: DataSpec, scales: [Int], comm: Communicator, say
     let sets = [(sources.dataset, try sources.trainImages()), (validationSet, validationImages)]
     let total = sets.map(\.1.count).reduce(0, +)
     let start = Date()
-    var lastReport = start, built = 0, bytes = 0, done = 0
-    let mine = sets.map { set in (set.0, set.1.enumerated().filter { $0.offset % comm.size == comm.rank }.map(\.element)) }
-    let myTotal = mine.map(\.1.count).reduce(0, +)
-    for (dataset, images) in mine where !images.isEmpty {
-        let before = (built, bytes, done)
-        try dataset.build(images, scales: scales, threads: Threads.count) { p in
-            (built, bytes, done) = (before.0 + p.built, before.1 + p.bytes, before.2 + p.done)
-            guard let say, Date().timeIntervalSince(lastReport) >= 5, built > 0, done < myTotal else { return }
-            lastReport = Date()
-            let elapsed = lastReport.timeIntervalSince(start)
-            let eta = elapsed / Double(done) * Double(myTotal - done)
-            say(String(format: "data: building the image cache: %d/%d images of rank 0's share (%d in all over %d rank%@), %.0f MB/s, ETA %@",
-                       done, myTotal, total, comm.size, comm.size == 1 ? "" : "s", Double(bytes) / 1e6 / elapsed, duration(eta)))
+    var lastReport = start, built = 0, bytes = 0
+    let host = try comm.sameHost()
+    // With one host, the first pass covers everything.
+    for group in host.size == comm.size ? [comm] : [comm, host] {
+        let mine = sets.map { set in (set.0, set.1.enumerated().filter { $0.offset % group.size == group.rank }.map(\.element)) }
+        let myTotal = mine.map(\.1.count).reduce(0, +)
+        var done = 0
+        for (dataset, images) in mine where !images.isEmpty {
+            let before = (built, bytes, done)
+            try dataset.build(images, scales: scales, threads: Threads.count) { p in
+                (built, bytes, done) = (before.0 + p.built, before.1 + p.bytes, before.2 + p.done)
+                guard let say, Date().timeIntervalSince(lastReport) >= 5, p.built > 0, done < myTotal else { return }
+                lastReport = Date()
+                let elapsed = lastReport.timeIntervalSince(start)
+                let eta = elapsed / Double(done) * Double(myTotal - done)
+                say(String(format: "data: building the image cache: %d/%d images of rank 0's share (%d in all over %d rank%@), %.0f MB/s, ETA %@",
+                           done, myTotal, total, group.size, group.size == 1 ? "" : "s", Double(bytes) / 1e6 / elapsed, duration(eta)))
+            }
         }
+        try group.barrier()
     }
-    try comm.barrier()
     let scaleList = scales.map { "×\($0)" }.joined(separator: "/")
     if built > 0 {
         say?(String(format: "data: image cache ready in %.1f s: %d images (HR + LR %@) in %@; rank 0 decoded %d (%.0f MB)",

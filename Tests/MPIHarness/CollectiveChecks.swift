@@ -87,6 +87,7 @@ func checkBroadcast(_ comm: Communicator, _ args: Arguments) throws {
 }
 
 /// Splits by parity with reversed keys; rank 0 joins no group when there are > 2 ranks.
+/// Then splits by host.
 func checkSplit(_ comm: Communicator, _ args: Arguments) throws {
     let optOut = comm.size > 2 && comm.rank == 0
     let sub = try comm.split(color: optOut ? nil : comm.rank % 2, key: -comm.rank)
@@ -99,6 +100,9 @@ func checkSplit(_ comm: Communicator, _ args: Arguments) throws {
         try expect(sub.rank == members.count - 1 - members.firstIndex(of: comm.rank)!, "sub rank \(sub.rank) not in reversed key order")
         try expect(sub.allreduce([Int64(comm.rank)], .sum) == [Int64(members.reduce(0, +))], "sum over the sub-communicator")
     }
+    // Every rank of an mpirun on this machine shares its host.
+    let host = try comm.sameHost()
+    try expect(host.size == comm.size && host.rank == comm.rank, "sameHost: \(host.rank) of \(host.size)")
     try comm.barrier()
     say(comm, "split ok")
 }
