@@ -97,4 +97,12 @@ final class StopSignalTests: XCTestCase {
         XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
         XCTAssertGreaterThanOrEqual(try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/direct")).step, 5)
     }
+
+    /// A step plus a save longer than `checkpoint.stop_budget_seconds` is reported once.
+    func testStopBudgetShorterThanAStepPlusASaveIsReported() throws {
+        let r = try Executables.run(Executables.srdist, ["--config", tiny, "--set", "run_dir=\(dir.path)/budget", "--set", "train.steps=6",
+                                                         "--set", "checkpoint.save_every=2", "--set", "checkpoint.stop_budget_seconds=0.0001"])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(r.output.components(separatedBy: "take longer than checkpoint.stop_budget_seconds (0.0001 s)").count - 1, 1, r.output)
+    }
 }
