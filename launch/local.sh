@@ -4,7 +4,16 @@
 # Edit: THREADS (cores per rank; ranks × threads should not exceed the cores).
 # As root, mpirun needs explicit consent; with more ranks than cores it needs
 # --oversubscribe (fine for tests, slow for real training).
-set -euo pipefail
+#
+# Stopping: SIGTERM, SIGINT (Ctrl-C) or SIGUSR1 to this script → every rank checkpoints
+# at the next step and the script exits 85; a second Ctrl-C → the ranks stop at once
+# (exit 130). mpirun itself would turn SIGTERM/SIGINT into SIGTERM + SIGKILL one second
+# later for the ranks and exit 1, so it runs in its own session (a terminal's Ctrl-C
+# reaches only this script) and receives SIGUSR1/SIGUSR2, which it forwards unchanged.
+# (A longer --mca odls_base_sigkill_timeout T would let the ranks finish after a direct
+# SIGTERM, but Open MPI 4.1's mpirun then still exits 1, and lingers 2T s after every
+# non-zero exit, 85 included: measured, see README "Stopping a run".)
+set -uo pipefail
 if [ $# -lt 2 ]; then
     echo "usage: launch/local.sh RANKS CONFIG [srdist flags...]" >&2
     exit 2
@@ -20,4 +29,15 @@ THREADS=${THREADS:-$(( cores / ranks > 0 ? cores / ranks : 1 ))}
 flags=(--oversubscribe --bind-to none)
 [ "$(id -u)" = 0 ] && flags+=(--allow-run-as-root)
 export OMP_NUM_THREADS=$THREADS
-exec mpirun "${flags[@]}" -np "$ranks" -x OMP_NUM_THREADS "$SRDIST" --config "$config" "$@"
+setsid mpirun "${flags[@]}" -np "$ranks" -x OMP_NUM_THREADS "$SRDIST" --config "$config" "$@" </dev/null &
+pid=$!
+interrupts=0
+trap 'kill -USR1 "$pid" 2>/dev/null' TERM USR1
+trap 'interrupts=$((interrupts + 1)); kill -"$([ "$interrupts" -gt 1 ] && echo USR2 || echo USR1)" "$pid" 2>/dev/null' INT
+# `wait` returns early when a trapped signal arrives; keep waiting for mpirun itself.
+while true; do
+    wait "$pid"
+    status=$?
+    kill -0 "$pid" 2>/dev/null || break
+done
+exit "$status"

@@ -10,7 +10,9 @@ import Foundation
 /// renames it over its final name, fsyncs the folder, and only then moves the
 /// `latest` (and `best`) pointer the same way and deletes checkpoints no longer
 /// kept. A crash or a failed write at any point leaves the previous checkpoint and
-/// its pointer intact. Only one process (rank 0) may save into a folder.
+/// its pointer intact; `recover` tidies what such a crash leaves behind. Only one
+/// process (rank 0) may save into a folder. Contents with a NaN or ±∞ anywhere are
+/// never saved, so `latest` always names finite weights.
 public struct CheckpointStore {
     public let directory: String
     /// How many of the newest checkpoints to keep (at least 1).
@@ -32,11 +34,15 @@ public struct CheckpointStore {
     /// - Parameter score: the validation PSNR measured at this step, if any (higher is better).
     /// - Returns: the saved checkpoint's path.
     /// - Throws: `CheckpointError` naming the checkpoint and the reason (disk full,
-    ///   permission, …); the previous checkpoint and the pointers are then unchanged.
+    ///   permission, non-finite values, …); the previous checkpoint and the pointers
+    ///   are then unchanged.
     @discardableResult
     public func save(_ contents: CheckpointContents, score: Double? = nil) throws -> String {
         let name = Self.fileName(step: contents.step)
         let path = self.path(name)
+        if let tensor = contents.firstNonFinite() {
+            throw CheckpointError("\(path): checkpoint not saved: \(tensor) holds NaN or ±∞; the previous checkpoint stays latest")
+        }
         let temp = DurableFile.temporaryPath(for: path)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -113,16 +119,19 @@ public struct CheckpointStore {
         return try CheckpointStore(directory: argument).resolve(resume: argument) ?? argument
     }
 
-    private func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
-    private func pointer(_ name: String) -> [Substring]? {
-        guard let data = FileManager.default.contents(atPath: path(name)) else { return nil }
+    func pointer(_ name: String) -> [Substring]? { pointerFields(path(name)) }
+
+    /// A pointer file's whitespace-separated fields (`name` or `name score`).
+    func pointerFields(_ file: String) -> [Substring]? {
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
         return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
     }
 
     /// Deletes checkpoints beyond the newest `keepLast` (sparing `current` and the
     /// best) and temporary files left by writers that died.
-    private func prune(keeping current: String) {
+    func prune(keeping current: String) {
         let all = checkpoints()
         var keep = Set(all.suffix(keepLast).map(\.path) + [path(current)])
         if keepBest, let best = best() { keep.insert(best.path) }

@@ -100,10 +100,18 @@ public struct Dataset: Sendable {
 
     /// The cache folder, created when missing. It need not be writable while every
     /// file in it is valid (a cache built beforehand on a read-only filesystem).
+    /// Temporary files a killed builder left (a stop signal during start-up ends the
+    /// process at once) are removed once they are an hour old: no live writer takes
+    /// that long for one image.
     func makeCacheFolder() throws -> String {
         let folder = cacheFolder
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw DataError("\(folder): cannot create the image cache folder; set data.cache_dir to a writable folder")
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for name in names where name.contains(".srd.tmp-") {
+            var st = stat()
+            if stat("\(folder)/\(name)", &st) == 0, time(nil) - st.st_mtim.tv_sec > 3600 { unlink("\(folder)/\(name)") }
         }
         return folder
     }

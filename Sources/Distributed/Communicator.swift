@@ -39,6 +39,8 @@ public final class Communicator: @unchecked Sendable {
     /// When set, blocking collectives are watched: one that does not finish within the
     /// watchdog's timeout aborts the job with the rank, step and collective.
     public var watchdog: Watchdog?
+    /// World ranks of this communicator's ranks, in rank order (the watchdog names them).
+    public private(set) var members: [Int]
 
     let handle: MPI_Comm
     private let owned: Bool
@@ -49,6 +51,7 @@ public final class Communicator: @unchecked Sendable {
         try check("MPI_Comm_rank", MPI_Comm_rank(handle, &r))
         try check("MPI_Comm_size", MPI_Comm_size(handle, &n))
         (self.handle, self.threadLevel, self.owned, rank, size) = (handle, threadLevel, owned, Int(r), Int(n))
+        members = Array(0..<size)
     }
 
     deinit {
@@ -100,8 +103,22 @@ public final class Communicator: @unchecked Sendable {
         try watched("MPI_Comm_split") {
             try check("MPI_Comm_split", MPI_Comm_split(handle, Int32(color ?? Int(MPI_UNDEFINED)), Int32(key), &out))
         }
+        // Each new group gathers its members' world ranks, for the watchdog's messages.
+        let worldRank = members[rank]
         guard let out, out != srdist_mpi_comm_null() else { return nil }
-        return try Communicator(handle: out, threadLevel: threadLevel, owned: true)
+        let sub = try Communicator(handle: out, threadLevel: threadLevel, owned: true)
+        sub.members = try sub.allgather([Int64(worldRank)]).map { Int($0[0]) }
+        return sub
+    }
+
+    /// A new communicator over the same ranks, for traffic that must not mix with this
+    /// one's (collective).
+    func duplicate() throws -> Communicator {
+        var out: MPI_Comm? = srdist_mpi_comm_null()
+        try check("MPI_Comm_dup", MPI_Comm_dup(handle, &out))
+        let dup = try Communicator(handle: out!, threadLevel: threadLevel, owned: true)
+        dup.members = members
+        return dup
     }
 
     /// Waits until every rank has reached this call.
@@ -127,7 +144,7 @@ public final class Communicator: @unchecked Sendable {
     @inline(__always)
     func watched<T>(_ collective: String, _ body: () throws -> T) rethrows -> T {
         guard let watchdog else { return try body() }
-        watchdog.arm(collective)
+        watchdog.arm(collective, members: members)
         defer { watchdog.disarm() }
         return try body()
     }

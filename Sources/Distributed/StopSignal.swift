@@ -4,28 +4,57 @@ import Foundation
 /// signal on any rank stops every rank after the same step (and a checkpoint can be
 /// written) instead of killing one rank mid-collective.
 ///
-/// Under mpirun use SIGUSR1 (`kill -USR1 <mpirun pid>`): mpirun forwards it to every
-/// rank, while SIGTERM/SIGINT make mpirun kill the job itself.
+/// - SIGUSR1, SIGTERM and a first SIGINT (Ctrl-C) ask for a checkpoint and a clean
+///   stop (exit 85).
+/// - A second SIGINT, or SIGUSR2 (what `launch/local.sh` forwards through mpirun for a
+///   second Ctrl-C, since mpirun cannot forward SIGINT), ends the process at once
+///   with 130.
+/// - During start-up (`install` until `beginTraining`) there is nothing to save, so a
+///   stop signal ends the process at once with 85: a long data load or cache build
+///   never outlives the launcher's kill timeout.
+///
+/// Under mpirun, SIGUSR1 and SIGUSR2 sent to mpirun reach every rank; SIGTERM/SIGINT
+/// make mpirun itself kill the job (SIGTERM to the ranks, SIGKILL
+/// `odls_base_sigkill_timeout` seconds later) and exit 1, which `launch/local.sh`
+/// avoids by turning them into SIGUSR1/SIGUSR2.
 public enum StopSignal {
     nonisolated(unsafe) private static var flag: sig_atomic_t = 0
+    nonisolated(unsafe) private static var training: sig_atomic_t = 0
 
     /// Whether a stop signal has arrived since `install`.
     public static var received: Bool { flag != 0 }
 
-    /// Installs the handlers (idempotent). SIGUSR1 and SIGTERM ask for a checkpoint
-    /// and a clean stop; so does a first SIGINT (Ctrl-C), while a second one ends the
-    /// process at once (exit 130) for a user who will not wait for the step to end.
-    public static func install(_ signals: [Int32] = [SIGUSR1, SIGTERM, SIGINT]) {
-        flag = 0  // touch the static here, so the handler never runs its lazy initialiser
-        for s in signals {
-            if s == SIGINT {
-                signal(s) { _ in
-                    if StopSignal.flag != 0 { _exit(130) }
-                    StopSignal.flag = 1
-                }
-            } else {
-                signal(s) { _ in StopSignal.flag = 1 }
-            }
+    /// Installs the handlers, in start-up mode (idempotent; a signal already noted
+    /// stays noted). Call it before anything slow.
+    public static func install() {
+        // Read both statics here, so the handler never runs their lazy initialisers.
+        _ = (flag, training)
+        signal(SIGUSR1) { _ in StopSignal.requestStop() }
+        signal(SIGTERM) { _ in StopSignal.requestStop() }
+        signal(SIGUSR2) { _ in StopSignal.exitNow(130, "srdist: SIGUSR2: stopping at once (exit 130)\n") }
+        signal(SIGINT) { _ in
+            if StopSignal.flag != 0 { StopSignal.exitNow(130, "srdist: second interrupt: stopping at once (exit 130)\n") }
+            StopSignal.requestStop()
         }
+    }
+
+    /// From now on a stop signal sets the flag (checkpoint at the next step boundary)
+    /// instead of ending the process.
+    public static func beginTraining() { training = 1 }
+
+    /// Back to start-up mode (a staged run between stages), keeping a noted signal.
+    public static func endTraining() { training = 0 }
+
+    private static func requestStop() {
+        flag = 1
+        if training == 0 {
+            exitNow(85, "srdist: stop signal during start-up: exiting with 85 before training (requeue me)\n")
+        }
+    }
+
+    /// Only async-signal-safe calls: write(2) and _exit(2).
+    private static func exitNow(_ code: Int32, _ message: StaticString) -> Never {
+        _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+        _exit(code)
     }
 }

@@ -122,6 +122,10 @@ public struct CheckpointSpec: Equatable, Sendable {
     public var keepBest: Bool
     /// What a failed save does: "stop" the run (default) or "continue" training.
     public var onSaveError: String
+    /// Seconds the launcher leaves between a stop signal and SIGKILL (Slurm's
+    /// `--signal` lead or `KillWait`, mpirun's `odls_base_sigkill_timeout`); srdist
+    /// warns when a step plus a save take longer (default 30, Slurm's default KillWait).
+    public var stopBudgetSeconds: Double
 }
 
 /// Where training images come from (`"data"` section; layouts in the README).
@@ -226,7 +230,8 @@ public struct Config: Sendable {
         let checkpoint = CheckpointSpec(saveEvery: try c.int("save_every", 1000, min: 1),
                                         keepLast: try c.int("keep_last", 2, min: 1),
                                         keepBest: try c.bool("keep_best", true),
-                                        onSaveError: try c.string("on_save_error", "stop", oneOf: ["stop", "continue"]))
+                                        onSaveError: try c.string("on_save_error", "stop", oneOf: ["stop", "continue"]),
+                                        stopBudgetSeconds: try c.double("stop_budget_seconds", 30, above: 0))
         try c.finish()
         let runDir = try top.string("run_dir", "runs/\(name)")
         let stages = try parseStages(&top, model: model, train: train)

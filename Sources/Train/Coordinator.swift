@@ -30,9 +30,9 @@ public func runStages(_ config: Config, options: RunOptions, comm: Communicator)
                 outcome = try runStage(stage, of: config, options: options, comm: comm)
             }
         }
-        // Every rank learns whether any group stopped for a signal before the next wave.
-        let stopped = try comm.allreduce([outcome == .checkpointedOnSignal ? 1 : 0] as [Int32], .max)[0] == 1
-        if stopped { return .checkpointedOnSignal }
+        // Every rank learns whether any group stopped (signal, failed save) before the next wave.
+        let worst = try comm.allreduce([outcome.exitCode], .max)[0]
+        if let stop = [RunOutcome.checkpointedOnSignal, .finalSaveFailed].first(where: { $0.exitCode == worst }) { return stop }
         wave.forEach { finished.insert($0.name) }
     }
     return .finished

@@ -5,45 +5,105 @@ import Logging
 /// or one JSON object per line), the same lines appended to `<run>/train.log`, and every
 /// record with numbers appended to `<run>/metrics.jsonl` for plotting. Other ranks stay
 /// silent so a 16-rank job prints each line once.
+///
+/// Writing never stops a run: a line the disk refuses (full, read-only, I/O error) goes
+/// to standard error instead, with one warning per failure streak, and a run folder
+/// that vanished is recreated (with a warning) before the next line.
 public final class RunLog {
     public enum Format: String, Sendable { case text, json }
 
     let logger: Logger?
-    let logFile: FileHandle?
-    let metricsFile: FileHandle?
+    let folder: RunFolder?
+    let quiet: Bool
+    private var logFile: AppendFile?
+    private var metricsFile: AppendFile?
 
     /// - Parameters:
-    ///   - runDir: the run folder (nil: no files, e.g. on ranks other than 0).
+    ///   - folder: the run folder (nil: no files, e.g. on ranks other than 0).
     ///   - quiet: no standard output (files are still written).
-    public init(runDir: String?, format: Format, quiet: Bool, enabled: Bool) {
-        guard enabled else { (logger, logFile, metricsFile) = (nil, nil, nil); return }
+    public init(folder: RunFolder?, format: Format, quiet: Bool, enabled: Bool) {
+        self.quiet = quiet
+        guard enabled else { (logger, self.folder) = (nil, nil); return }
         logger = quiet ? nil : Logger(label: "srdist") { _ in LineHandler(format: format) }
-        func open(_ name: String) -> FileHandle? {
-            guard let runDir else { return nil }
-            let path = (runDir as NSString).appendingPathComponent(name)
-            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-            let handle = FileHandle(forWritingAtPath: path)
-            _ = try? handle?.seekToEnd()
-            return handle
-        }
-        logFile = open("train.log")
-        metricsFile = open("metrics.jsonl")
+        self.folder = folder
+        openFiles()
+    }
+
+    private func openFiles() {
+        guard let folder else { return }
+        logFile = AppendFile((folder.path as NSString).appendingPathComponent("train.log"))
+        metricsFile = AppendFile((folder.path as NSString).appendingPathComponent("metrics.jsonl"))
     }
 
     /// A human line; `fields` also go to metrics.jsonl when `record` is set.
     public func say(_ line: String, event: String = "info", fields: [String: Any] = [:], record: Bool = false) {
+        if let warning = folder?.ensureExists() {
+            openFiles()
+            emit(warning, event: "run_folder", fields: [:], record: false)
+        }
+        emit(line, event: event, fields: fields, record: record)
+    }
+
+    private func emit(_ line: String, event: String, fields: [String: Any], record: Bool) {
         var metadata: Logger.Metadata = ["event": .string(event)]
         for (k, v) in fields { metadata[k] = .string(jsonScalar(v)) }
         logger?.info(Logger.Message(stringLiteral: line), metadata: metadata)
-        logFile?.write(Data((line + "\n").utf8))
+        // Standard output already carries the line unless --quiet.
+        logFile?.append(line + "\n", fallback: quiet)
         if record, let metricsFile {
             var object = fields
             object["event"] = event
             object["time"] = ISO8601DateFormatter().string(from: Date())
             if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                metricsFile.write(data + Data("\n".utf8))
+                metricsFile.append(String(decoding: data, as: UTF8.self) + "\n", fallback: true)
             }
         }
+    }
+}
+
+/// A file opened for appending with plain POSIX calls, whose failures are reported on
+/// standard error instead of trapping (Foundation's `FileHandle.write` traps on ENOSPC).
+final class AppendFile {
+    let path: String
+    private let fd: Int32
+    private var failing = false
+
+    init(_ path: String) {
+        self.path = path
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Appends `text`; when that fails, warns once per failure streak and, with
+    /// `fallback`, writes the text to standard error.
+    func append(_ text: String, fallback: Bool) {
+        let bytes = Array(text.utf8)
+        var done = 0, failure: Int32 = fd >= 0 ? 0 : EBADF
+        while failure == 0 && done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { failure = n < 0 ? errno : EIO }
+        }
+        if failure == 0 {
+            if failing { standardError("srdist: \(path): writable again\n") }
+            failing = false
+            return
+        }
+        if !failing {
+            standardError("srdist: warning: \(path): cannot write (\(String(cString: strerror(failure))))"
+                          + (fallback ? "; its lines go to standard error until it can\n" : "\n"))
+        }
+        failing = true
+        if fallback { standardError(text) }
+    }
+}
+
+private func standardError(_ text: String) {
+    let bytes = Array(text.utf8)
+    var done = 0
+    while done < bytes.count {
+        let n = bytes.withUnsafeBytes { write(2, $0.baseAddress! + done, bytes.count - done) }
+        if n > 0 { done += n } else if !(n < 0 && errno == EINTR) { return }
     }
 }
 

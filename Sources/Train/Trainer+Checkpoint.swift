@@ -80,15 +80,6 @@ extension Trainer {
         return lines.split(separator: "\n").map(String.init)
     }
 
-    /// Runs `body` on rank 0 and hands its result — or its error — to every rank, so
-    /// all ranks throw the same error instead of some waiting in a collective.
-    func rootDecides(_ body: () throws -> String) throws -> String {
-        var message = ""
-        if comm.rank == 0 {
-            do { message = "ok:" + (try body()) } catch { message = "error:" + describe(error) }
-        }
-        message = try comm.broadcast(message, root: 0)
-        if message.hasPrefix("error:") { throw CollectiveError(String(message.dropFirst(6))) }
-        return String(message.dropFirst(3))
-    }
+    /// `comm.rootDecides`: rank 0 runs `body`, every rank gets its result or error.
+    func rootDecides(_ body: () throws -> String) throws -> String { try comm.rootDecides(body) }
 }

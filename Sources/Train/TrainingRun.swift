@@ -6,8 +6,21 @@ import Kernels
 /// How a training run ended.
 public enum RunOutcome: Equatable, Sendable {
     case finished
-    /// A stop signal arrived; a checkpoint was written. Exit code 85: "requeue me".
+    /// A stop signal arrived; a checkpoint was written (or, during start-up, nothing
+    /// had been trained). Exit code 85: "requeue me".
     case checkpointedOnSignal
+    /// The run's last checkpoint could not be saved (disk full, permissions): the steps
+    /// since the previous checkpoint are lost, whatever `on_save_error` says. Exit 86.
+    case finalSaveFailed
+
+    /// The process exit code srdist documents for this outcome.
+    public var exitCode: Int32 {
+        switch self {
+        case .finished: return 0
+        case .checkpointedOnSignal: return 85
+        case .finalSaveFailed: return 86
+        }
+    }
 }
 
 /// Command-line choices for a run.
@@ -28,30 +41,34 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     let root = comm.rank == 0
     let checkpointDir = (config.runDir as NSString).appendingPathComponent("checkpoints")
     let store = CheckpointStore(directory: checkpointDir, keepLast: config.checkpoint.keepLast, keepBest: config.checkpoint.keepBest)
-    // Decoding a dataset takes minutes on a first run: every rank does its share
-    // before the Trainer maps the cache (the run folder is not decided yet, so the
-    // progress goes to the console only).
-    let console = RunLog(runDir: nil, format: options.format, quiet: options.quiet, enabled: root)
-    try prepareData(config.data, scales: config.model.scales, comm: comm) { console.say($0, event: "data") }
-    let trainer = try Trainer(config: config, communicator: comm)
-    let resumePath = try trainer.rootDecides {
-        try prepareRunFolder(config, store: store, resume: options.resume)
+    // Rank 0 claims the run folder first, so a second run is refused before it loads any data.
+    var start = RunStart()
+    _ = try comm.rootDecides {
+        start = try claimRunFolder(config, store: store, resume: options.resume)
+        return ""
     }
-    let log = RunLog(runDir: config.runDir, format: options.format, quiet: options.quiet, enabled: root)
+    defer { start.folder?.release() }
+    let log = RunLog(folder: start.folder, format: options.format, quiet: options.quiet, enabled: root)
+    for line in start.notes { log.say(line, event: "recovery") }
+    // Decoding a dataset takes minutes on a first run: every rank does its share
+    // before the Trainer maps the cache.
+    try prepareData(config.data, scales: config.model.scales, comm: comm) { log.say($0, event: "data") }
+    let trainer = try Trainer(config: config, communicator: comm)
     try comm.checkAgreement([("config", StableHash.of(config.json)),
                              ("model layout", StableHash.of(trainer.model.layout.views.map { "\($0.name)\($0.shape)" }.joined())),
                              ("code version", try StableHash.ofExecutable())])
 
     var progress = RunProgress()
-    if !resumePath.isEmpty {
-        let contents = root ? try CheckpointFile.read(path: resumePath) : nil
-        progress = try trainer.restore(contents, file: resumePath)
-        log.say("resumed from \(resumePath) at step \(progress.step)", event: "resume", fields: ["step": progress.step])
+    let resumed = try comm.broadcast(start.resume?.path ?? "", root: 0) != ""
+    if resumed {
+        progress = try trainer.restore(start.resume?.contents, file: start.resume?.path ?? "")
+        log.say("resumed from \(start.resume?.path ?? "") at step \(progress.step)", event: "resume", fields: ["step": progress.step])
+        start.resume = nil  // the arenas hold it now
     } else if let from = config.train.initFrom {
         for line in try trainer.initializeWeights(from: from) { log.say("init_from \(from): \(line)", event: "init_from") }
     }
     // A run started from other weights records them as its step-0 checkpoint.
-    let saveInitial = resumePath.isEmpty && config.train.initFrom != nil
+    let saveInitial = !resumed && config.train.initFrom != nil
     let m = config.model
     let scales = m.scales.map { "×\($0)" }.joined(separator: "/")
     let schedule = m.scales.count > 1 ? " (\(config.train.scaleSchedule) scales)" : ""
@@ -60,14 +77,21 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
             + "patch \(config.train.patchSize), steps \(progress.step)→\(config.train.steps); run folder \(config.runDir)",
             event: "start", fields: ["ranks": comm.size, "threads": Threads.count, "parameters": trainer.model.layout.count])
 
-    StopSignal.install()
+    // A signal noted in an earlier stage's last steps stops this one before it trains.
+    if try comm.allreduce([StopSignal.received ? 1 : 0] as [Int32], .max)[0] == 1 {
+        log.say("stop signal: exiting with 85 before training (requeue me)", event: "signal")
+        return .checkpointedOnSignal
+    }
+    StopSignal.beginTraining()
+    defer { StopSignal.endTraining() }
     var history = (try? JSONSerialization.jsonObject(with: Data(progress.metricsHistory.utf8))) as? [[String: Any]] ?? []
     let meter = ProgressMeter(trainer: trainer, start: progress.step)
 
-    /// Validates (rank 0), records the score, and saves; a failed save stops or
-    /// continues per config, decided by rank 0 for everybody.
-    func checkpoint(validate: Bool) throws {
-        _ = try trainer.rootDecides {
+    var budget = StopBudget(seconds: config.checkpoint.stopBudgetSeconds)
+    /// Validates (rank 0), records the score, and saves. Returns on every rank whether
+    /// the save succeeded (rank 0 decides for everybody).
+    func checkpoint(validate: Bool) throws -> Bool {
+        try trainer.rootDecides {
             var score: Double?
             if validate {
                 let (model, bicubic, perScale) = try trainer.validate()
@@ -84,23 +108,30 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
                                                       "bicubic_psnr": bicubic.psnr], record: true)
             }
             do {
+                let began = Date()
                 let path = try store.save(trainer.checkpointContents(progress), score: score)
                 log.say("checkpoint \(path)", event: "checkpoint", fields: ["step": progress.step, "path": path])
+                if let warning = budget.recordSave(Date().timeIntervalSince(began)) { log.say(warning, event: "stop_budget") }
                 return "saved"
             } catch {
-                let stop = config.checkpoint.onSaveError == "stop"
-                log.say("checkpoint at step \(progress.step) failed: \(describe(error))\(stop ? "" : "; training continues (on_save_error: continue)")",
-                        event: "checkpoint_error")
-                if stop { throw error }
+                log.say("checkpoint at step \(progress.step) failed: \(describe(error))", event: "checkpoint_error")
                 return "failed"
             }
-        }
+        } == "saved"
+    }
+    /// A save that failed at the end of the run (or mid-run with `on_save_error: stop`).
+    func lastSaveFailed() -> RunOutcome {
+        log.say("the run's last checkpoint was not saved: steps since the previous checkpoint are lost; "
+                + "free space or fix permissions, then --resume auto (exit 86)", event: "checkpoint_error")
+        return .finalSaveFailed
     }
 
-    if saveInitial { try checkpoint(validate: false) }
+    if saveInitial, !(try checkpoint(validate: false)), config.checkpoint.onSaveError == "stop" { return lastSaveFailed() }
     while progress.step < config.train.steps {
         let t = progress.step
+        let began = Date()
         let decision = try trainer.step(t, stopRequested: StopSignal.received)
+        budget.recordStep(Date().timeIntervalSince(began))
         progress.step = t + 1
         meter.record(decision)
         if !decision.apply {
@@ -114,17 +145,21 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
         switch decision.stop {
         case .none:
             let evalNow = config.train.evalEvery > 0 && progress.step % config.train.evalEvery == 0
-            if evalNow || progress.step % config.checkpoint.saveEvery == 0 { try checkpoint(validate: evalNow) }
+            if evalNow || progress.step % config.checkpoint.saveEvery == 0 {
+                if !(try checkpoint(validate: evalNow)) {
+                    if config.checkpoint.onSaveError == "stop" { return lastSaveFailed() }
+                    log.say("training continues (on_save_error: continue)", event: "checkpoint_error")
+                }
+            }
         case .finished?:
-            try checkpoint(validate: true)
+            let saved = try checkpoint(validate: true)
             log.say(meter.summary(step: progress.step), event: "summary", fields: ["step": progress.step], record: true)
-            return .finished
+            return saved ? .finished : lastSaveFailed()
         case .signal?:
             log.say("stop signal: checkpointing at step \(progress.step) and exiting with 85 (requeue me)", event: "signal")
-            try checkpoint(validate: false)
-            return .checkpointedOnSignal
+            return try checkpoint(validate: false) ? .checkpointedOnSignal : lastSaveFailed()
         case let reason?:
-            try? checkpoint(validate: false)
+            _ = try? checkpoint(validate: false)
             throw CollectiveError("training stopped at step \(progress.step): \(reason)")
         }
     }
@@ -132,24 +167,3 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     return .finished
 }
 
-/// Rank 0: creates the run folder and decides what to resume from ("" for a fresh
-/// start). Re-running a config whose folder already holds checkpoints without
-/// `--resume` is refused rather than overwriting them.
-func prepareRunFolder(_ config: Config, store: CheckpointStore, resume: String?) throws -> String {
-    let fm = FileManager.default
-    do { try fm.createDirectory(atPath: store.directory, withIntermediateDirectories: true) } catch {
-        throw ConfigError("\(config.runDir): cannot create the run folder (\(error.localizedDescription))")
-    }
-    let existing = store.latest()
-    let path: String
-    if let resume {
-        path = try store.resolve(resume: resume) ?? ""
-    } else if let existing {
-        throw ConfigError("\(config.runDir) already holds checkpoints (latest \(existing)): pass --resume auto to continue it, "
-                          + "or choose another name or run_dir")
-    } else {
-        path = ""
-    }
-    try config.json.write(toFile: (config.runDir as NSString).appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
-    return path
-}

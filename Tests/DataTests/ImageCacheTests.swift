@@ -193,6 +193,18 @@ final class ImageCacheTests: XCTestCase {
         XCTAssertEqual(batch(mapped), batch(inMemory))
     }
 
+    /// A builder killed mid-write leaves a temporary file; an hour later the next
+    /// build removes it (a younger one may belong to a live builder).
+    func testOldTemporaryFilesAreRemoved() throws {
+        let (_, dataset, _) = try makeCachedTree()
+        let (old, young) = ("\(dataset.cacheFolder)/0001.hr.srd.tmp-1-a", "\(dataset.cacheFolder)/0002.hr.srd.tmp-1-b")
+        for path in [old, young] { XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]))) }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: old)
+        _ = try dataset.load(scale: 2, range: 1...3)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: old))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: young))
+    }
+
     func run(_ tool: String, _ arguments: [String]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)

@@ -16,10 +16,14 @@ final class FailureTests: MPITestCase {
         XCTAssertTrue(r.output.contains("rank 1: killing myself at step 3"), r.output)
     }
 
-    func testWatchdogAbortsAStalledCollective() throws {
-        let r = try mpirun(2, ["stall", "--rank", "1", "--seconds", "60", "--watchdog", "1"], timeout: 60)
+    /// Rank 2 of 3 stalls before a barrier: the watchdog names it (not the rank that
+    /// noticed), the step and the collective, and the job prints that once.
+    func testWatchdogNamesTheRankThatDidNotArrive() throws {
+        let r = try mpirun(3, ["stall", "--rank", "2", "--seconds", "60", "--watchdog", "1"], timeout: 60)
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.output.contains("rank 0: watchdog: MPI_Barrier at step 5 has not completed after 1 s; aborting the job"), r.output)
+        let line = "rank 0: watchdog: MPI_Barrier at step 5 has not completed after 1 s: rank 2 did not arrive (ranks 0, 1 waiting in it); aborting the job"
+        XCTAssertTrue(r.output.contains(line), r.output)
+        XCTAssertEqual(r.output.components(separatedBy: "watchdog:").count - 1, 1, r.output)
         XCTAssertLessThan(r.seconds, 30, "the stalled rank sleeps 60 s; only the watchdog ends the job sooner")
     }
 }

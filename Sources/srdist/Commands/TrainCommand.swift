@@ -9,7 +9,11 @@ import Train
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train a model from a JSON config (the default verb).",
-        discussion: "Exit codes: 0 finished, 1 error, 85 checkpointed after a stop signal (SIGUSR1/SIGTERM/SIGINT): requeue the job.")
+        discussion: """
+            Exit codes: 0 finished, 1 error, 64 bad flags, 85 checkpointed after a stop signal (SIGUSR1/SIGTERM/SIGINT, or \
+            any of them during start-up): requeue the job; 86 the last checkpoint could not be saved (disk full, \
+            permissions); 130 a second Ctrl-C or SIGUSR2 (stopped at once, no checkpoint).
+            """)
 
     /// Path of the JSON config file (see configs/).
     @Option(help: "Path of the JSON config file (see configs/).")
@@ -32,6 +36,8 @@ struct TrainCommand: ParsableCommand {
     var logFormat: RunLog.Format = .text
 
     func run() throws {
+        // First: a stop signal during start-up (data loading, cache builds) must exit 85, not kill.
+        StopSignal.install()
         let cfg = try Config.load(path: config, overrides: overrides)
         let comm = try Communicator.initialize(threadLevel: .multiple)
         comm.watchdog = comm.startWatchdog(timeout: cfg.distributed.watchdogSeconds)
@@ -63,7 +69,7 @@ struct TrainCommand: ParsableCommand {
             throw error
         }
         try Communicator.finalize()
-        if outcome == .checkpointedOnSignal { throw ExitCode(85) }
+        if outcome != .finished { throw ExitCode(outcome.exitCode) }
     }
 }
 

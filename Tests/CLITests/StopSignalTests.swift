@@ -1,0 +1,108 @@
+import Checkpoint
+import Foundation
+import TestSupport
+import XCTest
+
+/// Stop signals as a workstation user and a cluster send them: to `launch/local.sh`
+/// (which starts the ranks through mpirun), to mpirun itself, and during start-up.
+final class StopSignalTests: XCTestCase {
+    var dir: URL!
+    let root = Executables.repositoryRoot()
+    var tiny: String { root.appendingPathComponent("configs/tiny_x2.json").path }
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("srdist-stop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    /// Starts `launch/local.sh 2 tiny …` (or `command` instead) in the background and
+    /// returns once its output contains `text`.
+    func launch(_ run: String, _ extra: [String], until text: String, command: [String]? = nil) throws -> (Process, URL) {
+        let p = Process()
+        let args = ["--set", "run_dir=\(dir.path)/\(run)", "--set", "train.steps=100000", "--set", "train.log_every=1"] + extra
+        let argv = (command.map { $0 + ["--config", tiny] } ?? [root.appendingPathComponent("launch/local.sh").path, "2", tiny]) + args
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = argv
+        p.environment = Executables.childEnvironment.merging(["SRDIST": Executables.srdist, "THREADS": "1"]) { $1 }
+        let log = dir.appendingPathComponent("\(run).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        (p.standardOutput, p.standardError) = (handle, handle)
+        try p.run()
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, p.isRunning, !output(log).contains(text) { usleep(20_000) }
+        XCTAssertTrue(output(log).contains(text), output(log))
+        return (p, log)
+    }
+
+    func output(_ log: URL) -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    func wait(_ p: Process, timeout: Double = 60) -> Double {
+        let began = Date()
+        while p.isRunning && Date().timeIntervalSince(began) < timeout { usleep(20_000) }
+        if p.isRunning { p.terminate() }
+        p.waitUntilExit()
+        return Date().timeIntervalSince(began)
+    }
+
+    /// SIGTERM (Slurm's preemption, `kill`) to the launcher: every rank checkpoints at
+    /// the next step boundary and the job exits 85; the checkpoint resumes.
+    func testSIGTERMThroughMpirunCheckpointsAndExits85() throws {
+        let (p, log) = try launch("term", [], until: "step 5/")
+        kill(p.processIdentifier, SIGTERM)
+        _ = wait(p)
+        XCTAssertEqual(p.terminationStatus, 85, output(log))
+        XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
+        let saved = try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/term"))
+        XCTAssertGreaterThanOrEqual(saved.step, 5)
+        XCTAssertEqual(saved.worldSize, 2)
+    }
+
+    /// Two Ctrl-Cs: the second stops every rank at once with 130.
+    func testTwoInterruptsThroughMpirunExit130() throws {
+        let (p, log) = try launch("int", ["--set", "train.batch_size=256"], until: "step 1/")
+        kill(p.processIdentifier, SIGINT)
+        usleep(300_000)
+        kill(p.processIdentifier, SIGINT)
+        let seconds = wait(p)
+        XCTAssertEqual(p.terminationStatus, 130, output(log))
+        XCTAssertLessThan(seconds, 20, output(log))
+    }
+
+    /// A stop during start-up (here: generating a larger synthetic dataset) exits 85 at
+    /// once, without training a step or writing a checkpoint.
+    func testStopDuringStartUpExits85WithoutTraining() throws {
+        let (p, log) = try launch("startup", ["--set", "data.synthetic_images=160", "--set", "data.synthetic_size=384"],
+                                  until: "config overrides:")
+        kill(p.processIdentifier, SIGTERM)
+        let seconds = wait(p)
+        XCTAssertEqual(p.terminationStatus, 85, output(log))
+        XCTAssertTrue(output(log).contains("stop signal during start-up: exiting with 85 before training"), output(log))
+        XCTAssertFalse(output(log).contains("step 1/"), output(log))
+        XCTAssertLessThan(seconds, 10, output(log))
+        XCTAssertEqual(CheckpointStore(directory: "\(dir.path)/startup/checkpoints").checkpoints().count, 0)
+    }
+
+    /// Straight to mpirun, SIGTERM still leaves a checkpoint when the launcher's SIGKILL
+    /// delay covers a step and a save (`--mca odls_base_sigkill_timeout`), although
+    /// Open MPI's mpirun then exits 1 rather than passing 85 on.
+    func testSIGTERMToMpirunItselfCheckpointsWithinTheSigkillTimeout() throws {
+        let mpirun = ["mpirun", "--oversubscribe", "-np", "2", "--mca", "odls_base_sigkill_timeout", "3", Executables.srdist]
+        let (p, log) = try launch("direct", [], until: "step 5/", command: mpirun)
+        kill(p.processIdentifier, SIGTERM)
+        _ = wait(p)
+        XCTAssertNotEqual(p.terminationStatus, 0)
+        XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
+        XCTAssertGreaterThanOrEqual(try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/direct")).step, 5)
+    }
+
+    /// A step plus a save longer than `checkpoint.stop_budget_seconds` is reported once.
+    func testStopBudgetShorterThanAStepPlusASaveIsReported() throws {
+        let r = try Executables.run(Executables.srdist, ["--config", tiny, "--set", "run_dir=\(dir.path)/budget", "--set", "train.steps=6",
+                                                         "--set", "checkpoint.save_every=2", "--set", "checkpoint.stop_budget_seconds=0.0001"])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(r.output.components(separatedBy: "take longer than checkpoint.stop_budget_seconds (0.0001 s)").count - 1, 1, r.output)
+    }
+}
