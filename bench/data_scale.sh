@@ -13,10 +13,13 @@
 # first ones under their own names — decoding work and memory are per file, so this
 # only saves generation time), RANKS ("1 2 4 8"), MODELS ("edsr mdsr"), STEPS
 # (timed training steps, default 10), DATA (where the generated set and the caches
-# go, default /tmp/srdist-data-scale; the set is kept and reused), SRDIST (the binary).
+# go, default /tmp/srdist-data-scale; the set is kept and reused), SRDIST (the binary),
+# PARTS ("table build": the per-rank table, the first-build comparison), ROUNDS (3),
+# KEEP_CACHE=1 (the table reuses the cache instead of building it anew per row).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 N="${N:-100}" UNIQUE="${UNIQUE:-100}" RANKS="${RANKS:-1 2 4 8}" MODELS="${MODELS:-edsr mdsr}" STEPS="${STEPS:-10}"
+PARTS="${PARTS:-table build}" ROUNDS="${ROUNDS:-3}"
 DATA="${DATA:-/tmp/srdist-data-scale}"
 if [ -z "${SRDIST:-}" ]; then
     swift build -c release --product srdist >/dev/null
@@ -39,7 +42,7 @@ for ((i = gen + 1; i <= total; i++)); do
     for s in 2 3 4; do cp "$root/DIV2K_train_LR_bicubic/X$s/${src}x$s.png" "$root/DIV2K_train_LR_bicubic/X$s/${name}x$s.png"; done
     cp "$root/DIV2K_train_HR/$src.png" "$root/DIV2K_train_HR/$name.png"
 done
-echo "set: $N + 10 DIV2K-sized images ($(du -shL "$root" | cut -f1) of PNG) in $root"
+echo "set: $N + 10 DIV2K-sized images in $root"
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 
 # One config per model and data kind: EDSR-baseline-sized bodies cut to 4 blocks so
@@ -63,11 +66,12 @@ JSON
 }
 field() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print(("%.'"$2"'f" % d[sys.argv[1]]) if isinstance(d[sys.argv[1]], float) else d[sys.argv[1]])' "$1"; }
 
+if [[ " $PARTS " == *" table "* ]]; then
 printf '\n%-5s %5s | %9s | %12s %12s | %11s %11s | %10s %9s\n' model ranks "build s" "private MB" "(synthetic)" "sum PSS MB" "(synthetic)" "loader p/s" "data wait"
 for model in $MODELS; do
     real=$(config "$model" div2k) synth=$(config "$model" synthetic)
     for r in $RANKS; do
-        rm -rf "$DATA/cache"
+        [ "${KEEP_CACHE:-0}" = 1 ] || rm -rf "$DATA/cache"
         start=$(date +%s.%N)
         "${mpi[@]}" -np "$r" "$SRDIST" prepare-data --config "$real" --quiet
         build=$(python3 -c "import time; print('%.1f' % (time.time() - $start))")
@@ -80,18 +84,28 @@ for model in $MODELS; do
             "$(python3 -c 'import sys; print("%.2f" % (100 * float(sys.argv[1])))' "$(field data_wait 6 <<<"$out")")"
     done
 done
-cache_mb=$(du -sm "$DATA/cache" | cut -f1)
-echo "decoded cache (one copy per node, in the page cache while training): $cache_mb MB"
+echo "decoded cache (one copy per node, in the page cache while training): $(du -sm "$DATA/cache" | cut -f1) MB"
+fi
 
 # First build of the EDSR ×2 cache: 2 ranks × 1 thread against 1 rank × 2 threads,
-# and against another binary (the code before the shared cache) at 2 ranks × 1 thread.
-real=$(config edsr div2k)
-timed() { local start; start=$(date +%s.%N); "$@" >/dev/null; python3 -c "import time; print('%.1f' % (time.time() - $start))"; }
-rm -rf "$DATA/cache"; two=$(timed "${mpi[@]}" -np 2 -x OMP_NUM_THREADS=1 "$SRDIST" prepare-data --config "$real" --quiet)
-rm -rf "$DATA/cache"; one=$(timed "${mpi[@]}" -np 1 -x OMP_NUM_THREADS=2 "$SRDIST" prepare-data --config "$real" --quiet)
-echo "first build, EDSR ×2 cache of $total images: 2 ranks × 1 thread $two s, 1 rank × 2 threads $one s"
-if [ -n "${OLD:-}" ]; then
-    rm -rf "$DATA/cache"
-    old=$(timed "${mpi[@]}" -np 2 -x OMP_NUM_THREADS=1 "$OLD" bench-data --config "$real" --seconds 0.01 --train-steps 0)
-    echo "  the other binary ($OLD), 2 ranks × 1 thread, every rank decoding everything: $old s (ratio $(python3 -c "print('%.2f' % ($two / $old))"))"
+# and against another binary (OLD: the code before the shared cache, where every rank
+# decodes everything) at 2 ranks × 1 thread; ROUNDS interleaved rounds, medians.
+if [[ " $PARTS " == *" build "* ]]; then
+    real=$(config edsr div2k)
+    timed() { local start; start=$(date +%s.%N); "$@" >/dev/null 2>&1; python3 -c "import time; print('%.1f' % (time.time() - $start))"; }
+    two=() one=() old=()
+    for ((k = 0; k < ROUNDS; k++)); do
+        rm -rf "$DATA/cache"; two+=("$(timed "${mpi[@]}" -np 2 -x OMP_NUM_THREADS=1 "$SRDIST" prepare-data --config "$real" --quiet)")
+        rm -rf "$DATA/cache"; one+=("$(timed "${mpi[@]}" -np 1 -x OMP_NUM_THREADS=2 "$SRDIST" prepare-data --config "$real" --quiet)")
+        if [ -n "${OLD:-}" ]; then
+            rm -rf "$DATA/cache"; old+=("$(timed "${mpi[@]}" -np 2 -x OMP_NUM_THREADS=1 "$OLD" bench-data --config "$real" --seconds 0.01 --train-steps 0)")
+        fi
+    done
+    median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+    m2=$(median "${two[@]}") m1=$(median "${one[@]}")
+    echo "first build, EDSR ×2 cache of $total images ($ROUNDS rounds, medians): 2 ranks × 1 thread $m2 s [${two[*]}], 1 rank × 2 threads $m1 s [${one[*]}] (ratio $(python3 -c "print('%.2f' % ($m2 / $m1))"))"
+    if [ -n "${OLD:-}" ]; then
+        mo=$(median "${old[@]}")
+        echo "  $OLD, 2 ranks × 1 thread, every rank decoding everything: $mo s [${old[*]}] (ratio $(python3 -c "print('%.2f' % ($m2 / $mo))"))"
+    fi
 fi
