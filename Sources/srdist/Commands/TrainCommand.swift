@@ -33,6 +33,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let cfg = try Config.load(path: config, overrides: overrides)
+        let blas = checkBLAS()
         let comm = try Communicator.initialize(threadLevel: .multiple)
         comm.watchdog = comm.startWatchdog(timeout: cfg.distributed.watchdogSeconds)
         configureThreads(cfg)
@@ -46,7 +47,7 @@ struct TrainCommand: ParsableCommand {
         }
         let outcome: RunOutcome
         do {
-            outcome = try runStages(cfg, options: RunOptions(resume: resume, quiet: quiet, format: logFormat), comm: comm)
+            outcome = try runStages(cfg, options: RunOptions(resume: resume, quiet: quiet, format: logFormat, blas: blas), comm: comm)
         } catch let error as CollectiveError {
             try? Communicator.finalize()
             if comm.rank == 0 { throw error }
