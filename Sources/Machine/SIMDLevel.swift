@@ -12,4 +12,12 @@ public enum SIMDLevel: String, CaseIterable, Comparable, Sendable {
     public init(cpu: CPUFeatures) {
         self = cpu.hasAVX512 ? .avx512 : cpu.hasAVX2 ? .avx2 : .generic
     }
+
+    /// Why a build for this level cannot run on `cpu` (it would die of an illegal
+    /// instruction in the first convolution), nil when it can.
+    public func unsupported(on cpu: CPUFeatures) -> String? {
+        guard self > SIMDLevel(cpu: cpu) else { return nil }
+        return "this srdist was built for \(rawValue) (Package.swift's -target-cpu) but this \(cpu) lacks it; "
+            + "rebuild with SRDIST_TARGET_CPU=generic swift build -c release"
+    }
 }

@@ -30,3 +30,17 @@ final class MachineTests: XCTestCase {
         XCTAssertTrue(sgemmMatchesPlainLoop())
     }
 }
+
+/// A build for a SIMD level the CPU lacks is refused with a line instead of SIGILL.
+final class SIMDLevelTests: XCTestCase {
+    func testBuildLevelBeyondTheCPUIsNamed() {
+        let sandyBridge = CPUFeatures(vendor: .intel, family: 6, model: 42, features: [.sse3, .avx])
+        let haswell = CPUFeatures(vendor: .intel, family: 6, model: 63, features: [.sse3, .avx, .fma, .avx2])
+        XCTAssertEqual(SIMDLevel.avx2.unsupported(on: sandyBridge),
+                       "this srdist was built for avx2 (Package.swift's -target-cpu) but this Intel family 6 model 42 (AVX) lacks it; "
+                       + "rebuild with SRDIST_TARGET_CPU=generic swift build -c release")
+        XCTAssertNil(SIMDLevel.avx2.unsupported(on: haswell))
+        XCTAssertNil(SIMDLevel.generic.unsupported(on: sandyBridge))
+        XCTAssertNotNil(SIMDLevel.avx512.unsupported(on: haswell))
+    }
+}

@@ -53,7 +53,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         var cfg = try Config.load(path: config, overrides: overrides)
-        let blas = checkBLAS()
+        let blas = try startUpCheck()
         if let threads { cfg.train.threadsPerRank = threads }
         configureThreads(cfg)
         var result: BenchResult

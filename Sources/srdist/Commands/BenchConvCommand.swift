@@ -44,7 +44,7 @@ struct BenchConvCommand: ParsableCommand {
     }
 
     func run() throws {
-        let blas = checkBLAS()
+        let blas = try startUpCheck()
         let env = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"].flatMap { Int($0) }
         Threads.configure(threads ?? env ?? ProcessInfo.processInfo.activeProcessorCount)
         WinogradTuning.unitTiles = unitTiles

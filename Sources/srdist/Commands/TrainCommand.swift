@@ -33,7 +33,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let cfg = try Config.load(path: config, overrides: overrides)
-        let blas = checkBLAS()
+        let blas = try startUpCheck()
         let comm = try Communicator.initialize(threadLevel: .multiple)
         comm.watchdog = comm.startWatchdog(timeout: cfg.distributed.watchdogSeconds)
         configureThreads(cfg)
