@@ -14,10 +14,18 @@ let targetCPU = ProcessInfo.processInfo.environment["SRDIST_TARGET_CPU"] ?? "has
 #else
 let targetCPU = ProcessInfo.processInfo.environment["SRDIST_TARGET_CPU"] ?? "generic"
 #endif
+// The SIMD level that CPU name implies, for provenance and the start-up CPU check
+// (`SIMDLevel.built`); unlisted names count as the baseline.
+let simdDefine: [String] = {
+    let avx512 = ["skylake-avx512", "cascadelake", "cooperlake", "icelake-server", "sapphirerapids", "emeraldrapids",
+                  "graniterapids", "znver4", "znver5", "x86-64-v4"]
+    let avx2 = ["haswell", "broadwell", "skylake", "alderlake", "raptorlake", "znver1", "znver2", "znver3", "x86-64-v3"]
+    return avx512.contains(targetCPU) ? ["SRDIST_SIMD_AVX512"] : avx2.contains(targetCPU) ? ["SRDIST_SIMD_AVX2"] : []
+}()
 let fastMath: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"] + (targetCPU == "generic" ? [] : ["-target-cpu", targetCPU]),
                  .when(configuration: .release)),
-] + (targetCPU == "haswell" ? [.define("SRDIST_SIMD_AVX2", .when(configuration: .release))] : [])
+] + simdDefine.map { .define($0, .when(configuration: .release)) }
 
 let package = Package(
     name: "srdist",
