@@ -14,10 +14,18 @@ let targetCPU = ProcessInfo.processInfo.environment["SRDIST_TARGET_CPU"] ?? "has
 #else
 let targetCPU = ProcessInfo.processInfo.environment["SRDIST_TARGET_CPU"] ?? "generic"
 #endif
+// The SIMD level that CPU name implies, for provenance and the start-up CPU check
+// (`SIMDLevel.built`); unlisted names count as the baseline.
+let simdDefine: [String] = {
+    let avx512 = ["skylake-avx512", "cascadelake", "cooperlake", "icelake-server", "sapphirerapids", "emeraldrapids",
+                  "graniterapids", "znver4", "znver5", "x86-64-v4"]
+    let avx2 = ["haswell", "broadwell", "skylake", "alderlake", "raptorlake", "znver1", "znver2", "znver3", "x86-64-v3"]
+    return avx512.contains(targetCPU) ? ["SRDIST_SIMD_AVX512"] : avx2.contains(targetCPU) ? ["SRDIST_SIMD_AVX2"] : []
+}()
 let fastMath: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"] + (targetCPU == "generic" ? [] : ["-target-cpu", targetCPU]),
                  .when(configuration: .release)),
-]
+] + simdDefine.map { .define($0, .when(configuration: .release)) }
 
 let package = Package(
     name: "srdist",
@@ -36,20 +44,25 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng"),
         .target(name: "CShims", dependencies: ["CMPI", "CHDF5"]),
+        // CPUID and XGETBV, which Swift cannot issue.
+        .target(name: "CCPUID"),
+
+        // MARK: - What the process runs on: CPU features, the BLAS kernel check
+        .target(name: "Machine", dependencies: ["CBLAS", "CCPUID"], exclude: ["README.md"]),
 
         // MARK: - Layers (arrows of DESIGN.md)
-        .target(name: "Kernels", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: fastMath),
+        .target(name: "Kernels", dependencies: ["CBLAS", "Machine"], exclude: ["README.md"], swiftSettings: fastMath),
         .target(name: "Models", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: fastMath),
         .target(name: "Data", dependencies: ["CPNG", "Kernels"], exclude: ["README.md"], swiftSettings: fastMath),
         .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: fastMath),
         .target(name: "Distributed", dependencies: ["CMPI", "CShims"], exclude: ["README.md"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CShims", "Models"], exclude: ["README.md"]),
         .target(name: "Train",
-                dependencies: ["Models", "Data", "Metrics", "Distributed", "Checkpoint",
+                dependencies: ["Models", "Data", "Metrics", "Distributed", "Checkpoint", "Machine",
                                .product(name: "Logging", package: "swift-log")],
                 exclude: ["README.md"], swiftSettings: fastMath),
         .executableTarget(name: "srdist",
-                          dependencies: ["Train", "Checkpoint", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                          dependencies: ["Train", "Checkpoint", "Machine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Models"], path: "Tests/TestSupport"),
@@ -57,6 +70,7 @@ let package = Package(
         .executableTarget(name: "mpi-harness", dependencies: ["Distributed", "Kernels", "Models", "Train"], path: "Tests/MPIHarness"),
         // Killed mid-save by CheckpointTests: a crash must leave the previous checkpoint whole.
         .executableTarget(name: "checkpoint-harness", dependencies: ["Checkpoint"], path: "Tests/CheckpointHarness"),
+        .testTarget(name: "MachineTests", dependencies: ["Machine"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         // Fixtures are read through #filePath, not bundled.
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], exclude: ["Fixtures"]),
@@ -66,7 +80,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Models", "Distributed", "TestSupport"]),
         // SlurmStubs: stand-in sbatch/srun/scontrol scripts the launch-script tests put on PATH.
-        .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Data", "TestSupport"], exclude: ["SlurmStubs"]),
+        .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Data", "Machine", "TestSupport"], exclude: ["SlurmStubs"]),
     ],
     // Kernels hand raw pointers to Dispatch workers; Swift 6's strict Sendable checking
     // would force every such closure through wrappers without making it safer.

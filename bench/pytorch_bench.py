@@ -2,10 +2,12 @@
 
 Each workload runs in a fresh child process (so peak RSS is its own) and prints one
 JSON line: {"workload", "seconds", "patches_per_second", "peak_rss_mb", "threads",
-"steps"}. "seconds" is the median over --steps timed repetitions after --warmup
+"steps", "autocast"}. "seconds" is the median over --steps timed repetitions after --warmup
 untimed ones. A training step is forward, mean L1 loss, backward and an Adam step
 (β 0.9/0.999, ε 1e-8, lr 1e-4) on random 0…255 LR patches and HR targets; batch
-sampling is not timed. The models are EDSR and MDSR exactly as EDSR-PyTorch builds them
+sampling is not timed. With --autocast bf16 the forward pass and the loss run under
+torch.autocast("cpu", dtype=torch.bfloat16) (backward follows autocast's casts; the
+weights and Adam stay float32), what a PyTorch user of bf16 hardware would pick. The models are EDSR and MDSR exactly as EDSR-PyTorch builds them
 (tools/reference/edsr_reference.py, mdsr_reference.py).
 
     /work/torchenv/bin/python bench/pytorch_bench.py                      # all, 2 threads
@@ -17,6 +19,7 @@ Needs torch (CPU): python3 -m venv DIR && DIR/bin/pip install 'torch==2.13.0+cpu
 """
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -57,20 +60,22 @@ def run_workload(name, args):
     else:
         model = EDSR(scale, blocks, features, res_scale)
     lr = torch.rand(batch, 3, side, side) * 255
+    autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if args.autocast == "bf16" else contextlib.nullcontext
     if kind == "train":
         hr = torch.rand(batch, 3, side * scale, side * scale) * 255
         opt = torch.optim.Adam(model.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-8)
 
         def step():
             opt.zero_grad(set_to_none=False)
-            loss = torch.nn.functional.l1_loss(model(lr), hr)
+            with autocast():
+                loss = torch.nn.functional.l1_loss(model(lr).float(), hr)
             loss.backward()
             opt.step()
     else:
         model.eval()
 
         def step():
-            with torch.no_grad():
+            with torch.no_grad(), autocast():
                 model(lr)
 
     for _ in range(args.warmup):
@@ -91,6 +96,7 @@ def run_workload(name, args):
         "steps": args.steps,
         "batch": batch,
         "side": side,
+        "autocast": args.autocast,
     }
 
 
@@ -104,6 +110,8 @@ def main():
     ap.add_argument("--batch", type=int, help="override every training workload's batch size")
     ap.add_argument("--patch", type=int, help="override the LR patch side of training workloads")
     ap.add_argument("--size", type=int, help="override the LR image side of inference workloads")
+    ap.add_argument("--autocast", choices=["none", "bf16"], default="none",
+                    help="bf16: forward and loss under torch.autocast(\"cpu\", dtype=torch.bfloat16)")
     ap.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)  # the child's mode
     args = ap.parse_args()
     names = [n for n in args.workloads.split(",") if n]
@@ -119,7 +127,8 @@ def main():
         return
     # One child per workload: peak RSS then measures that workload alone.
     shared = [f"--{k}={v}" for k, v in (("threads", args.threads), ("steps", args.steps), ("warmup", args.warmup),
-                                         ("batch", args.batch), ("patch", args.patch), ("size", args.size)) if v is not None]
+                                         ("batch", args.batch), ("patch", args.patch), ("size", args.size),
+                                         ("autocast", args.autocast)) if v is not None]
     for name in names:
         cmd = [sys.executable, os.path.abspath(__file__), "--in-process", f"--workloads={name}"] + shared
         result = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)

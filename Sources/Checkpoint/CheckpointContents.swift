@@ -33,16 +33,20 @@ public struct CheckpointContents: Equatable {
     /// Adam's moments and counters; nil for weights-only checkpoints (imports).
     public var optimizer: OptimizerState?
     public var state: TrainingState
+    /// The BLAS that computed it, e.g. "OpenBLAS 0.3.21 Cooperlake" (empty when unknown, as in imports).
+    public var blas: String
+    /// The SIMD level of srdist's own loops, e.g. "avx2" (empty when unknown).
+    public var simd: String
 
     public init(model: String, scales: [Int], step: Int, stage: String, worldSize: Int, configJSON: String,
                 created: String = CheckpointContents.now(), layout: ParameterLayout, params: [Float],
-                optimizer: OptimizerState?, state: TrainingState) {
+                optimizer: OptimizerState?, state: TrainingState, blas: String = "", simd: String = "") {
         precondition(params.count == layout.count, "CheckpointContents: params must hold layout.count floats")
         precondition(optimizer.map { $0.m.count == layout.count && $0.v.count == layout.count } ?? true,
                      "CheckpointContents: Adam moments must hold layout.count floats")
         (self.model, self.scales, self.step, self.stage, self.worldSize) = (model, scales, step, stage, worldSize)
         (self.configJSON, self.created, self.layout, self.params) = (configJSON, created, layout, params)
-        (self.optimizer, self.state) = (optimizer, state)
+        (self.optimizer, self.state, self.blas, self.simd) = (optimizer, state, blas, simd)
     }
 
     /// The current time as ISO 8601 UTC, the `created` attribute's format.

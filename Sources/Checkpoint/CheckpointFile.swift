@@ -4,7 +4,8 @@ import Models
 /// Reads and writes one checkpoint file in the srdist HDF5 schema (version 1):
 ///
 ///     /                 attrs format "srdist-checkpoint", version, model, scales, step,
-///                             stage, world_size, config (JSON), created (ISO 8601)
+///                             stage, world_size, config (JSON), created (ISO 8601),
+///                             blas and simd (what computed it; absent in older files)
 ///     /params/<name>    float32, the tensor's shape, EDSR-PyTorch name
 ///     /optim            attrs lr, step.<branch> (Adam's update counters)
 ///     /optim/m/<name>   Adam's first moment     /optim/v/<name>  second moment
@@ -41,6 +42,8 @@ public enum CheckpointFile {
         try root.setAttribute("world_size", c.worldSize)
         try root.setAttribute("config", c.configJSON)
         try root.setAttribute("created", c.created)
+        try root.setAttribute("blas", c.blas)
+        try root.setAttribute("simd", c.simd)
         try writeTensors(c.params, layout: c.layout, to: root.createGroup("params"))
         if let o = c.optimizer {
             let optim = try root.createGroup("optim")
@@ -119,7 +122,9 @@ public enum CheckpointFile {
                                    step: try root.intAttribute("step"), stage: try root.stringAttribute("stage"),
                                    worldSize: try root.intAttribute("world_size"), configJSON: try root.stringAttribute("config"),
                                    created: try root.stringAttribute("created"), layout: layout,
-                                   params: params, optimizer: optimizer, state: state)
+                                   params: params, optimizer: optimizer, state: state,
+                                   blas: root.hasAttribute("blas") ? try root.stringAttribute("blas") : "",
+                                   simd: root.hasAttribute("simd") ? try root.stringAttribute("simd") : "")
     }
 
     /// Reads every tensor of `layout` from `group`; each must exist with its shape.

@@ -1,5 +1,6 @@
 import Foundation
 import Kernels
+import Machine
 import Models
 
 /// Timing of one workload: median seconds over the measured repetitions.
@@ -13,10 +14,15 @@ public struct BenchResult: Sendable {
     /// Median CPU seconds (all threads) per repetition: steadier than `seconds` on a
     /// shared or virtual machine, where other tenants take wall time but not CPU time.
     public var cpuSeconds: Double
+    /// The BLAS that ran it and who chose its kernel (set by the command after its start-up check).
+    public var blas = BLASReport.unchecked
+    public var simd = SIMDLevel.built
 
     public var json: String {
-        String(format: "{\"workload\": \"%@\", \"seconds_per_step\": %.4f, \"cpu_seconds_per_step\": %.4f, \"patches_per_second\": %.3f, \"gflops\": %.2f, \"peak_rss_mb\": %.1f}",
-               workload, seconds, cpuSeconds, patchesPerSecond, gflops, peakRSSMegabytes)
+        String(format: "{\"workload\": \"%@\", \"seconds_per_step\": %.4f, \"cpu_seconds_per_step\": %.4f, \"patches_per_second\": %.3f, \"gflops\": %.2f, \"peak_rss_mb\": %.1f, "
+               + "\"blas\": \"%@\", \"blas_kernel\": \"%@\", \"blas_origin\": \"%@\", \"simd\": \"%@\"}",
+               workload, seconds, cpuSeconds, patchesPerSecond, gflops, peakRSSMegabytes,
+               blas.library.description, blas.library.kernel, blas.origin.rawValue, simd.rawValue)
     }
 }
 

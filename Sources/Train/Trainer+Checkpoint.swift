@@ -1,6 +1,8 @@
 import Checkpoint
 import Distributed
 import Foundation
+import Kernels
+import Machine
 import Models
 
 /// What a run carries across a restart besides the arenas: where the data stream
@@ -30,7 +32,8 @@ extension Trainer {
             optimizer: OptimizerState(m: Array(adam.m.buffer), v: Array(adam.v.buffer), steps: adam.steps,
                                       learningRate: Double(lr)),
             state: TrainingState(dataStep: progress.step, rngSeed: config.train.seed, skippedSteps: skippedSteps,
-                                 bestPSNR: progress.bestPSNR, bestStep: progress.bestStep, metricsHistory: progress.metricsHistory))
+                                 bestPSNR: progress.bestPSNR, bestStep: progress.bestStep, metricsHistory: progress.metricsHistory),
+            blas: BLASLibrary.loaded.description, simd: SIMDLevel.built.rawValue)
     }
 
     /// Restores parameters, Adam's moments and counters and the stream position from

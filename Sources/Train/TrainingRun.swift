@@ -2,6 +2,7 @@ import Checkpoint
 import Distributed
 import Foundation
 import Kernels
+import Machine
 
 /// How a training run ended.
 public enum RunOutcome: Equatable, Sendable {
@@ -29,8 +30,10 @@ public struct RunOptions: Sendable {
     public var resume: String?
     public var quiet = false
     public var format: RunLog.Format = .text
-    public init(resume: String? = nil, quiet: Bool = false, format: RunLog.Format = .text) {
-        (self.resume, self.quiet, self.format) = (resume, quiet, format)
+    /// The start-up BLAS check's outcome, named in the start line (nil: the loaded library, unchecked).
+    public var blas: BLASReport?
+    public init(resume: String? = nil, quiet: Bool = false, format: RunLog.Format = .text, blas: BLASReport? = nil) {
+        (self.resume, self.quiet, self.format, self.blas) = (resume, quiet, format, blas)
     }
 }
 
@@ -70,12 +73,16 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     // A run started from other weights records them as its step-0 checkpoint.
     let saveInitial = !resumed && config.train.initFrom != nil
     let m = config.model
+    let blas = options.blas ?? .unchecked
     let scales = m.scales.map { "×\($0)" }.joined(separator: "/")
     let schedule = m.scales.count > 1 ? " (\(config.train.scaleSchedule) scales)" : ""
     log.say("srdist: \(config.name) [\(trainer.stage)]: \(m.arch.uppercased()) \(scales) B\(m.blocks) F\(m.features)\(schedule), \(trainer.model.layout.count) parameters; "
             + "global batch \(config.train.batchSize) over \(comm.size) rank\(comm.size == 1 ? "" : "s") × \(Threads.count) threads, "
-            + "patch \(config.train.patchSize), steps \(progress.step)→\(config.train.steps); run folder \(config.runDir)",
-            event: "start", fields: ["ranks": comm.size, "threads": Threads.count, "parameters": trainer.model.layout.count])
+            + "patch \(config.train.patchSize), steps \(progress.step)→\(config.train.steps); run folder \(config.runDir); "
+            + "BLAS \(blas.summary), SIMD \(SIMDLevel.built.rawValue)",
+            event: "start", fields: ["ranks": comm.size, "threads": Threads.count, "parameters": trainer.model.layout.count,
+                                     "blas": blas.library.description, "blas_origin": blas.origin.rawValue,
+                                     "simd": SIMDLevel.built.rawValue])
 
     // A signal noted in an earlier stage's last steps stops this one before it trains.
     if try comm.allreduce([StopSignal.received ? 1 : 0] as [Int32], .max)[0] == 1 {

@@ -1,4 +1,5 @@
 import Foundation
+import Machine
 import TestSupport
 import XCTest
 
@@ -44,8 +45,11 @@ final class CLITests: XCTestCase {
     func testBenchPrintsJSON() throws {
         let r = try srdist("bench", "--config", config("tiny_x2"), "--steps", "1", "--json")
         XCTAssertEqual(r.status, 0, r.output)
-        let obj = try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any]
+        // The record is the last line (a BLAS warning on standard error may precede it).
+        let obj = try JSONSerialization.jsonObject(with: Data((r.output.split(separator: "\n").last ?? "").utf8)) as? [String: Any]
         XCTAssertGreaterThan(obj?["seconds_per_step"] as? Double ?? 0, 0)
         XCTAssertGreaterThan(obj?["gflops"] as? Double ?? 0, 0)
+        XCTAssertEqual(obj?["blas"] as? String, BLASLibrary.loaded.name + " " + BLASLibrary.loaded.version + " " + (obj?["blas_kernel"] as? String ?? "?"))
+        XCTAssertNotNil(obj?["simd"] as? String)
     }
 }

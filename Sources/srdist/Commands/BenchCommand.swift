@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kernels
+import Machine
 import Models
 import Distributed
 import Train
@@ -52,9 +53,10 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         var cfg = try Config.load(path: config, overrides: overrides)
+        let blas = try startUpCheck()
         if let threads { cfg.train.threadsPerRank = threads }
         configureThreads(cfg)
-        let result: BenchResult
+        var result: BenchResult
         if let size = inference {
             result = Benchmark.inference(cfg.model.makeNetwork(seed: cfg.train.seed), scale: cfg.model.scales[0], size: size, tile: tile,
                                          warmup: warmup, steps: steps)
@@ -72,12 +74,13 @@ struct BenchCommand: ParsableCommand {
             try Communicator.finalize()
             guard isRoot else { return }
         }
+        result.blas = blas
         if json {
             print(result.json)
         } else {
-            print(String(format: "%@: %.3f s/step (CPU %.3f s), %.2f patches/s, %.1f effective GFLOPS, peak RSS %.0f MiB (%d threads)",
+            print(String(format: "%@: %.3f s/step (CPU %.3f s), %.2f patches/s, %.1f effective GFLOPS, peak RSS %.0f MiB (%d threads); BLAS %@, SIMD %@",
                          result.workload, result.seconds, result.cpuSeconds, result.patchesPerSecond, result.gflops,
-                         result.peakRSSMegabytes, Threads.count))
+                         result.peakRSSMegabytes, Threads.count, blas.summary, result.simd.rawValue))
         }
     }
 }

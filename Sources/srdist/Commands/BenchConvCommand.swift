@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kernels
+import Machine
 
 /// `srdist bench-conv`: times forward and backward of the EDSR layer shapes with
 /// im2col and each Winograd tile, interleaved, medians.
@@ -43,9 +44,11 @@ struct BenchConvCommand: ParsableCommand {
     }
 
     func run() throws {
+        let blas = try startUpCheck()
         let env = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"].flatMap { Int($0) }
         Threads.configure(threads ?? env ?? ProcessInfo.processInfo.activeProcessorCount)
         WinogradTuning.unitTiles = unitTiles
+        print("BLAS \(blas.summary)")
         print("threads \(Threads.count), medians of \(repeats) interleaved rounds; \(cpuTime ? "CPU" : "wall") ms (effective GFLOPS = direct-conv FLOPs / time)")
         print(pad("layer", 24) + pad("pass", 14) + kernels.map { pad($0.rawValue, 18) }.joined() + (kernels.contains(.im2col) ? "best speed-up" : ""))
         for (name, s) in ConvBenchmark.edsrLayers where only.map({ name.contains($0) }) ?? true {

@@ -42,6 +42,7 @@ struct BenchDataCommand: ParsableCommand {
 
     func run() throws {
         let cfg = try Config.load(path: config, overrides: overrides)
+        _ = try startUpCheck()
         let comm = try Communicator.initialize(threadLevel: .funneled)
         configureThreads(cfg)
         let root = comm.rank == 0

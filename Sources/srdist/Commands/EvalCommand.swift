@@ -41,6 +41,7 @@ struct EvalCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        _ = try startUpCheck()
         Threads.configure(threadsPerRank(configured: 0))
         let trained = try TrainedModel.load(checkpoint: inference.checkpoint)
         // An MDSR checkpoint is scored at every scale it serves unless --scale picks one.

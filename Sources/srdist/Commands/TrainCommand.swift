@@ -39,6 +39,7 @@ struct TrainCommand: ParsableCommand {
         // First: a stop signal during start-up (data loading, cache builds) must exit 85, not kill.
         StopSignal.install()
         let cfg = try Config.load(path: config, overrides: overrides)
+        let blas = try startUpCheck()
         let comm = try Communicator.initialize(threadLevel: .multiple)
         comm.watchdog = comm.startWatchdog(timeout: cfg.distributed.watchdogSeconds)
         configureThreads(cfg)
@@ -52,7 +53,7 @@ struct TrainCommand: ParsableCommand {
         }
         let outcome: RunOutcome
         do {
-            outcome = try runStages(cfg, options: RunOptions(resume: resume, quiet: quiet, format: logFormat), comm: comm)
+            outcome = try runStages(cfg, options: RunOptions(resume: resume, quiet: quiet, format: logFormat, blas: blas), comm: comm)
         } catch let error as CollectiveError {
             try? Communicator.finalize()
             if comm.rank == 0 { throw error }

@@ -21,6 +21,7 @@ struct UpscaleCommand: ParsableCommand {
     @OptionGroup var inference: InferenceOptions
 
     func run() throws {
+        _ = try startUpCheck()
         Threads.configure(threadsPerRank(configured: 0))
         let trained = try TrainedModel.load(checkpoint: inference.checkpoint)
         let upscaler = try trained.upscaler(scale: inference.scale)

@@ -1,0 +1,31 @@
+import Foundation
+import Kernels
+import Machine
+
+/// A machine srdist's build cannot run on; its message is the one line printed.
+struct StartUpError: LocalizedError {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var errorDescription: String? { message }
+}
+
+/// The start-up check of every verb that computes, run before MPI starts: the CPU runs
+/// the SIMD level srdist was built for, and OpenBLAS's kernel suits this CPU (this may
+/// execute srdist again with a better one, see `BLASStartup`). Warnings go to standard
+/// error once per job, from the launcher's first rank.
+/// - Throws: `StartUpError` when the build's SIMD level is beyond this CPU.
+func startUpCheck() throws -> BLASReport {
+    if let problem = SIMDLevel.built.unsupported(on: .current) { throw StartUpError(problem) }
+    let report = BLASStartup.prepare()
+    if isFirstLaunchedRank() {
+        for warning in report.warnings { FileHandle.standardError.write(Data("srdist: \(warning)\n".utf8)) }
+    }
+    return report
+}
+
+/// True unless mpirun, srun or another PMI launcher says this is not rank 0 (MPI itself
+/// is not running yet).
+private func isFirstLaunchedRank() -> Bool {
+    let env = ProcessInfo.processInfo.environment
+    return ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"].allSatisfy { (env[$0] ?? "0") == "0" }
+}

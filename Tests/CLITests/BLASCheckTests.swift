@@ -1,0 +1,99 @@
+import Checkpoint
+import Foundation
+import Machine
+import TestSupport
+import XCTest
+
+/// The start-up BLAS check through the srdist binary: what a user sees with and
+/// without OPENBLAS_CORETYPE, the fallback when a chosen kernel fails its check, and
+/// the provenance in bench output and checkpoints.
+final class BLASCheckTests: XCTestCase {
+    let tiny = Executables.repositoryRoot().appendingPathComponent("configs/tiny_x2.json").path
+    let cpu = CPUFeatures.current
+
+    /// `srdist bench --json` on the tiny model under `env -u OPENBLAS_CORETYPE` plus
+    /// `environment`; returns the output and the JSON record (the last line).
+    func bench(_ environment: [String: String] = [:]) throws -> (output: String, record: [String: Any]) {
+        let r = try Executables.run("/usr/bin/env", ["-u", "OPENBLAS_CORETYPE", "-u", "SRDIST_BLAS_CHECK"]
+                                    + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                                    + [Executables.srdist, "bench", "--config", tiny, "--steps", "1", "--warmup", "0", "--json"])
+        XCTAssertEqual(r.status, 0, r.output)
+        let last = r.output.split(separator: "\n").last.map(String.init) ?? ""
+        let record = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any] ?? [:]
+        return (r.output, record)
+    }
+
+    /// The kernel srdist should end up with here when nothing is set: the best
+    /// candidate whenever OpenBLAS's own pick is older than the CPU.
+    func expectedKernel(skipping rejected: [String] = []) throws -> String {
+        let openBLAS = try bench(["SRDIST_BLAS_CHECK": "0"]).record["blas_kernel"] as? String ?? "?"
+        if case .reexec(let coreType) = chooseBLASKernel(cpu: cpu, kernel: openBLAS, userCoreType: nil, rejected: rejected) {
+            return coreType
+        }
+        return openBLAS
+    }
+
+    func testNothingSetRunsTheBestKernelAndNamesItInTheStartLine() throws {
+        let expected = try expectedKernel()
+        if KernelLevel(cpu: cpu) == .avx512 {
+            XCTAssertEqual(KernelLevel(openBLASCore: expected), .avx512, "an AVX-512 CPU must end up on AVX-512 kernels")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("srdist-blas-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Executables.run("/usr/bin/env", ["-u", "OPENBLAS_CORETYPE", Executables.srdist, "--config", tiny,
+                                                     "--set", "run_dir=\(dir.path)", "--set", "train.steps=2"])
+        XCTAssertEqual(r.status, 0, r.output)
+        let start = r.output.split(separator: "\n").first { $0.hasPrefix("srdist: ") }.map(String.init) ?? ""
+        XCTAssertTrue(start.contains("BLAS \(BLASLibrary.loaded.name) \(BLASLibrary.loaded.version) \(expected) ("), start)
+        XCTAssertTrue(start.contains("SIMD "), start)
+        XCTAssertFalse(r.output.contains("warning"), r.output)
+        let saved = try CheckpointFile.read(path: try CheckpointStore.locate(dir.path))
+        XCTAssertEqual(saved.blas, "\(BLASLibrary.loaded.name) \(BLASLibrary.loaded.version) \(expected)")
+        XCTAssertFalse(saved.simd.isEmpty)
+    }
+
+    func testUserCoreTypeIsKeptWithAWarningWhenTheCPUCouldDoBetter() throws {
+        let (output, record) = try bench(["OPENBLAS_CORETYPE": "Prescott"])
+        XCTAssertEqual(record["blas_kernel"] as? String, "Prescott")
+        XCTAssertEqual(record["blas_origin"] as? String, "OPENBLAS_CORETYPE")
+        let warnings = output.split(separator: "\n").filter { $0.contains("warning: OPENBLAS_CORETYPE=Prescott kept") }
+        XCTAssertEqual(warnings.count, KernelLevel(cpu: cpu) > .sse ? 1 : 0, output)
+    }
+
+    /// A warning goes out once per job, not once per rank.
+    func testWarningOncePerMPIJob() throws {
+        let r = try Executables.mpirunSrdist(2, ["bench", "--config", tiny, "--steps", "1", "--warmup", "0"],
+                                             environment: ["OPENBLAS_CORETYPE": "Prescott"])
+        XCTAssertEqual(r.status, 0, r.output)
+        let warnings = r.output.components(separatedBy: "warning: OPENBLAS_CORETYPE=Prescott kept").count - 1
+        XCTAssertEqual(warnings, KernelLevel(cpu: cpu) > .sse ? 1 : 0, r.output)
+    }
+
+    func testChosenKernelThatFailsItsCheckIsReplacedAndReported() throws {
+        guard let first = openBLASCandidates(for: cpu).first,
+              case .reexec = chooseBLASKernel(cpu: cpu, kernel: try bench(["SRDIST_BLAS_CHECK": "0"]).record["blas_kernel"] as! String,
+                                              userCoreType: nil) else {
+            // OpenBLAS's own pick is already right here: srdist never chooses, so nothing can fail.
+            XCTAssertEqual(try bench().record["blas_origin"] as? String, "OpenBLAS's choice")
+            return
+        }
+        let expected = try expectedKernel(skipping: [first])
+        let (output, record) = try bench(["SRDIST_TEST_BLAS_WRONG": first])
+        XCTAssertEqual(record["blas_kernel"] as? String, expected, output)
+        XCTAssertTrue(output.contains("warning: OpenBLAS core type \(first) rejected: its sgemm differs from a plain loop"), output)
+    }
+
+    /// A core type srdist set that this OpenBLAS lacks (it silently runs another) is rejected too.
+    func testChosenKernelMissingFromOpenBLASIsRejected() throws {
+        let expected = try expectedKernel()
+        let (output, record) = try bench(["OPENBLAS_CORETYPE": "NoSuchCore", "SRDIST_BLAS_CHOSEN": "NoSuchCore"])
+        XCTAssertEqual(record["blas_kernel"] as? String, expected, output)
+        XCTAssertTrue(output.contains("warning: OpenBLAS core type NoSuchCore rejected: this OpenBLAS has no such kernel"), output)
+    }
+
+    func testSwitchOff() throws {
+        let record = try bench(["SRDIST_BLAS_CHECK": "0"]).record
+        XCTAssertEqual(record["blas_origin"] as? String, "not checked")
+        XCTAssertEqual(record["blas"] as? String, BLASLibrary.loaded.description, "the test process loads OpenBLAS unchecked too")
+    }
+}
