@@ -52,7 +52,7 @@ let package = Package(
                           dependencies: ["Train", "Checkpoint", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Tests
-        .target(name: "TestSupport", dependencies: ["Kernels", "Models"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Kernels", "Models", "CHDF5", "CShims"], path: "Tests/TestSupport"),
         // Launched under mpirun by DistributedTests: collectives need real processes.
         .executableTarget(name: "mpi-harness", dependencies: ["Distributed", "Kernels", "Models", "Train"], path: "Tests/MPIHarness"),
         // Killed mid-save by CheckpointTests: a crash must leave the previous checkpoint whole.
