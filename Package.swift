@@ -3,7 +3,10 @@ import Foundation
 import PackageDescription
 
 // Hot loops live in Kernels; -Ounchecked drops the bounds and overflow checks that
-// otherwise keep them from vectorising (see ../shared/notes/c-interop.md).
+// otherwise keep them from vectorising (see ../shared/notes/c-interop.md). Only Kernels
+// gets it: the other targets parse files, configs and headers, where a wrapped
+// multiplication or a vanished precondition is a hostile input's way in (their loops
+// use raw pointers and &+ where it counts; `srdist bench` measured no difference).
 //
 // On x86-64 they are compiled for AVX2 + FMA (`haswell`, every x86 server since 2013):
 // the 8-lane SIMD transforms otherwise split into SSE halves, 8–13 % slower per
@@ -14,10 +17,9 @@ let targetCPU = ProcessInfo.processInfo.environment["SRDIST_TARGET_CPU"] ?? "has
 #else
 let targetCPU = ProcessInfo.processInfo.environment["SRDIST_TARGET_CPU"] ?? "generic"
 #endif
-let fastMath: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked"] + (targetCPU == "generic" ? [] : ["-target-cpu", targetCPU]),
-                 .when(configuration: .release)),
-]
+let targetCPUFlags = targetCPU == "generic" ? [] : ["-target-cpu", targetCPU]
+let cpuTuned: [SwiftSetting] = [.unsafeFlags(targetCPUFlags, .when(configuration: .release))]
+let unchecked: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"] + targetCPUFlags, .when(configuration: .release))]
 
 let package = Package(
     name: "srdist",
@@ -38,16 +40,16 @@ let package = Package(
         .target(name: "CShims", dependencies: ["CMPI", "CHDF5"]),
 
         // MARK: - Layers (arrows of DESIGN.md)
-        .target(name: "Kernels", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: fastMath),
-        .target(name: "Models", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: fastMath),
-        .target(name: "Data", dependencies: ["CPNG", "Kernels"], exclude: ["README.md"], swiftSettings: fastMath),
-        .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: fastMath),
+        .target(name: "Kernels", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: unchecked),
+        .target(name: "Models", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: cpuTuned),
+        .target(name: "Data", dependencies: ["CPNG", "Kernels"], exclude: ["README.md"], swiftSettings: cpuTuned),
+        .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: cpuTuned),
         .target(name: "Distributed", dependencies: ["CMPI", "CShims"], exclude: ["README.md"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CShims", "Models"], exclude: ["README.md"]),
         .target(name: "Train",
                 dependencies: ["Models", "Data", "Metrics", "Distributed", "Checkpoint",
                                .product(name: "Logging", package: "swift-log")],
-                exclude: ["README.md"], swiftSettings: fastMath),
+                exclude: ["README.md"], swiftSettings: cpuTuned),
         .executableTarget(name: "srdist",
                           dependencies: ["Train", "Checkpoint", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
@@ -72,3 +74,14 @@ let package = Package(
     // would force every such closure through wrappers without making it safer.
     swiftLanguageModes: [.v5]
 )
+
+// libFuzzer targets, run by bench/fuzz.sh: they link only with -sanitize=fuzzer (which
+// brings libFuzzer), so they exist only in that build.
+if ProcessInfo.processInfo.environment["SRDIST_FUZZ"] != nil {
+    package.targets += [
+        .target(name: "FuzzSupport", path: "Tests/Fuzz/FuzzSupport"),
+        .executableTarget(name: "png-fuzz", dependencies: ["Data", "FuzzSupport"], path: "Tests/Fuzz/PNGFuzz"),
+        .executableTarget(name: "config-fuzz", dependencies: ["Train", "FuzzSupport"], path: "Tests/Fuzz/ConfigFuzz"),
+        .executableTarget(name: "checkpoint-fuzz", dependencies: ["Checkpoint", "Train", "FuzzSupport"], path: "Tests/Fuzz/CheckpointFuzz"),
+    ]
+}

@@ -89,7 +89,7 @@ public struct CheckpointStore {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resume, isDirectory: &isDirectory), isDirectory.boolValue else { return resume }
         guard let found = CheckpointStore(directory: resume).latest() else {
-            throw CheckpointError("\(resume): --resume names a folder without checkpoints (no step-*.h5 files)")
+            throw CheckpointError("\(resume): a folder without checkpoints (no step-*.h5 files)")
         }
         return found
     }
@@ -117,7 +117,7 @@ public struct CheckpointStore {
 
     private func pointer(_ name: String) -> [Substring]? {
         guard let data = FileManager.default.contents(atPath: path(name)) else { return nil }
-        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+        return Self.confined(String(decoding: data.prefix(4096), as: UTF8.self).split(whereSeparator: \.isWhitespace))
     }
 
     /// Deletes checkpoints beyond the newest `keepLast` (sparing `current` and the

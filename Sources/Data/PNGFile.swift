@@ -32,7 +32,13 @@ public enum PNGFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError("\(path): cannot read the file (missing or unreadable)")
         }
-        let chunks = try PNGChunks([UInt8](data), path: path)
+        return try decode([UInt8](data), path: path, maxPixels: maxPixels)
+    }
+
+    /// Decodes a PNG file's bytes (`read` after loading them; the fuzz target's entry).
+    /// - Parameter path: the name to put in messages.
+    public static func decode(_ file: [UInt8], path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
+        let chunks = try PNGChunks(file, path: path)
         try chunks.check(maxPixels: maxPixels, path: path)
         let bytes = chunks.withoutColorManagement
         // libpng keeps reading `bytes` until finish_read: both calls stay inside

@@ -20,7 +20,11 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
                      selfEnsemble: Bool = false, tile: Int? = nil, overlap: Int = 16,
                      save: String? = nil) throws -> [ImageResult] {
     let s = upscaler.scale
-    if let save { try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true) }
+    if let save {
+        do { try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true) } catch {
+            throw DataError("\(save): cannot create the folder for the outputs (\(describeIOError(error)))")
+        }
+    }
     return try pairs.map { pair in
         let start = DispatchTime.now().uptimeNanoseconds
         let out = upscaler.upscale(pair.lr.planar(), h: pair.lr.height, w: pair.lr.width,

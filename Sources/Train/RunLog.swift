@@ -20,11 +20,7 @@ public final class RunLog {
         logger = quiet ? nil : Logger(label: "srdist") { _ in LineHandler(format: format) }
         func open(_ name: String) -> FileHandle? {
             guard let runDir else { return nil }
-            let path = (runDir as NSString).appendingPathComponent(name)
-            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-            let handle = FileHandle(forWritingAtPath: path)
-            _ = try? handle?.seekToEnd()
-            return handle
+            return RunFolderFiles.openForAppending((runDir as NSString).appendingPathComponent(name))
         }
         logFile = open("train.log")
         metricsFile = open("metrics.jsonl")

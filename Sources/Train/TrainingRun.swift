@@ -39,7 +39,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
 
     var progress = RunProgress()
     if !resumePath.isEmpty {
-        let contents = root ? try CheckpointFile.read(path: resumePath) : nil
+        let contents = root ? try CheckpointFile.read(path: resumePath, limits: trainer.checkpointLimits, expecting: trainer.checkpointExpectation) : nil
         progress = try trainer.restore(contents, file: resumePath)
         log.say("resumed from \(resumePath) at step \(progress.step)", event: "resume", fields: ["step": progress.step])
     } else if let from = config.train.initFrom {
@@ -135,6 +135,7 @@ func prepareRunFolder(_ config: Config, store: CheckpointStore, resume: String?)
     do { try fm.createDirectory(atPath: store.directory, withIntermediateDirectories: true) } catch {
         throw ConfigError("\(config.runDir): cannot create the run folder (\(error.localizedDescription))")
     }
+    try RunFolderFiles.requireNoLinks(in: config.runDir)
     let existing = store.latest()
     let path: String
     if let resume {

@@ -89,6 +89,20 @@ final class CheckpointHostileTests: CheckpointTestCase {
         }
     }
 
+    /// `latest` and `best` name files of their own folder; anything else is ignored
+    /// like a missing pointer (latest then falls back to the highest step).
+    func testPointersNeverLeaveTheirFolder() throws {
+        let store = CheckpointStore(directory: file("run"), keepLast: 3)
+        try store.save(sample(step: 5), score: 30)
+        try CheckpointFile.write(sample(step: 9), to: file("step-000000009.h5"))
+        try "../step-000000009.h5\n".write(toFile: file("run/latest"), atomically: true, encoding: .utf8)
+        try "../step-000000009.h5 99\n".write(toFile: file("run/best"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(store.latest(), file("run/step-000000005.h5"))
+        XCTAssertEqual(try CheckpointStore.locate(file("run/latest")), file("run/step-000000005.h5"))
+        XCTAssertNil(store.best())
+        assertCheckpointError([file("run/best"), "names no existing checkpoint"]) { _ = try CheckpointStore.locate(self.file("run/best")) }
+    }
+
     /// Reading refuses without touching the file.
     func testRefusalLeavesTheFileAsItWas() throws {
         let path = try tampered { try $0.set("/", "step", int64: -5) }

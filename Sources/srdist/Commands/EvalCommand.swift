@@ -41,8 +41,9 @@ struct EvalCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        if let save { try OutputPaths.requireOutside(save, folder: data, flag: "--save", what: "data folder") }
         Threads.configure(threadsPerRank(configured: 0))
-        let trained = try TrainedModel.load(checkpoint: inference.checkpoint)
+        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits)
         // An MDSR checkpoint is scored at every scale it serves unless --scale picks one.
         let scales = inference.scale.map { [$0] } ?? trained.spec.scales
         let documents = try scales.map { try evaluateScale(trained, scale: $0) }
