@@ -275,6 +275,7 @@ public struct Config: Sendable {
     static func parseStages(_ top: inout ConfigSection, model: ModelSpec, train: TrainSpec) throws -> [StageSpec] {
         guard let raw = top.raw("stages") else { return [] }
         guard let list = raw as? [Any], !list.isEmpty else { throw top.fail("stages", "must be a non-empty list of stage objects") }
+        guard list.count <= 64 else { throw top.fail("stages", "lists \(list.count) stages, at most 64 are allowed") }
         guard model.arch == "edsr" else { throw top.fail("stages", "are for EDSR (MDSR trains all scales at once)") }
         var stages: [StageSpec] = []
         for (i, item) in list.enumerated() {
@@ -325,7 +326,7 @@ public struct Config: Sendable {
         if let key = unused.first(where: { d.values[$0] != nil }) { throw d.fail(key, "is not used by kind \"\(kind)\"") }
         var range: DataRange?
         if let text = try d.optionalString("data_range") ?? (kind == "div2k" ? "1-800/801-810" : nil) {
-            guard let parsed = DataRange(text) else { throw d.fail("data_range", "must look like \"1-800/801-810\" (first-last/first-last), got \"\(text)\"") }
+            guard let parsed = DataRange(text) else { throw d.fail("data_range", "must look like \"1-800/801-810\" (first-last/first-last, at most \(DataRange.maxIndex)), got \"\(text)\"") }
             range = parsed
         }
         let spec = DataSpec(kind: kind, root: try d.optionalString("root"), dataRange: range,

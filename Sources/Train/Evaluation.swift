@@ -22,7 +22,7 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
     let s = upscaler.scale
     if let save {
         do { try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true) } catch {
-            throw DataError("\(save): cannot create the folder for the outputs (\(describeIOError(error)))")
+            throw DataError("\(save): cannot create the folder for the outputs (\(describeIOError(error, path: save)))")
         }
     }
     return try pairs.map { pair in

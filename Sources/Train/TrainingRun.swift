@@ -1,4 +1,5 @@
 import Checkpoint
+import Data
 import Distributed
 import Foundation
 import Kernels
@@ -133,7 +134,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
 func prepareRunFolder(_ config: Config, store: CheckpointStore, resume: String?) throws -> String {
     let fm = FileManager.default
     do { try fm.createDirectory(atPath: store.directory, withIntermediateDirectories: true) } catch {
-        throw ConfigError("\(config.runDir): cannot create the run folder (\(error.localizedDescription))")
+        throw ConfigError("\(config.runDir): cannot create the run folder (\(describeIOError(error, path: store.directory)))")
     }
     try RunFolderFiles.requireNoLinks(in: config.runDir)
     let existing = store.latest()

@@ -35,6 +35,8 @@ final class ConfigBoundsTests: XCTestCase {
             ("data.synthetic_size=100000", "key 'data.synthetic_size' must be at most 16384"),
             ("data.synthetic_images=10000000", "key 'data.synthetic_images' must be at most 100000"),
         ]
+        let div2k = #"{"model": {"scale": 2}, "train": {"steps": 1}, "data": {"kind": "div2k", "root": "d", "data_range": "1-99999999999"}}"#
+        XCTAssertTrue(error(div2k).contains("key 'data.data_range' must look like"), error(div2k))
         for (override, expected) in cases {
             let e = error(minimal, overrides: [override])
             XCTAssertTrue(e.hasPrefix("test.json: ") && e.contains(expected), "\(override): \(e)")

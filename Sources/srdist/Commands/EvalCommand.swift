@@ -59,7 +59,7 @@ struct EvalCommand: ParsableCommand {
         let (layout, evaluation) = detectLayout(data, scale: s)
         var rangeValue: ClosedRange<Int>? = layout == .div2k ? 801...900 : nil
         if let range {
-            guard let r = DataRange(range) else { throw ValidationError("--range: expected FIRST-LAST, got \(range)") }
+            guard let r = DataRange(range) else { throw ValidationError("--range: expected FIRST-LAST (at most \(DataRange.maxIndex)), got \(range)") }
             rangeValue = r.train
         }
         let pairs = try Dataset(layout: layout, root: data, generateLR: layout == .folder, cacheDir: cacheDir)

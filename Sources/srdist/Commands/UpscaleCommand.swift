@@ -47,7 +47,7 @@ struct UpscaleCommand: ParsableCommand {
             do {
                 try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             } catch {
-                throw CommandLineError("\(output): cannot create the output folder (\(describeIOError(error)))")
+                throw CommandLineError("\(output): cannot create the output folder (\(describeIOError(error, path: output)))")
             }
             let names: [String]
             do { names = try FileManager.default.contentsOfDirectory(atPath: input) } catch {
