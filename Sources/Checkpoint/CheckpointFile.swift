@@ -78,6 +78,7 @@ public enum CheckpointFile {
     public static func read(path: String, limits: CheckpointLimits = CheckpointLimits(),
                             expecting: ((_ configJSON: String) throws -> CheckpointExpectation)? = nil) throws -> CheckpointContents {
         try CheckpointProbe.check(path)
+        try HDF5GlobalHeaps.check(path)
         do {
             let file = try HDF5File.open(path)
             return try readObjects(file.root, path: path, limits: limits, expecting: expecting)

@@ -147,6 +147,9 @@ func prepareRunFolder(_ config: Config, store: CheckpointStore, resume: String?)
     } else {
         path = ""
     }
-    try config.json.write(toFile: (config.runDir as NSString).appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+    let configPath = (config.runDir as NSString).appendingPathComponent("config.json")
+    do { try config.json.write(toFile: configPath, atomically: true, encoding: .utf8) } catch {
+        throw ConfigError("\(configPath): cannot write the resolved config (\(describeIOError(error, path: configPath)))")
+    }
     return path
 }

@@ -45,6 +45,11 @@ final class HostileInputTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: "\(dir)/set/HR", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: bomb, toPath: "\(dir)/set/HR/a.png")
         try refused(["eval", "--checkpoint", fixture, "--data", "\(dir)/set", "--cache-dir", "\(dir)/cache"], ["a.png", "limit"])
+        // Training on a folder that holds it.
+        let config = "\(dir)/folder.json"
+        try Data(#"{"model": {"scale": 2, "blocks": 1, "features": 4}, "train": {"steps": 1, "patch_size": 8}, "run_dir": "\#(dir)/run", "data": {"kind": "folder", "root": "\#(dir)/set/HR", "data_range": "1-1/1-1", "cache_dir": "\#(dir)/cache"}}"#.utf8)
+            .write(to: URL(fileURLWithPath: config))
+        try refused(["--config", config, "--quiet"], ["a.png", "60000×60000", "data.max_image_pixels"])
     }
 
     func testOutputsNeverReplaceInputs() throws {

@@ -103,6 +103,22 @@ final class CheckpointHostileTests: CheckpointTestCase {
         assertCheckpointError([file("run/best"), "names no existing checkpoint"]) { _ = try CheckpointStore.locate(self.file("run/best")) }
     }
 
+    /// The fuzzer's first finding: a metadata size of 4.5 PB makes HDF5's cache ask
+    /// malloc for it; the failed allocation must surface as one line.
+    func testFuzzFindingMetadataSizeIsOneLine() {
+        assertCheckpointError(["fuzz_metadata_size.h5", "cannot open it as HDF5"]) {
+            _ = try CheckpointFile.read(path: fixture("fuzz_metadata_size.h5"))
+        }
+    }
+
+    /// The second: a damaged string's length in the global heap crashed HDF5 (SIGSEGV in
+    /// H5HG_read); the heap is now checked before HDF5 reads it.
+    func testFuzzFindingHeapObjectSizeIsOneLine() {
+        assertCheckpointError(["fuzz_heap_object_size.h5", "object 3 of the global heap at byte 2048 claims 281474976120834 bytes"]) {
+            _ = try CheckpointFile.read(path: fixture("fuzz_heap_object_size.h5"))
+        }
+    }
+
     /// Reading refuses without touching the file.
     func testRefusalLeavesTheFileAsItWas() throws {
         let path = try tampered { try $0.set("/", "step", int64: -5) }
