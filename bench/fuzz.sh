@@ -27,16 +27,27 @@ for t in $targets; do
         --product "$t-fuzz" 2>&1 | grep -E "error|warning: unre" || true
 done
 
-printf "%-11s %8s %14s %9s\n" target seconds executions findings
+printf "%-11s %8s %14s   %s\n" target seconds executions findings
 for t in $targets; do
     out="$findings/$t"
     corpus="$out/corpus"
     mkdir -p "$corpus"
     cp -n Tests/Fuzz/Corpus/"$t"/* "$corpus"/
-    # 2 GB: far above any bounded allocation of the lowered limits in the targets.
-    ".build-fuzz/release/$t-fuzz" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-        -artifact_prefix="$out/" -print_final_stats=1 > "$out/log.txt" 2>&1 || true
-    executions=$(awk '/stat::number_of_executed_units/ {print $2}' "$out/log.txt")
-    found=$(find "$out" -maxdepth 1 -name 'crash-*' -o -maxdepth 1 -name 'timeout-*' -o -maxdepth 1 -name 'oom-*' | wc -l)
-    printf "%-11s %8s %14s %9s\n" "$t" "$seconds" "${executions:-?}" "$found"
+    # Fork mode keeps fuzzing after a finding (each is saved), so one defect does not
+    # end the run; 2 GB is far above any bounded allocation of the targets' lowered limits.
+    ".build-fuzz/release/$t-fuzz" "$corpus" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$out/" > "$out/log.txt" 2>&1 || true
+    last=$(grep -E '^#[0-9]+: ' "$out/log.txt" | tail -1)
+    executions=$(sed -E 's/^#([0-9]+):.*/\1/' <<< "$last")
+    found=$(sed -E 's#.*oom/timeout/crash: ([0-9]+)/([0-9]+)/([0-9]+).*#\1 oom, \2 timeout, \3 crash#' <<< "$last")
+    printf "%-11s %8s %14s   %s\n" "$t" "$seconds" "${executions:-?}" "${found:-?}"
+done
+# Where each finding happens (rerun once): the first stack frame outside the sanitizer,
+# libFuzzer and libc, which tells srdist's defects (Sources/…) from a library's.
+for f in "$findings"/*/crash-* "$findings"/*/timeout-*; do
+    [ -e "$f" ] || continue
+    t=$(basename "$(dirname "$f")")
+    frame=$(timeout 60 ".build-fuzz/release/$t-fuzz" -timeout=10 "$f" 2>&1 | grep -E '^ +#[0-9]+ ' \
+        | grep -vE 'compiler-rt|llvm-project|libc\.so|<unknown module>' | head -1 | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ //')
+    echo "$(basename "$f"): ${frame:-no stack}"
 done
