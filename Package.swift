@@ -5,8 +5,10 @@ import PackageDescription
 // Hot loops live in Kernels; -Ounchecked drops the bounds and overflow checks that
 // otherwise keep them from vectorising (see ../shared/notes/c-interop.md). Only Kernels
 // gets it: the other targets parse files, configs and headers, where a wrapped
-// multiplication or a vanished precondition is a hostile input's way in (their loops
-// use raw pointers and &+ where it counts; `srdist bench` measured no difference).
+// multiplication or a vanished precondition is a hostile input's way in. Their loops use
+// raw pointers and &+ where it counts: `srdist bench` (EDSR-baseline ×2 train, 1 thread,
+// interleaved with the all-unchecked build, CPU s/step) 3.92 vs 3.95 over 3 rounds, 4.31
+// vs 3.95 over 6 noisier ones; Models unchecked as well: 3.66. Within this VM's noise.
 //
 // On x86-64 they are compiled for AVX2 + FMA (`haswell`, every x86 server since 2013):
 // the 8-lane SIMD transforms otherwise split into SSE halves, 8–13 % slower per
