@@ -110,6 +110,18 @@ final class HostileInputTests: XCTestCase {
         XCTAssertNotNil(r.output.range(of: #"tail\.1\.weight .*\(1 non-finite\)"#, options: .regularExpression), r.output)
     }
 
+    /// Files on which libhdf5 1.10 itself crashes or loops (found by bench/fuzz.sh) are
+    /// read in a child first: one line, in bounded time, in every verb.
+    func testFilesThatCrashHDF5AreRefused() throws {
+        let findings = Executables.repositoryRoot().appendingPathComponent("Tests/Fuzz/Findings/libhdf5").path
+        let crash = "\(findings)/crash-10c99d78c1b8bb3fc5234cc0cfd05e3cbca699ee"
+        try refused(["inspect", crash], [crash, "HDF5 crashed reading it"])
+        try CraftedPNG.write(to: "\(dir)/a.png", width: 4, height: 4)
+        try refused(["upscale", "\(dir)/a.png", "\(dir)/o.png", "--checkpoint", crash], [crash, "HDF5 crashed reading it"])
+        let hang = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: findings).first { $0.hasPrefix("timeout-") })
+        try refused(["inspect", "\(findings)/\(hang)"], [hang, "HDF5"])
+    }
+
     func testInspectOfAFolderWithoutCheckpoints() throws {
         try refused(["inspect", dir], [dir, "a folder without checkpoints"])
     }
