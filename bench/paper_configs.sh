@@ -17,6 +17,7 @@ if [ -z "${SRDIST:-}" ]; then
     swift build -c release --product srdist >/dev/null
     SRDIST="$(swift build -c release --show-bin-path)/srdist"
 fi
+exe=$(readlink -f "$SRDIST")
 mpi=(mpirun --oversubscribe --bind-to none)
 [ "$(id -u)" = 0 ] && mpi+=(--allow-run-as-root)
 work=$(mktemp -d)
@@ -32,7 +33,7 @@ for config in $CONFIGS; do
     launcher=$!
     peak_rss=0 peak_pss=0 stopped=""
     while kill -0 "$launcher" 2>/dev/null; do
-        pids=$(for pid in $(pgrep -f "srdist --config $config"); do [ "$(cat /proc/$pid/comm 2>/dev/null)" = srdist ] && echo "$pid"; done)
+        pids=$(for pid in $(pgrep -f -- "--config $config"); do [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$exe" ] && echo "$pid"; done)
         read -r rss pss < <(for pid in $pids; do awk '/^Rss:/ {r=$2} /^Pss:/ {p=$2} END {print r, p}' "/proc/$pid/smaps_rollup" 2>/dev/null; done |
                             awk '{r+=$1; p+=$2} END {print r+0, p+0}')
         (( rss > peak_rss )) && peak_rss=$rss

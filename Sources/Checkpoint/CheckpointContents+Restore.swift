@@ -9,20 +9,29 @@ extension CheckpointContents {
     /// - Parameter file: the checkpoint's path, for the message.
     /// - Throws: `CheckpointError`, one line naming the file and the first difference.
     public func requireCompatible(model: String, scales: [Int], layout: ParameterLayout, file: String) throws {
-        guard self.model == model, self.scales == scales else {
-            throw CheckpointError("\(file): checkpoint is for \(self.model) \(Self.scaleText(self.scales)), this run trains "
-                                  + "\(model) \(Self.scaleText(scales)) — hint: use init_from to start from another model's weights")
+        try Self.requireCompatible(model: self.model, scales: self.scales, layout: self.layout,
+                                   with: CheckpointExpectation(model: model, scales: scales, layout: layout), file: file)
+    }
+
+    /// The same check on a file's header and tensor list alone (`CheckpointFile.read`
+    /// runs it before reading any tensor data).
+    static func requireCompatible(model stored: String, scales storedScales: [Int], layout storedLayout: ParameterLayout,
+                                  with expected: CheckpointExpectation, file: String) throws {
+        let (model, scales, layout) = (expected.model, expected.scales, expected.layout)
+        guard stored == model, storedScales == scales else {
+            throw CheckpointError("\(file): checkpoint is for \(stored) \(scaleText(storedScales)), this run trains "
+                                  + "\(model) \(scaleText(scales)) — hint: use init_from to start from another model's weights")
         }
         for v in layout.views {
-            guard let mine = self.layout.view(named: v.name) else {
+            guard let mine = storedLayout.view(named: v.name) else {
                 throw CheckpointError("\(file): tensor /params/\(v.name) is missing (the model has \(layout.views.count) tensors, "
-                                      + "the checkpoint \(self.layout.views.count))")
+                                      + "the checkpoint \(storedLayout.views.count))")
             }
             guard mine.shape == v.shape else {
                 throw CheckpointError("\(file): tensor /params/\(v.name) has shape \(mine.shape), the model needs \(v.shape)")
             }
         }
-        if let extra = self.layout.views.first(where: { layout.view(named: $0.name) == nil }) {
+        if let extra = storedLayout.views.first(where: { layout.view(named: $0.name) == nil }) {
             throw CheckpointError("\(file): tensor /params/\(extra.name) is not part of the \(model) model being trained")
         }
     }

@@ -67,79 +67,72 @@ public enum CheckpointFile {
         }
     }
 
-    /// Reads a whole checkpoint. The format and version are checked before anything
-    /// else; every problem (missing, empty, not HDF5, still open for writing,
-    /// truncated, not an srdist checkpoint, newer version, missing or misshapen
-    /// tensor) is one `CheckpointError` line naming `path`.
-    public static func read(path: String) throws -> CheckpointContents {
+    /// Reads a whole checkpoint. The format and version are checked first, then the
+    /// header's values and counters, then every tensor's name, type and shape (against
+    /// `limits`, and against the caller's model when `expecting` is given) — all before
+    /// any tensor data is read or memory allocated for it. Every problem (missing,
+    /// empty, not HDF5, still open for writing, truncated, not an srdist checkpoint,
+    /// newer version, impossible counter, missing, misshapen or oversized tensor,
+    /// non-finite values) is one `CheckpointError` line naming `path`.
+    /// - Parameters:
+    ///   - limits: size bounds and whether non-finite values are accepted.
+    ///   - expecting: given the stored config JSON, the model the caller will load the
+    ///     tensors into (built from bounded values), or nil to accept any tensor list.
+    public static func read(path: String, limits: CheckpointLimits = CheckpointLimits(),
+                            expecting: ((_ configJSON: String) throws -> CheckpointExpectation)? = nil) throws -> CheckpointContents {
         try CheckpointProbe.check(path)
+        try HDF5GlobalHeaps.check(path)
         do {
             let file = try HDF5File.open(path)
-            return try readObjects(file.root, path: path)
+            return try readObjects(file.root, path: path, limits: limits, expecting: expecting)
         } catch let e as HDF5Error {
             throw CheckpointError("\(path): \(e.message) — the file is damaged, truncated or not an srdist checkpoint")
         }
     }
 
-    private static func readObjects(_ root: HDF5Group, path: String) throws -> CheckpointContents {
+    private static func readObjects(_ root: HDF5Group, path: String, limits: CheckpointLimits,
+                                    expecting: ((String) throws -> CheckpointExpectation)?) throws -> CheckpointContents {
         guard root.hasAttribute("format") else {
             throw CheckpointError("\(path): not an srdist checkpoint (the root has no 'format' attribute)")
         }
         let format = try root.stringAttribute("format")
         guard format == CheckpointContents.format else {
-            throw CheckpointError("\(path): not an srdist checkpoint (format is \"\(format)\", expected \"\(CheckpointContents.format)\")")
+            throw CheckpointError("\(path): not an srdist checkpoint (format is \"\(format.prefix(80))\", expected \"\(CheckpointContents.format)\")")
         }
         let version = try root.intAttribute("version")
         guard version <= CheckpointContents.version else {
             throw CheckpointError("\(path): checkpoint format version \(version) is newer than this srdist reads "
                                   + "(\(CheckpointContents.version)) — hint: resume with the srdist build that wrote it, or upgrade")
         }
+        let check = CheckpointChecks(path: path)
+        let header = try check.header(root)
         guard root.contains("params") else { throw CheckpointError("\(path): the group /params is missing") }
         let paramsGroup = try root.openGroup("params")
-        var layout = ParameterLayout()
-        for name in try paramsGroup.memberNames() { layout.add(name, try paramsGroup.floatShape(name)) }
-        let params = try readTensors(paramsGroup, layout: layout, group: "/params", path: path)
+        let layout = try check.tensorList(paramsGroup, limits: limits)
+        if let expecting {
+            try CheckpointContents.requireCompatible(model: header.model, scales: header.scales, layout: layout,
+                                                     with: try expecting(header.configJSON), file: path)
+        }
 
         var optimizer: OptimizerState?
         if root.contains("optim") {
             let optim = try root.openGroup("optim")
-            var steps: [String: Int] = [:]
-            for name in try optim.attributeNames() where name.hasPrefix("step.") {
-                steps[String(name.dropFirst(5))] = try optim.intAttribute(name)
-            }
-            let m = try readTensors(optim.openGroup("m"), layout: layout, group: "/optim/m", path: path)
-            let v = try readTensors(optim.openGroup("v"), layout: layout, group: "/optim/v", path: path)
-            optimizer = OptimizerState(m: m, v: v, steps: steps, learningRate: try optim.doubleAttribute("lr"))
+            let steps = try check.adamSteps(optim, step: header.step)
+            let lr = try optim.doubleAttribute("lr")
+            guard lr.isFinite, lr >= 0 else { throw CheckpointError("\(path): attribute /optim/lr is \(lr), must be a finite number ≥ 0") }
+            let m = try optim.openGroup("m"), v = try optim.openGroup("v")
+            try check.sameShapes(m, as: layout, group: "/optim/m")
+            try check.sameShapes(v, as: layout, group: "/optim/v")
+            optimizer = OptimizerState(m: try check.readTensors(m, layout: layout, group: "/optim/m", limits: limits),
+                                       v: try check.readTensors(v, layout: layout, group: "/optim/v", limits: limits),
+                                       steps: steps, learningRate: lr)
         }
-
-        let s = try root.openGroup("state")
-        let state = TrainingState(dataStep: try s.intAttribute("data_step"), rngSeed: try s.uint64Attribute("rng_seed"),
-                                  skippedSteps: try s.intAttribute("skipped_steps"),
-                                  bestPSNR: s.hasAttribute("best_psnr") ? try s.doubleAttribute("best_psnr") : nil,
-                                  bestStep: s.hasAttribute("best_step") ? try s.intAttribute("best_step") : nil,
-                                  metricsHistory: try s.readString("metrics_history"))
-        return CheckpointContents(model: try root.stringAttribute("model"), scales: try root.intsAttribute("scales"),
-                                   step: try root.intAttribute("step"), stage: try root.stringAttribute("stage"),
-                                   worldSize: try root.intAttribute("world_size"), configJSON: try root.stringAttribute("config"),
-                                   created: try root.stringAttribute("created"), layout: layout,
-                                   params: params, optimizer: optimizer, state: state,
-                                   blas: root.hasAttribute("blas") ? try root.stringAttribute("blas") : "",
-                                   simd: root.hasAttribute("simd") ? try root.stringAttribute("simd") : "")
-    }
-
-    /// Reads every tensor of `layout` from `group`; each must exist with its shape.
-    private static func readTensors(_ g: HDF5Group, layout: ParameterLayout, group: String, path: String) throws -> [Float] {
-        var values = [Float](repeating: 0, count: layout.count)
-        try values.withUnsafeMutableBufferPointer { buffer in
-            for v in layout.views {
-                guard g.contains(v.name) else { throw CheckpointError("\(path): tensor \(group)/\(v.name) is missing") }
-                let shape = try g.floatShape(v.name)
-                guard shape == v.shape else {
-                    throw CheckpointError("\(path): tensor \(group)/\(v.name) has shape \(shape), /params/\(v.name) has \(v.shape)")
-                }
-                try g.readFloats(v.name, into: buffer.baseAddress! + v.offset)
-            }
-        }
-        return values
+        let params = try check.readTensors(paramsGroup, layout: layout, group: "/params", limits: limits)
+        let state = try check.state(try root.openGroup("state"), step: header.step)
+        return CheckpointContents(model: header.model, scales: header.scales, step: header.step, stage: header.stage,
+                                  worldSize: header.worldSize, configJSON: header.configJSON, created: header.created,
+                                  layout: layout, params: params, optimizer: optimizer, state: state,
+                                  blas: root.hasAttribute("blas") ? try root.stringAttribute("blas") : "",
+                                  simd: root.hasAttribute("simd") ? try root.stringAttribute("simd") : "")
     }
 }

@@ -95,7 +95,7 @@ public struct CheckpointStore {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resume, isDirectory: &isDirectory), isDirectory.boolValue else { return resume }
         guard let found = CheckpointStore(directory: resume).latest() else {
-            throw CheckpointError("\(resume): --resume names a folder without checkpoints (no step-*.h5 files)")
+            throw CheckpointError("\(resume): a folder without checkpoints (no step-*.h5 files)")
         }
         return found
     }
@@ -123,10 +123,11 @@ public struct CheckpointStore {
 
     func pointer(_ name: String) -> [Substring]? { pointerFields(path(name)) }
 
-    /// A pointer file's whitespace-separated fields (`name` or `name score`).
+    /// A pointer file's whitespace-separated fields (`name` or `name score`), only
+    /// when they name a checkpoint of this folder.
     func pointerFields(_ file: String) -> [Substring]? {
         guard let data = FileManager.default.contents(atPath: file) else { return nil }
-        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+        return Self.confined(String(decoding: data.prefix(4096), as: UTF8.self).split(whereSeparator: \.isWhitespace))
     }
 
     /// Deletes checkpoints beyond the newest `keepLast` (sparing `current` and the

@@ -1,3 +1,4 @@
+import Foundation
 import CHDF5
 import CShims
 
@@ -120,12 +121,19 @@ final class HDF5Group {
     }
 
     /// Shape of dataset `name`; throws unless it holds floating-point numbers.
-    func floatShape(_ name: String) throws -> [Int] {
+    func floatShape(_ name: String) throws -> [Int] { try floatDataset(name).shape }
+
+    /// Shape, element size and storage of floating-point dataset `name`, read from its
+    /// header only (no data is touched).
+    func floatDataset(_ name: String) throws -> FloatDatasetInfo {
         let d = try HDF5Object.dataset(H5Dopen2(location, name, srdist_h5p_default()), "cannot open dataset '\(name)'")
         let t = try HDF5Object.type(H5Dget_type(d.id), "cannot read the type of '\(name)'")
         guard H5Tget_class(t.id) == H5T_FLOAT else { throw HDF5Error("dataset '\(name)' does not hold floating-point numbers") }
         let s = try HDF5Object.space(H5Dget_space(d.id), "cannot read the shape of '\(name)'")
-        return try HDF5Object.shape(ofSpace: s.id)
+        let dcpl = try HDF5Object.plist(H5Dget_create_plist(d.id), "cannot read the properties of '\(name)'")
+        return FloatDatasetInfo(shape: try HDF5Object.shape(ofSpace: s.id), bytesPerElement: H5Tget_size(t.id),
+                                storedBytes: Int(clamping: H5Dget_storage_size(d.id)),
+                                filtered: try h5check(H5Pget_nfilters(dcpl.id), "H5Pget_nfilters") > 0)
     }
 
     /// Reads all of dataset `name` (converted to float32) into `values`, which must
@@ -158,6 +166,18 @@ final class HDF5Group {
     }
 }
 
+/// What a float dataset's header says, before its data is read.
+struct FloatDatasetInfo {
+    let shape: [Int]
+    /// 4 for float32, 8 for float64, …
+    let bytesPerElement: Int
+    /// Bytes allocated in the file (0 when the data was never written: HDF5 would then
+    /// return the fill value for every element).
+    let storedBytes: Int
+    /// Compressed or otherwise filtered (stored bytes then say nothing about the count).
+    let filtered: Bool
+}
+
 /// Calls an HDF5 "get name" function twice: once for the length, once for the text.
 func nameByIndex(_ what: String, _ get: (UnsafeMutablePointer<CChar>?, Int) -> Int) throws -> String {
     let length = try h5check(get(nil, 0), "cannot read the name of \(what)")
@@ -165,6 +185,9 @@ func nameByIndex(_ what: String, _ get: (UnsafeMutablePointer<CChar>?, Int) -> I
     try h5check(get(&buffer, length + 1), "cannot read the name of \(what)")
     return String(cString: buffer)
 }
+
+/// Longest string srdist reads from a checkpoint (64 MiB).
+let maxTextBytes = 1 << 26
 
 /// Reads one string (variable-length or fixed-size, as h5py and other tools write
 /// them) through `read(memoryType, buffer)`.
@@ -178,9 +201,14 @@ func readText(fileType: hid_t, what: String, _ read: (hid_t, UnsafeMutableRawPoi
         var pointer: UnsafeMutablePointer<CChar>?
         try h5check(read(memType.id, &pointer), "cannot read \(what)")
         defer { H5free_memory(pointer) }
-        return pointer.map { String(cString: $0) } ?? ""
+        guard let pointer else { return "" }
+        guard strnlen(pointer, maxTextBytes + 1) <= maxTextBytes else { throw HDF5Error("\(what) is longer than \(maxTextBytes) bytes") }
+        return String(cString: pointer)
     }
     let size = H5Tget_size(fileType)
+    // The longest text srdist stores is the metrics history (kilobytes); a crafted
+    // type size must not size the buffer.
+    guard size <= maxTextBytes else { throw HDF5Error("\(what) is \(size) bytes long, more than \(maxTextBytes)") }
     try h5check(H5Tset_size(memType.id, size + 1), "H5Tset_size")
     var buffer = [CChar](repeating: 0, count: size + 1)
     try h5check(read(memType.id, &buffer), "cannot read \(what)")

@@ -66,7 +66,20 @@ extension HDF5Group {
 
     /// An integer attribute of any shape, flattened.
     func intsAttribute(_ name: String) throws -> [Int] {
-        try numbers(name, as: Int64.self, class: H5T_INTEGER, memType: srdist_h5t_native_int64()).map { Int($0) }
+        // HDF5 would clip a uint64 beyond Int64.max to Int64.max without a word.
+        if try isUnsigned64(name) {
+            return try numbers(name, as: UInt64.self, class: H5T_INTEGER, memType: srdist_h5t_native_uint64()).map { v in
+                guard let i = Int(exactly: v) else { throw HDF5Error("attribute '\(name)' holds \(v), too large for a signed 64-bit integer") }
+                return i
+            }
+        }
+        return try numbers(name, as: Int64.self, class: H5T_INTEGER, memType: srdist_h5t_native_int64()).map { Int($0) }
+    }
+
+    private func isUnsigned64(_ name: String) throws -> Bool {
+        let a = try openAttribute(name)
+        let t = try HDF5Object.type(H5Aget_type(a.id), "cannot read the type of attribute '\(name)'")
+        return H5Tget_class(t.id) == H5T_INTEGER && H5Tget_sign(t.id) == H5T_SGN_NONE && H5Tget_size(t.id) >= 8
     }
 
     func uint64Attribute(_ name: String) throws -> UInt64 {
@@ -95,7 +108,12 @@ extension HDF5Group {
             throw HDF5Error("attribute '\(name)' holds \(found == H5T_STRING ? "text" : "another type") instead of \(typeClass == H5T_FLOAT ? "a number" : "an integer")")
         }
         let space = try HDF5Object.space(H5Aget_space(a.id), "cannot read the shape of attribute '\(name)'")
-        let count = try HDF5Object.shape(ofSpace: space.id).reduce(1, *)
+        // Header attributes are a few values; a crafted extent must not size the buffer.
+        let count = try HDF5Object.shape(ofSpace: space.id).reduce(1) { n, d in
+            let (product, overflow) = n.multipliedReportingOverflow(by: d)
+            guard !overflow, product <= 1 << 16 else { throw HDF5Error("attribute '\(name)' holds too many values") }
+            return product
+        }
         var values = [T](repeating: 0, count: count)
         try h5check(values.withUnsafeMutableBytes { H5Aread(a.id, memType, $0.baseAddress) }, "cannot read attribute '\(name)'")
         return values

@@ -81,6 +81,10 @@ final class HDF5Object {
         let rank = Int(try h5check(H5Sget_simple_extent_ndims(space), "H5Sget_simple_extent_ndims"))
         var dims = [hsize_t](repeating: 0, count: rank)
         try h5check(H5Sget_simple_extent_dims(space, &dims, nil), "H5Sget_simple_extent_dims")
-        return dims.map { Int($0) }
+        // A crafted file may declare dimensions past Int.max.
+        return try dims.map { d in
+            guard let n = Int(exactly: d) else { throw HDF5Error("a dimension of \(d) is too large") }
+            return n
+        }
     }
 }

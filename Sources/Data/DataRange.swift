@@ -10,13 +10,17 @@ public struct DataRange: Equatable, Sendable {
         (self.train, self.validation) = (train, validation)
     }
 
-    /// Parses `"a-b"` or `"a-b/c-d"` (1 ≤ a ≤ b); nil when malformed.
+    /// Largest index a range may reach: a DIV2K range becomes one file entry per
+    /// index, so `1-99999999999` must not allocate before the files are looked at.
+    public static let maxIndex = 1_000_000
+
+    /// Parses `"a-b"` or `"a-b/c-d"` (1 ≤ a ≤ b ≤ `maxIndex`); nil when malformed.
     public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard (1...2).contains(parts.count) else { return nil }
         let ranges = parts.map { part -> ClosedRange<Int>? in
             let ends = part.split(separator: "-", omittingEmptySubsequences: false)
-            guard ends.count == 2, let a = Int(ends[0]), let b = Int(ends[1]), a >= 1, a <= b else { return nil }
+            guard ends.count == 2, let a = Int(ends[0]), let b = Int(ends[1]), a >= 1, a <= b, b <= Self.maxIndex else { return nil }
             return a...b
         }
         guard let train = ranges[0] else { return nil }

@@ -15,9 +15,12 @@ public struct Dataset: Sendable {
     public var generateLR: Bool
     /// Folder of the decoded-image cache; nil means `<root>/srdist_cache`.
     public var cacheDir: String?
+    /// PNGs whose header claims more pixels are refused before decoding (`data.max_image_pixels`).
+    public var maxImagePixels: Int
 
-    public init(layout: DatasetLayout, root: String, generateLR: Bool = false, cacheDir: String? = nil) {
-        (self.layout, self.root, self.generateLR, self.cacheDir) = (layout, root, generateLR, cacheDir)
+    public init(layout: DatasetLayout, root: String, generateLR: Bool = false, cacheDir: String? = nil,
+                maxImagePixels: Int = PNGFile.defaultMaxPixels) {
+        (self.layout, self.root, self.generateLR, self.cacheDir, self.maxImagePixels) = (layout, root, generateLR, cacheDir, maxImagePixels)
     }
 
     /// Where this dataset's cache files go: one folder per dataset root, so several
@@ -144,7 +147,7 @@ public struct Dataset: Sendable {
         var decoded: RGBImage?
         let cached = try ImageCache.open(hrFile).flatMap { $0.header.plane == 0 && $0.header.hrStamp == hrStamp ? $0.view : nil }
         if cached == nil {
-            let hr = try PNGFile.read(image.hrPath)
+            let hr = try PNGFile.read(image.hrPath, maxPixels: maxImagePixels)
             try ImageCache.write(hr, plane: 0, hrStamp: hrStamp, lrStamp: .absent, to: hrFile)
             (decoded, written) = (hr, hr.pixels.count)
         }
@@ -160,7 +163,7 @@ public struct Dataset: Sendable {
                lr.view.width == hrWidth / s, lr.view.height == hrHeight / s { continue }
             let lr: RGBImage
             if let lrPath, lrStamp != .absent {
-                lr = try PNGFile.read(lrPath)
+                lr = try PNGFile.read(lrPath, maxPixels: maxImagePixels)
                 // As EDSR-PyTorch: LR = floor(HR / s), and the HR is cut to s × LR.
                 guard lr.width == hrWidth / s, lr.height == hrHeight / s else {
                     throw DataError("\(lrPath): LR image is \(lr.width)×\(lr.height) but its HR image \(image.hrPath) is \(hrWidth)×\(hrHeight); ×\(s) needs \(hrWidth / s)×\(hrHeight / s)")

@@ -12,13 +12,35 @@ import Foundation
 /// - 16-bit samples are reduced to 8 bits as round(v / 257);
 /// - colour-management chunks (gAMA, cHRM, sRGB, iCCP) are ignored.
 public enum PNGFile {
+    /// Pixels per image unless the caller raises it (`data.max_image_pixels`,
+    /// `--max-image-pixels`): 256 Mpx, 1 GB of RGBA while decoding, far above DIV2K's 2.8 Mpx.
+    public static let defaultMaxPixels = 1 << 28
+
     /// Decodes `path` to 8-bit RGB.
-    /// - Throws: `DataError` naming `path` when it is missing, not a PNG, truncated or corrupt.
-    public static func read(_ path: String) throws -> RGBImage {
+    /// - Parameter maxPixels: images with more pixels (by their header) are refused
+    ///   before anything is allocated for them.
+    /// - Throws: `DataError` naming `path` when it is missing, not a PNG, truncated,
+    ///   corrupt, or larger than `maxPixels`.
+    public static func read(_ path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
+        // The file is read whole: bound it by what an image within the limit can take
+        // (16-bit RGBA stored uncompressed, plus room for metadata chunks).
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let (maxBytes, overflow) = maxPixels.multipliedReportingOverflow(by: 8)
+        guard overflow || size <= maxBytes + (64 << 20) else {
+            throw DataError("\(path): the file is \(size) bytes, more than a PNG of at most \(maxPixels) pixels can need")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError("\(path): cannot read the file (missing or unreadable)")
         }
-        let bytes = try withoutColorManagement([UInt8](data), path: path)
+        return try decode([UInt8](data), path: path, maxPixels: maxPixels)
+    }
+
+    /// Decodes a PNG file's bytes (`read` after loading them; the fuzz target's entry).
+    /// - Parameter path: the name to put in messages.
+    public static func decode(_ file: [UInt8], path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
+        let chunks = try PNGChunks(file, path: path)
+        try chunks.check(maxPixels: maxPixels, path: path)
+        let bytes = chunks.withoutColorManagement
         // libpng keeps reading `bytes` until finish_read: both calls stay inside
         // one withUnsafeBytes so the array outlives them.
         let (rgba, width, height) = try bytes.withUnsafeBytes { buf -> ([UInt8], Int, Int) in
@@ -35,6 +57,10 @@ public enum PNGFile {
             // colour onto a background instead of dropping alpha.
             image.format = PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA
             let (width, height) = (Int(image.width), Int(image.height))
+            guard width == chunks.width, height == chunks.height else {
+                png_image_free(&image)
+                throw DataError("\(path): corrupt PNG (libpng reads \(width)×\(height), the IHDR says \(chunks.width)×\(chunks.height))")
+            }
             var rgba = [UInt8](repeating: 0, count: width * height * 4)
             guard rgba.withUnsafeMutableBytes({ png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }) != 0 else {
                 let why = message(image)
@@ -79,29 +105,5 @@ public enum PNGFile {
 
     static func message(_ image: png_image) -> String {
         withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-    }
-
-    /// Walks the chunk list and returns the file without gAMA, cHRM, sRGB and iCCP,
-    /// so libpng applies no colour conversion; a chunk running past the end of the
-    /// file, or a missing IEND, is reported as truncation.
-    static func withoutColorManagement(_ bytes: [UInt8], path: String) throws -> [UInt8] {
-        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        guard bytes.count >= 8, Array(bytes[0..<8]) == signature else {
-            throw DataError("\(path): not a PNG file (no PNG signature)")
-        }
-        let dropped: Set<String> = ["gAMA", "cHRM", "sRGB", "iCCP"]
-        var out = signature
-        out.reserveCapacity(bytes.count)
-        var at = 8
-        while at + 12 <= bytes.count {
-            let length = bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) }
-            let type = String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self)
-            let end = at + 12 + length
-            guard end <= bytes.count else { break }
-            if !dropped.contains(type) { out.append(contentsOf: bytes[at..<end]) }
-            if type == "IEND" { return out }
-            at = end
-        }
-        throw DataError("\(path): truncated PNG (the file ends before the IEND chunk)")
     }
 }

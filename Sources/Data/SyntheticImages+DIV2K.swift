@@ -63,7 +63,7 @@ extension SyntheticImages {
 
     static func makeFolder(_ path: String) throws {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw DataError("\(path): cannot create the folder (\(error.localizedDescription))")
+            throw DataError("\(path): cannot create the folder (\(describeIOError(error, path: path)))")
         }
     }
 }

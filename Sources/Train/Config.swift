@@ -1,4 +1,5 @@
 import Data
+import Checkpoint
 import Foundation
 import Kernels
 import Models
@@ -15,24 +16,41 @@ public struct ModelSpec: Equatable, Sendable {
 }
 
 extension ModelSpec {
-    static func parse(_ m: inout ConfigSection) throws -> ModelSpec {
+    static func parse(_ m: inout ConfigSection, maxParameters: Int) throws -> ModelSpec {
         let arch = try m.string("arch", "edsr", oneOf: ["edsr", "mdsr"])
         let scales: [Int]
         if arch == "edsr" {
-            scales = [try m.int("scale")]
+            scales = [try m.int("scale", min: Int.min, max: Int.max)]
             guard [2, 3, 4].contains(scales[0]) else { throw m.fail("scale", "must be 2, 3 or 4, got \(scales[0])") }
         } else {
             guard let list = m.raw("scales") as? [Any], !list.isEmpty,
-                  let values = list.map({ ($0 as? NSNumber)?.intValue }) as? [Int],
+                  let values = list.map(ConfigSection.integer) as? [Int],
                   values.allSatisfy({ [2, 3, 4].contains($0) }), Set(values).count == values.count else {
                 throw m.fail("scales", "must be a list of distinct scales from 2, 3, 4 (e.g. [2, 3, 4])")
             }
             scales = values
         }
-        return ModelSpec(arch: arch, scales: scales,
-                         blocks: try m.int("blocks", 16, min: 0),
-                         features: try m.int("features", 64, min: 1),
-                         resScale: Float(try m.double("res_scale", 1, above: 0)))
+        let spec = ModelSpec(arch: arch, scales: scales,
+                             blocks: try m.int("blocks", 16, min: 0, max: 1024),
+                             features: try m.int("features", 64, min: 1, max: 4096),
+                             resScale: Float(try m.double("res_scale", 1, above: 0, max: 100)))
+        // Blocks and features are bounded one by one; their product is what allocates.
+        guard spec.parameterCount <= Double(maxParameters) else {
+            throw m.fail("features", "\(spec.features) with \(spec.blocks) blocks gives \(Int(spec.parameterCount)) parameters, "
+                         + "more than the limit of \(maxParameters) (checkpoint.max_parameters)")
+        }
+        return spec
+    }
+
+    /// Parameters of the network, counted without building it (Double: no overflow
+    /// for any bounded blocks and features); `ModelSpecTests` checks it against the layouts.
+    public var parameterCount: Double {
+        let f = Double(features)
+        func conv(_ cin: Double, _ cout: Double, _ k: Double) -> Double { cout * cin * k * k + cout }
+        func upsampler(_ s: Int) -> Double { s == 3 ? conv(f, 9 * f, 3) : Double(s / 2) * conv(f, 4 * f, 3) }
+        let trunk = conv(3, f, 3) + Double(blocks) * 2 * conv(f, f, 3) + conv(f, f, 3) + conv(f, 3, 3)
+        guard arch == "mdsr" else { return trunk + upsampler(scales[0]) }
+        return trunk + scales.map { Double(MDSR.preProcessBlocks) * 2 * conv(f, f, 5) + upsampler($0) }.reduce(0, +)
     }
 
     /// A freshly initialised network of this architecture.
@@ -44,13 +62,16 @@ extension ModelSpec {
 
     /// The `"model"` section of a checkpoint's stored config (other sections, which
     /// imported weights do not have, are not needed to rebuild the network).
-    public static func fromConfigJSON(_ json: String, file: String) throws -> ModelSpec {
+    /// - Parameter maxParameters: the largest network the caller will build.
+    public static func fromConfigJSON(_ json: String, file: String,
+                                      maxParameters: Int = CheckpointLimits.defaultMaxParameters) throws -> ModelSpec {
         guard let root = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else {
             throw ConfigError("\(file): the stored config is not a JSON object")
         }
-        var top = ConfigSection(file: file, path: "", values: root)
+        // Messages name the stored config, not a file the user could edit.
+        var top = ConfigSection(file: "\(file): stored config", path: "", values: root)
         var m = try top.section("model")
-        let spec = try parse(&m)
+        let spec = try parse(&m, maxParameters: maxParameters)
         try m.finish()
         return spec
     }
@@ -126,6 +147,9 @@ public struct CheckpointSpec: Equatable, Sendable {
     /// `--signal` lead or `KillWait`, mpirun's `odls_base_sigkill_timeout`); srdist
     /// warns when a step plus a save take longer (default 30, Slurm's default KillWait).
     public var stopBudgetSeconds: Double
+    /// Largest parameter count of the model, and of a checkpoint read for resume or
+    /// `init_from` (default `CheckpointLimits.defaultMaxParameters`).
+    public var maxParameters: Int
 }
 
 /// Where training images come from (`"data"` section; layouts in the README).
@@ -147,6 +171,8 @@ public struct DataSpec: Equatable, Sendable {
     /// Number and size of generated images for `"synthetic"`.
     public var syntheticImages: Int
     public var syntheticSize: Int
+    /// Largest image (by its PNG header) the data set may hold; default 256 Mpx.
+    public var maxImagePixels: Int
 }
 
 /// A parsed, validated srdist configuration file.
@@ -183,7 +209,7 @@ public struct Config: Sendable {
     public static func parse(_ data: Data, file: String, overrides: [String] = []) throws -> Config {
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
-            throw ConfigError("\(file): not valid JSON (\(error.localizedDescription))")
+            throw ConfigError("\(file): not valid JSON\(jsonErrorPosition(error, in: data))")
         }
         guard var root = object as? [String: Any] else { throw ConfigError("\(file): the top level must be a JSON object") }
         for assignment in overrides { try apply(assignment, to: &root) }
@@ -197,23 +223,33 @@ public struct Config: Sendable {
         var top = ConfigSection(file: file, path: "", values: root)
         let name = try top.string("name", URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
 
+        var c = try top.section("checkpoint")
+        let checkpoint = CheckpointSpec(saveEvery: try c.int("save_every", 1000, min: 1, max: maxCount),
+                                        keepLast: try c.int("keep_last", 2, min: 1, max: 10_000),
+                                        keepBest: try c.bool("keep_best", true),
+                                        onSaveError: try c.string("on_save_error", "stop", oneOf: ["stop", "continue"]),
+                                        stopBudgetSeconds: try c.double("stop_budget_seconds", 30, above: 0, max: 86_400),
+                                        maxParameters: try c.int("max_parameters", CheckpointLimits.defaultMaxParameters,
+                                                                 min: 1, max: 1 << 34))
+        try c.finish()
+
         var m = try top.section("model")
-        let model = try ModelSpec.parse(&m)
+        let model = try ModelSpec.parse(&m, maxParameters: checkpoint.maxParameters)
         let scales = model.scales
         try m.finish()
 
         var t = try top.section("train")
-        let train = TrainSpec(batchSize: try t.int("batch_size", 16, min: 1),
-                              patchSize: try t.int("patch_size", 48, min: 4),
-                              steps: try t.int("steps", min: 1),
-                              lr: try t.double("lr", 1e-4, above: 0),
-                              lrDecaySteps: try t.int("lr_decay_steps", 200_000, min: 1),
-                              seed: UInt64(try t.int("seed", 1, min: 0)),
-                              threadsPerRank: try t.int("threads_per_rank", 0, min: 0),
-                              logEvery: try t.int("log_every", 100, min: 1),
-                              evalEvery: try t.int("eval_every", 0, min: 0),
+        let train = TrainSpec(batchSize: try t.int("batch_size", 16, min: 1, max: 4096),
+                              patchSize: try t.int("patch_size", 48, min: 4, max: 1024),
+                              steps: try t.int("steps", min: 1, max: maxCount),
+                              lr: try t.double("lr", 1e-4, above: 0, max: 10),
+                              lrDecaySteps: try t.int("lr_decay_steps", 200_000, min: 1, max: maxCount),
+                              seed: UInt64(try t.int("seed", 1, min: 0, max: 1 << 53)),
+                              threadsPerRank: try t.int("threads_per_rank", 0, min: 0, max: 4096),
+                              logEvery: try t.int("log_every", 100, min: 1, max: maxCount),
+                              evalEvery: try t.int("eval_every", 0, min: 0, max: maxCount),
                               initFrom: try t.optionalString("init_from"),
-                              maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1),
+                              maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1, max: maxCount),
                               convAlgorithm: try t.string("conv_algorithm", "winograd", oneOf: ["winograd", "im2col"]),
                               winogradTile: try t.string("winograd_tile", Conv2dAlgorithm.defaultTile.rawValue,
                                                          oneOf: WinogradTile.threeByThree.map(\.rawValue)),
@@ -221,19 +257,14 @@ public struct Config: Sendable {
         try t.finish()
 
         var dist = try top.section("distributed")
-        let distributed = DistributedSpec(bucketSize: try dist.int("bucket_size", 262_144, min: 1),
-                                          firstBucketSize: try dist.int("first_bucket_size", 32_768, min: 1),
-                                          watchdogSeconds: try dist.double("watchdog_seconds", 600, above: 0))
+        let distributed = DistributedSpec(bucketSize: try dist.int("bucket_size", 262_144, min: 1, max: 1 << 30),
+                                          firstBucketSize: try dist.int("first_bucket_size", 32_768, min: 1, max: 1 << 30),
+                                          watchdogSeconds: try dist.double("watchdog_seconds", 600, above: 0, max: 1e7))
         try dist.finish()
 
-        var c = try top.section("checkpoint")
-        let checkpoint = CheckpointSpec(saveEvery: try c.int("save_every", 1000, min: 1),
-                                        keepLast: try c.int("keep_last", 2, min: 1),
-                                        keepBest: try c.bool("keep_best", true),
-                                        onSaveError: try c.string("on_save_error", "stop", oneOf: ["stop", "continue"]),
-                                        stopBudgetSeconds: try c.double("stop_budget_seconds", 30, above: 0))
-        try c.finish()
         let runDir = try top.string("run_dir", "runs/\(name)")
+        try requireOwnFolder(runDir, top.fail("run_dir", "must name a folder of its own (the run writes config.json, "
+                                              + "train.log and checkpoints/ there), got \"\(runDir)\""))
         let stages = try parseStages(&top, model: model, train: train)
         let concurrent = try top.bool("concurrent", false)
 
@@ -249,13 +280,14 @@ public struct Config: Sendable {
     static func parseStages(_ top: inout ConfigSection, model: ModelSpec, train: TrainSpec) throws -> [StageSpec] {
         guard let raw = top.raw("stages") else { return [] }
         guard let list = raw as? [Any], !list.isEmpty else { throw top.fail("stages", "must be a non-empty list of stage objects") }
+        guard list.count <= 64 else { throw top.fail("stages", "lists \(list.count) stages, at most 64 are allowed") }
         guard model.arch == "edsr" else { throw top.fail("stages", "are for EDSR (MDSR trains all scales at once)") }
         var stages: [StageSpec] = []
         for (i, item) in list.enumerated() {
             guard let dict = item as? [String: Any] else { throw top.fail("stages", "entry \(i) must be an object") }
             var st = ConfigSection(file: top.file, path: "stages[\(i)]", values: dict)
-            let stage = StageSpec(name: try st.string("name"), scale: try st.int("scale"),
-                                  steps: try st.int("steps", train.steps, min: 1), initFrom: try st.optionalString("init_from"))
+            let stage = StageSpec(name: try st.string("name"), scale: try st.int("scale", min: Int.min, max: Int.max),
+                                  steps: try st.int("steps", train.steps, min: 1, max: maxCount), initFrom: try st.optionalString("init_from"))
             try st.finish()
             guard [2, 3, 4].contains(stage.scale) else { throw st.fail("scale", "must be 2, 3 or 4, got \(stage.scale)") }
             guard !stages.contains(where: { $0.name == stage.name }) else { throw st.fail("name", "\"\(stage.name)\" is used twice") }
@@ -294,21 +326,27 @@ public struct Config: Sendable {
     /// rather than silently ignored.
     static func parseData(_ d: inout ConfigSection, patch: Int, scale: Int) throws -> DataSpec {
         let kind = try d.string("kind", "synthetic", oneOf: ["synthetic"] + DatasetLayout.allCases.map(\.rawValue))
-        let fileKeys = ["root", "data_range", "generate_lr", "cache_dir", "validation_root"]
+        let fileKeys = ["root", "data_range", "generate_lr", "cache_dir", "validation_root", "max_image_pixels"]
         let unused = kind == "synthetic" ? fileKeys : ["synthetic_images", "synthetic_size"]
         if let key = unused.first(where: { d.values[$0] != nil }) { throw d.fail(key, "is not used by kind \"\(kind)\"") }
         var range: DataRange?
         if let text = try d.optionalString("data_range") ?? (kind == "div2k" ? "1-800/801-810" : nil) {
-            guard let parsed = DataRange(text) else { throw d.fail("data_range", "must look like \"1-800/801-810\" (first-last/first-last), got \"\(text)\"") }
+            guard let parsed = DataRange(text) else { throw d.fail("data_range", "must look like \"1-800/801-810\" (first-last/first-last, at most \(DataRange.maxIndex)), got \"\(text)\"") }
             range = parsed
         }
         let spec = DataSpec(kind: kind, root: try d.optionalString("root"), dataRange: range,
                             generateLR: try d.bool("generate_lr", false), cacheDir: try d.optionalString("cache_dir"),
                             validationRoot: try d.optionalString("validation_root"),
-                            syntheticImages: try d.int("synthetic_images", 16, min: 1),
-                            syntheticSize: try d.int("synthetic_size", 128, min: 8))
+                            syntheticImages: try d.int("synthetic_images", 16, min: 1, max: 100_000),
+                            syntheticSize: try d.int("synthetic_size", 128, min: 8, max: 16_384),
+                            maxImagePixels: try d.int("max_image_pixels", PNGFile.defaultMaxPixels, min: 1, max: 1 << 40))
         if kind == "synthetic" {
             if spec.syntheticSize < patch * scale { throw d.fail("synthetic_size", "must be at least patch_size × scale = \(patch * scale)") }
+            // Every generated image stays in memory (with its LR versions).
+            let pixels = spec.syntheticImages * spec.syntheticSize * spec.syntheticSize
+            if pixels > 1 << 28 {
+                throw d.fail("synthetic_images", "× synthetic_size² is \(pixels) pixels, more than the limit of \(1 << 28)")
+            }
             return spec
         }
         if spec.root == nil { throw d.fail("root", "is required for kind \"\(kind)\"") }
@@ -318,4 +356,30 @@ public struct Config: Sendable {
         return spec
     }
 
+    /// Steps and periods: far past any run, and exact as Doubles and Adam counters.
+    static let maxCount = 1 << 40
+
+    /// Throws `error` when `runDir` is empty or names the current folder, `/` or one of
+    /// the current folder's parents: a run must not scatter its files (and replace a
+    /// `config.json`) where the user works.
+    static func requireOwnFolder(_ runDir: String, _ error: @autoclosure () -> ConfigError) throws {
+        let cwd = FileManager.default.currentDirectoryPath
+        let trimmed = runDir.trimmingCharacters(in: .whitespaces)
+        let absolute = URL(fileURLWithPath: trimmed, relativeTo: URL(fileURLWithPath: cwd, isDirectory: true))
+            .standardizedFileURL.resolvingSymlinksInPath().path
+        let here = URL(fileURLWithPath: cwd).standardizedFileURL.resolvingSymlinksInPath().path
+        guard !trimmed.isEmpty, absolute != "/", !(here == absolute || here.hasPrefix(absolute + "/")) else { throw error() }
+    }
+
+    /// " at line L, column C" for a JSONSerialization error, which reports only a
+    /// character offset ("Invalid value around character 37.").
+    static func jsonErrorPosition(_ error: Error, in data: Data) -> String {
+        let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
+        guard let range = text.range(of: #"character \d+"#, options: .regularExpression),
+              let offset = Int(text[range].dropFirst("character ".count)) else { return " (\(error.localizedDescription))" }
+        let before = [UInt8](data.prefix(offset))
+        let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
+        let column = before.count - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+        return " at line \(line), column \(column): \(text.replacingOccurrences(of: #" around character \d+"#, with: "", options: .regularExpression))"
+    }
 }

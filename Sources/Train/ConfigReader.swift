@@ -30,23 +30,35 @@ struct ConfigSection {
         return v
     }
 
-    mutating func int(_ k: String, _ fallback: Int? = nil, min lo: Int? = nil) throws -> Int {
+    /// An integer in `lo…hi`: every number srdist sizes memory or loops by has an
+    /// upper bound, so an absurd value is a line naming the key instead of a crash.
+    mutating func int(_ k: String, _ fallback: Int? = nil, min lo: Int, max hi: Int) throws -> Int {
         guard let v = raw(k) else {
             if let fallback { return fallback }
             throw fail(k, "is required")
         }
-        guard let n = v as? NSNumber, !isBool(n), let i = Int(exactly: n.doubleValue) else { throw fail(k, "must be an integer") }
-        if let lo, i < lo { throw fail(k, "must be at least \(lo), got \(i)") }
+        guard let i = Self.integer(v) else { throw fail(k, "must be an integer") }
+        if i < lo { throw fail(k, "must be at least \(lo), got \(i)") }
+        if i > hi { throw fail(k, "must be at most \(hi), got \(i)") }
         return i
     }
 
-    mutating func double(_ k: String, _ fallback: Double? = nil, above lo: Double? = nil) throws -> Double {
+    /// `v` as an Int when it is a JSON integer (1e3 counts; 2.5, true and 1e300 do not).
+    static func integer(_ v: Any) -> Int? {
+        guard let n = v as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
+        // Past 2^63 there is no Int; every bound srdist checks is far below 2^53.
+        guard n.doubleValue.magnitude < 0x1p63 else { return nil }
+        return Int(exactly: n.doubleValue)
+    }
+
+    mutating func double(_ k: String, _ fallback: Double? = nil, above lo: Double? = nil, max hi: Double) throws -> Double {
         guard let v = raw(k) else {
             if let fallback { return fallback }
             throw fail(k, "is required")
         }
         guard let n = v as? NSNumber, !isBool(n), n.doubleValue.isFinite else { throw fail(k, "must be a number") }
         if let lo, !(n.doubleValue > lo) { throw fail(k, "must be greater than \(lo), got \(n.doubleValue)") }
+        if n.doubleValue > hi { throw fail(k, "must be at most \(hi), got \(n.doubleValue)") }
         return n.doubleValue
     }
 

@@ -20,7 +20,11 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
                      selfEnsemble: Bool = false, tile: Int? = nil, overlap: Int = 16,
                      save: String? = nil) throws -> [ImageResult] {
     let s = upscaler.scale
-    if let save { try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true) }
+    if let save {
+        do { try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true) } catch {
+            throw DataError("\(save): cannot create the folder for the outputs (\(describeIOError(error, path: save)))")
+        }
+    }
     return try pairs.map { pair in
         // One image's pixels at a time out of the maps: bounded memory on big sets.
         let (lr, hr) = (pair.lr.image(), pair.hr.image())

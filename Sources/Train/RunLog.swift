@@ -70,7 +70,7 @@ final class AppendFile {
 
     init(_ path: String) {
         self.path = path
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
     }
 
     deinit { if fd >= 0 { close(fd) } }

@@ -18,6 +18,7 @@ struct RunStart {
 /// whole (checksums, shapes, finite values), saying which ones it passed over.
 func claimRunFolder(_ config: Config, store: CheckpointStore, resume: String?) throws -> RunStart {
     var start = RunStart(folder: try RunFolder(path: config.runDir, configJSON: config.json))
+    try RunFolderFiles.requireNoLinks(in: config.runDir)
     start.notes = store.recover().map { "\(store.directory): \($0)" }
     switch resume {
     case nil:

@@ -10,14 +10,21 @@ public struct TrainedModel {
     public let step: Int
     public let path: String
 
-    /// Reads the checkpoint (a file, a `latest`/`best` pointer or a run folder), rebuilds the network its stored config describes and loads the weights.
+    /// Reads the checkpoint (a file, a `latest`/`best` pointer or a run folder), rebuilds the network its stored config
+    /// describes (checked against the config's bounds first) and loads the weights once every tensor's name and shape
+    /// matched that network.
+    /// - Parameter limits: size bounds for the file (`--max-parameters`).
     /// - Throws: `CheckpointError`/`ConfigError`, one line naming the file.
-    public static func load(checkpoint argument: String) throws -> TrainedModel {
+    public static func load(checkpoint argument: String, limits: CheckpointLimits = CheckpointLimits()) throws -> TrainedModel {
         let path = try CheckpointStore.locate(argument)
-        let contents = try CheckpointFile.read(path: path)
-        let spec = try ModelSpec.fromConfigJSON(contents.configJSON, file: path)
-        let model = spec.makeNetwork(seed: 0)
-        try contents.requireCompatible(model: spec.arch, scales: spec.scales, layout: model.layout, file: path)
+        var built: (ModelSpec, SuperResolutionNetwork)?
+        let contents = try CheckpointFile.read(path: path, limits: limits) { configJSON in
+            let spec = try ModelSpec.fromConfigJSON(configJSON, file: path, maxParameters: limits.maxParameters)
+            let model = spec.makeNetwork(seed: 0)
+            built = (spec, model)
+            return CheckpointExpectation(model: spec.arch, scales: spec.scales, layout: model.layout)
+        }
+        guard let (spec, model) = built else { throw CheckpointError("\(path): the checkpoint describes no model") }
         contents.scatter(contents.params, into: model.params.base, layout: model.layout)
         return TrainedModel(spec: spec, model: model, step: contents.step, path: path)
     }

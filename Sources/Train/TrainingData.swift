@@ -51,7 +51,7 @@ struct DataSources {
     init?(_ spec: DataSpec, scales: [Int]) {
         guard let layout = DatasetLayout(rawValue: spec.kind), let root = spec.root else { return nil }
         (self.spec, self.scales) = (spec, scales)
-        dataset = Dataset(layout: layout, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir)
+        dataset = Dataset(layout: layout, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir, maxImagePixels: spec.maxImagePixels)
     }
 
     func trainImages() throws -> [DatasetImage] { try dataset.images(scales: scales, range: spec.dataRange?.train) }
@@ -61,7 +61,7 @@ struct DataSources {
         guard let root = spec.validationRoot else {
             return (dataset, try dataset.images(scales: scales, range: spec.dataRange?.validation))
         }
-        let set = Dataset(layout: .benchmark, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir)
+        let set = Dataset(layout: .benchmark, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir, maxImagePixels: spec.maxImagePixels)
         return (set, try set.images(scales: scales, range: nil))
     }
 }

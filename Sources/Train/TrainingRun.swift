@@ -1,4 +1,5 @@
 import Checkpoint
+import Data
 import Distributed
 import Foundation
 import Kernels

@@ -9,8 +9,7 @@ final class CheckpointStoreTests: CheckpointTestCase {
         let store = CheckpointStore(directory: dir + "/run", keepLast: 2, keepBest: false)
         XCTAssertNil(store.latest())
         for step in [100, 200, 300] {
-            var c = sample(optimizer: false)
-            c.step = step
+            let c = sample(step: step, optimizer: false)
             let path = try store.save(c)
             XCTAssertEqual(path, dir + "/run/" + CheckpointStore.fileName(step: step))
             XCTAssertEqual(store.latest(), path)
@@ -24,8 +23,7 @@ final class CheckpointStoreTests: CheckpointTestCase {
     func testBestCheckpointSurvivesPruning() throws {
         let store = CheckpointStore(directory: dir, keepLast: 1, keepBest: true)
         for (step, psnr) in [(1, 30.0), (2, 32.5), (3, 31.0), (4, 32.0)] {
-            var c = sample(optimizer: false)
-            c.step = step
+            let c = sample(step: step, optimizer: false)
             try store.save(c, score: psnr)
         }
         XCTAssertEqual(store.checkpoints().map(\.step), [2, 4])
@@ -37,8 +35,7 @@ final class CheckpointStoreTests: CheckpointTestCase {
     func testLatestFallsBackToHighestStepWithoutPointer() throws {
         let store = CheckpointStore(directory: dir, keepLast: 3)
         for step in [5, 7] {
-            var c = sample(optimizer: false)
-            c.step = step
+            let c = sample(step: step, optimizer: false)
             try store.save(c)
         }
         try FileManager.default.removeItem(atPath: file("latest"))

@@ -18,7 +18,8 @@ class CheckpointTestCase: XCTestCase {
 
     func file(_ name: String) -> String { dir + "/" + name }
 
-    /// An EDSR B2 F8 checkpoint with random weights and moments drawn from `seed`.
+    /// An EDSR B2 F8 checkpoint with random weights and moments drawn from `seed`; its
+    /// counters are consistent with `step`, as `CheckpointFile.read` requires.
     func sample(scale: Int = 2, step: Int = 1234, seed: UInt64 = 1, optimizer: Bool = true) -> CheckpointContents {
         let model = EDSR(EDSRConfig(scale: scale, blocks: 2, features: 8, resScale: 0.1), seed: seed)
         let rng = CounterRandom(seed: seed)
@@ -28,9 +29,9 @@ class CheckpointTestCase: XCTestCase {
             model: "edsr", scales: [scale], step: step, stage: "stage-×\(scale)", worldSize: 16,
             configJSON: #"{"name": "tést", "model": {"scale": \#(scale)}}"#, created: "2025-01-31T12:34:56Z",
             layout: model.layout, params: Array(model.params.buffer),
-            optimizer: optimizer ? OptimizerState(m: m, v: v, steps: ["shared": step, "x2": 17], learningRate: 2.5e-5) : nil,
-            state: TrainingState(dataStep: step + 1, rngSeed: 0xFEDC_BA98_7654_3210, skippedSteps: 3, bestPSNR: 31.25,
-                                 bestStep: 1000, metricsHistory: #"[{"step": 1000, "psnr": 31.25}]"#))
+            optimizer: optimizer ? OptimizerState(m: m, v: v, steps: ["shared": step, "x2": min(17, step)], learningRate: 2.5e-5) : nil,
+            state: TrainingState(dataStep: step, rngSeed: 0xFEDC_BA98_7654_3210, skippedSteps: min(3, step), bestPSNR: 31.25,
+                                 bestStep: min(1000, step), metricsHistory: #"[{"step": 1000, "psnr": 31.25}]"#))
     }
 
     /// Asserts that `body` throws a `CheckpointError` whose one-line message contains

@@ -42,8 +42,10 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         _ = try startUpCheck()
+        if let save { try OutputPaths.requireOutside(save, folder: data, flag: "--save", what: "data folder") }
+        try CheckpointSandbox.probe(inference.checkpoint, limits: inference.limits)
         Threads.configure(threadsPerRank(configured: 0))
-        let trained = try TrainedModel.load(checkpoint: inference.checkpoint)
+        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits)
         // An MDSR checkpoint is scored at every scale it serves unless --scale picks one.
         let scales = inference.scale.map { [$0] } ?? trained.spec.scales
         let documents = try scales.map { try evaluateScale(trained, scale: $0) }
@@ -59,7 +61,7 @@ struct EvalCommand: ParsableCommand {
         let (layout, evaluation) = detectLayout(data, scale: s)
         var rangeValue: ClosedRange<Int>? = layout == .div2k ? 801...900 : nil
         if let range {
-            guard let r = DataRange(range) else { throw ValidationError("--range: expected FIRST-LAST, got \(range)") }
+            guard let r = DataRange(range) else { throw ValidationError("--range: expected FIRST-LAST (at most \(DataRange.maxIndex)), got \(range)") }
             rangeValue = r.train
         }
         let pairs = try Dataset(layout: layout, root: data, generateLR: layout == .folder, cacheDir: cacheDir)

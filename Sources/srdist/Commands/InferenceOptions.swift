@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoint
 
 /// The options `eval` and `upscale` share: which weights, which scale, and how to run
 /// inference (self-ensemble, tiling).
@@ -23,10 +24,24 @@ struct InferenceOptions: ParsableArguments {
     @Option(help: "Tile overlap in LR pixels.")
     var overlap = 16
 
+    /// Refuse checkpoints with more parameters (default 2^28).
+    @Option(help: "Largest checkpoint in parameters (default 268435456).")
+    var maxParameters = CheckpointLimits.defaultMaxParameters
+
+    /// Bounds keep `tile + 2 × overlap` far from overflow and a tile's activations
+    /// within memory (a 4096² tile of a 64-feature network is 4 GiB per tensor).
+    static let maxTile = 4096, maxOverlap = 512
+
     func validate() throws {
-        if let tile, tile < 0 { throw ValidationError("--tile must not be negative") }
-        if overlap < 0 { throw ValidationError("--overlap must not be negative") }
+        if let tile, !(0...Self.maxTile).contains(tile) { throw CommandLineError("--tile must be between 0 and \(Self.maxTile), got \(tile)") }
+        if !(0...Self.maxOverlap).contains(overlap) {
+            throw CommandLineError("--overlap must be between 0 and \(Self.maxOverlap), got \(overlap)")
+        }
+        if maxParameters < 1 { throw CommandLineError("--max-parameters must be at least 1, got \(maxParameters)") }
     }
+
+    /// The checkpoint bounds these flags set.
+    var limits: CheckpointLimits { CheckpointLimits(maxParameters: maxParameters) }
 
     /// The tile to use, given the command's default (nil: whole images).
     func tileSize(default fallback: Int?) -> Int? {

@@ -23,6 +23,14 @@ struct InspectCommand: ParsableCommand {
     @Option(help: "With --diff, how many tensors to list.")
     var top = 20
 
+    /// Show a checkpoint whose tensors hold NaN or ±∞ (counted per tensor) instead of refusing it.
+    @Flag(help: "Read checkpoints with NaN or infinite values (they are counted per tensor).")
+    var allowNonFinite = false
+
+    /// Refuse checkpoints with more parameters (default 2^28).
+    @Option(help: "Largest checkpoint in parameters (default 268435456).")
+    var maxParameters = CheckpointLimits.defaultMaxParameters
+
     func validate() throws {
         if diff {
             guard files.count == 2 else { throw ValidationError("--diff needs exactly two checkpoint files, got \(files.count)") }
@@ -30,15 +38,18 @@ struct InspectCommand: ParsableCommand {
             guard files.count == 1 else { throw ValidationError("expected one checkpoint file (or --diff A B), got \(files.count)") }
         }
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
+        guard maxParameters >= 1 else { throw CommandLineError("--max-parameters must be at least 1, got \(maxParameters)") }
     }
 
     func run() throws {
+        let limits = CheckpointLimits(maxParameters: maxParameters, allowNonFinite: allowNonFinite)
+        for file in files { try CheckpointSandbox.probe(file, limits: limits) }
+        let checkpoints = try files.map { try CheckpointFile.read(path: try CheckpointStore.locate($0), limits: limits) }
         if diff {
-            let a = try CheckpointFile.read(path: try CheckpointStore.locate(files[0])), b = try CheckpointFile.read(path: try CheckpointStore.locate(files[1]))
-            let d = CheckpointDiff(a, b, fileA: files[0], fileB: files[1])
+            let d = CheckpointDiff(checkpoints[0], checkpoints[1], fileA: files[0], fileB: files[1])
             print(json ? d.json : d.text(top: top))
         } else {
-            let summary = CheckpointSummary(try CheckpointFile.read(path: try CheckpointStore.locate(files[0])), file: files[0])
+            let summary = CheckpointSummary(checkpoints[0], file: files[0])
             print(json ? summary.json : summary.text)
         }
     }

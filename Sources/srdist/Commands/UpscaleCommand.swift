@@ -20,24 +20,46 @@ struct UpscaleCommand: ParsableCommand {
 
     @OptionGroup var inference: InferenceOptions
 
+    /// Refuse images whose PNG header claims more pixels (default 256 Mpx).
+    @Option(help: "Largest input image in pixels, checked from the PNG header (default 268435456).")
+    var maxImagePixels = PNGFile.defaultMaxPixels
+
+    func validate() throws {
+        if maxImagePixels < 1 { throw CommandLineError("--max-image-pixels must be at least 1, got \(maxImagePixels)") }
+    }
+
     func run() throws {
         _ = try startUpCheck()
-        Threads.configure(threadsPerRank(configured: 0))
-        let trained = try TrainedModel.load(checkpoint: inference.checkpoint)
-        let upscaler = try trained.upscaler(scale: inference.scale)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else {
             throw ValidationError("\(input): no such file or folder")
         }
+        // Checked before the model is loaded, so nothing is written on a refusal.
+        if isFolder.boolValue {
+            try OutputPaths.requireOutside(output, folder: input, flag: "the output folder", what: "input folder")
+        } else {
+            try OutputPaths.requireDistinct(input: input, output: output, flag: "the output")
+        }
+        try CheckpointSandbox.probe(inference.checkpoint, limits: inference.limits)
+        Threads.configure(threadsPerRank(configured: 0))
+        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits)
+        let upscaler = try trained.upscaler(scale: inference.scale)
         var jobs: [(String, String)] = [(input, output)]
         if isFolder.boolValue {
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            jobs = try FileManager.default.contentsOfDirectory(atPath: input).filter { $0.lowercased().hasSuffix(".png") }.sorted()
-                .map { ("\(input)/\($0)", "\(output)/\($0)") }
+            do {
+                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            } catch {
+                throw CommandLineError("\(output): cannot create the output folder (\(describeIOError(error, path: output)))")
+            }
+            let names: [String]
+            do { names = try FileManager.default.contentsOfDirectory(atPath: input) } catch {
+                throw CommandLineError("\(input): cannot list the input folder (\(describeIOError(error)))")
+            }
+            jobs = names.filter { $0.lowercased().hasSuffix(".png") }.sorted().map { ("\(input)/\($0)", "\(output)/\($0)") }
         }
         for (src, dst) in jobs {
             let start = Date()
-            let lr = try PNGFile.read(src)
+            let lr = try PNGFile.read(src, maxPixels: maxImagePixels)
             let out = upscaler.upscale(lr.planar(), h: lr.height, w: lr.width, tile: inference.tileSize(default: 256),
                                        overlap: inference.overlap, selfEnsemble: inference.selfEnsemble)
             let s = upscaler.scale

@@ -1,0 +1,37 @@
+import Models
+
+/// Bounds a checkpoint must keep before srdist allocates anything for it or trusts
+/// its counters: a file from elsewhere is checked, not believed.
+public struct CheckpointLimits: Equatable, Sendable {
+    /// Parameters per checkpoint (and so per tensor) unless raised: 2^28 = 268 M, six
+    /// times the paper's EDSR (43 M); 1 GiB per copy of the weights.
+    public static let defaultMaxParameters = 1 << 28
+    /// Largest step or update counter accepted (2^48): far past any run, and small
+    /// enough that `t + 1` and Adam's `β^t` stay exact.
+    public static let maxCounter = 1 << 48
+    /// Tensors per checkpoint (the paper's MDSR has 180): name lookups stay cheap.
+    public static let maxTensors = 4096
+
+    /// Most float32 values one copy of the weights may hold (`checkpoint.max_parameters`,
+    /// `--max-parameters`).
+    public var maxParameters: Int
+    /// Accept NaN or infinite parameters and moments (for `srdist inspect --allow-non-finite`);
+    /// otherwise such a tensor is refused by name.
+    public var allowNonFinite: Bool
+
+    public init(maxParameters: Int = defaultMaxParameters, allowNonFinite: Bool = false) {
+        (self.maxParameters, self.allowNonFinite) = (maxParameters, allowNonFinite)
+    }
+}
+
+/// What the caller's model needs a checkpoint to hold, compared with the file's
+/// tensor list before any tensor data is read.
+public struct CheckpointExpectation: Sendable {
+    public var model: String
+    public var scales: [Int]
+    public var layout: ParameterLayout
+
+    public init(model: String, scales: [Int], layout: ParameterLayout) {
+        (self.model, self.scales, self.layout) = (model, scales, layout)
+    }
+}
