@@ -31,8 +31,8 @@ func claimRunFolder(_ config: Config, store: CheckpointStore, resume: String?) t
         let (found, rejected) = store.newestValid(first: store.latest())
         start.notes += rejected.map { "passed over a checkpoint that does not read back whole: \($0)" }
         guard let found else {
-            throw CheckpointError("\(store.directory): no checkpoint reads back whole (\(rejected.count) tried); "
-                                  + "move the folder away to start afresh")
+            throw CheckpointError("\(store.directory): no checkpoint reads back whole (\(rejected.count) tried; newest: "
+                                  + "\(rejected.first ?? "none")); move the folder away to start afresh")
         }
         if !rejected.isEmpty { start.notes.append("resuming from \(found.path), the newest valid checkpoint") }
         store.enforceRetention(keeping: found.path)
