@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# A throw-away Slurm on this machine, to try and test the launch scripts:
+#
+#   eval "$(launch/slurm/testcluster.sh up)"    # prints: export SLURM_CONF=/tmp/srdist-slurm.X/slurm.conf
+#   CONFIG=configs/tiny_x2.json sbatch --nodes=1 --ntasks-per-node=2 --cpus-per-task=1 launch/slurm/train.sbatch
+#   launch/slurm/testcluster.sh down            # stops it, removes the folder SLURM_CONF names
+#
+# `up` installs slurmctld, slurmd and munge (Debian packages) when missing, then starts
+# munged, slurmctld and one slurmd, all with their key, config, state, spool and logs in a
+# new folder under /tmp, on free ports, and waits until `sinfo` shows the node idle. It
+# writes nothing under /etc or /run: the daemons and commands find the config through
+# SLURM_CONF (Debian's default, /etc/slurm/slurm.conf, is never created), and munged gets
+# its key and socket by flag. Several clusters can run side by side. `down` cancels the
+# cluster's jobs, stops its daemons and deletes the folder. Needs root (slurmd runs jobs as
+# their submitter). KILL_WAIT (seconds, default 10) is Slurm's SIGTERM-to-SIGKILL grace.
+set -euo pipefail
+
+die() { echo "testcluster: $*" >&2; exit 1; }
+
+install_missing() {
+    local need=() pkg
+    for pkg in slurmctld slurmd slurm-client munge; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+    done
+    [ ${#need[@]} -eq 0 ] && return
+    echo "testcluster: installing ${need[*]}" >&2
+    apt-get update -qq
+    # No recommends: they pull in dozens of plugin and -dev packages a test cluster never loads.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+}
+
+# A TCP port nobody listens on (racy in principle; the daemons fail loudly if it was taken).
+free_port() {
+    local port
+    while true; do
+        port=$((20000 + RANDOM % 20000))
+        ss -Hltn "sport = :$port" | grep -q . || { echo "$port"; return; }
+    done
+}
+
+# Waits up to $2 seconds for command $1 (a string for eval) to succeed.
+wait_for() {
+    local deadline=$((SECONDS + $2))
+    until eval "$1" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$deadline" ] || return 1
+        sleep 0.2
+    done
+}
+
+up() {
+    [ "$(id -u)" = 0 ] || die "needs root (slurmd starts jobs as the submitting user)"
+    install_missing
+    local dir host ctld_port node_port
+    dir=$(mktemp -d /tmp/srdist-slurm.XXXXXX)
+    chmod 755 "$dir"  # munged (user munge) must reach its folder inside
+    host=$(hostname -s)
+    mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/munge"
+
+    # munged refuses keys and sockets in folders others can write to (or clients cannot enter).
+    dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
+    chmod 755 "$dir/munge"; chmod 400 "$dir/munge/munge.key"
+    chown -R munge:munge "$dir/munge"
+    runuser -u munge -- munged --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
+        --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
+        --seed-file="$dir/munge/munged.seed" || die "munged did not start (see $dir/munge/munged.log)"
+
+    ctld_port=$(free_port); node_port=$(free_port)
+    # slurmd -C: this machine's sockets, cores and memory, as slurmd will detect them.
+    local node_hw
+    node_hw=$(slurmd -C | head -1 | sed 's/^NodeName=[^ ]* //')
+    : >"$dir/plugstack.conf"  # so /etc/slurm/plugstack.conf is not read either
+    cat >"$dir/slurm.conf" <<EOF
+# Written by launch/slurm/testcluster.sh; removed by its 'down'.
+ClusterName=srdist$$
+SlurmctldHost=$host(127.0.0.1)
+SlurmctldPort=$ctld_port
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$dir/munge/munge.socket
+PlugStackConfig=$dir/plugstack.conf
+StateSaveLocation=$dir/state
+SlurmdSpoolDir=$dir/spool/%n
+SlurmctldPidFile=$dir/slurmctld.pid
+SlurmdPidFile=$dir/slurmd-%n.pid
+SlurmctldLogFile=$dir/log/slurmctld.log
+SlurmdLogFile=$dir/log/slurmd-%n.log
+JobCompType=jobcomp/filetxt
+JobCompLoc=$dir/log/jobcomp.txt
+# No cgroups in containers: processes tracked by parentage, no binding (srun then says
+# "cluster configuration lacks support for cpu binding", which the scripts avoid).
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+MpiDefault=none
+JobRequeue=1
+ReturnToService=2
+KillWait=${KILL_WAIT:-10}
+MinJobAge=300
+NodeName=$host NodeAddr=127.0.0.1 Port=$node_port $node_hw State=UNKNOWN
+PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
+EOF
+    export SLURM_CONF=$dir/slurm.conf
+    slurmctld -f "$SLURM_CONF" || die "slurmctld did not start (see $dir/log/slurmctld.log)"
+    slurmd -f "$SLURM_CONF" -N "$host" || die "slurmd did not start (see $dir/log/slurmd-$host.log)"
+    wait_for '[ "$(sinfo -h -o %t)" = idle ]' 30 \
+        || die "node not idle after 30 s: $(sinfo -h -o '%t %E' 2>&1); logs in $dir/log"
+    echo "testcluster: Slurm up in $dir (node $host idle)" >&2
+    echo "export SLURM_CONF=$SLURM_CONF"
+}
+
+# Signals the daemon whose pid file is $1 and waits for it to exit.
+stop_daemon() {
+    [ -s "$1" ] || return 0
+    local pid
+    pid=$(cat "$1")
+    kill "$pid" 2>/dev/null || return 0
+    wait_for "! kill -0 $pid" 20 || { kill -9 "$pid" 2>/dev/null; sleep 0.2; }
+}
+
+down() {
+    local conf=${SLURM_CONF:-}
+    [ -n "$conf" ] || die "SLURM_CONF is not set (use the folder 'up' printed)"
+    local dir
+    dir=$(dirname "$conf")
+    [[ $dir == /tmp/srdist-slurm.* ]] && [ -f "$conf" ] || die "$conf is not a testcluster config"
+    # Jobs first, so no slurmstepd outlives its slurmd.
+    if [ -s "$dir/slurmctld.pid" ] && kill -0 "$(cat "$dir/slurmctld.pid")" 2>/dev/null; then
+        scancel --full --quiet --user="$(id -un)" 2>/dev/null || true
+        wait_for '[ -z "$(squeue -h -o %i)" ]' 60 || echo "testcluster: jobs still listed after 60 s" >&2
+    fi
+    local pidfile
+    for pidfile in "$dir"/slurmd-*.pid "$dir/slurmctld.pid" "$dir/munge/munged.pid"; do
+        stop_daemon "$pidfile"
+    done
+    rm -rf "$dir"
+    echo "testcluster: Slurm in $dir stopped and removed" >&2
+}
+
+case "${1:-}" in
+    up) up ;;
+    down) down ;;
+    *) echo "usage: $0 up|down   (down uses SLURM_CONF from up's output)" >&2; exit 2 ;;
+esac
