@@ -25,10 +25,10 @@ srdist_run() {
         kill -0 "$pid" 2>/dev/null || break
     done
     if [ "$status" -eq 85 ] && [ "$terminated" = 0 ]; then
-        echo "srdist: checkpointed after a stop signal; requeueing job ${SLURM_JOB_ID}"
+        echo "srdist: exit 85 (checkpointed after a stop signal): requeueing job ${SLURM_JOB_ID}"
         scontrol requeue "$SLURM_JOB_ID"
     elif [ "$status" -eq 85 ]; then
-        echo "srdist: checkpointed after SIGTERM; Slurm is ending job ${SLURM_JOB_ID} (not requeued here)"
+        echo "srdist: exit 85 (checkpointed after SIGTERM): Slurm is ending job ${SLURM_JOB_ID}, not requeued here"
     fi
     exit "$status"
 }

@@ -12,7 +12,8 @@
 # SLURM_CONF (Debian's default, /etc/slurm/slurm.conf, is never created), and munged gets
 # its key and socket by flag. Several clusters can run side by side. `down` cancels the
 # cluster's jobs, stops its daemons and deletes the folder. Needs root (slurmd runs jobs as
-# their submitter). KILL_WAIT (seconds, default 10) is Slurm's SIGTERM-to-SIGKILL grace.
+# their submitter). KILL_WAIT (seconds, default 10) is Slurm's SIGTERM-to-SIGKILL grace;
+# WITHOUT_PLUGINS (a glob, e.g. 'mpi_pmix*') leaves plugins out, as on a site without them.
 set -euo pipefail
 
 die() { echo "testcluster: $*" >&2; exit 1; }
@@ -54,7 +55,7 @@ up() {
     dir=$(mktemp -d /tmp/srdist-slurm.XXXXXX)
     chmod 755 "$dir"  # munged (user munge) must reach its folder inside
     host=$(hostname -s)
-    mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/munge"
+    mkdir -p "$dir/state" "$dir/spool/$host" "$dir/log" "$dir/munge"
 
     # munged refuses keys and sockets in folders others can write to (or clients cannot enter).
     dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
@@ -69,6 +70,17 @@ up() {
     local node_hw
     node_hw=$(slurmd -C | head -1 | sed 's/^NodeName=[^ ]* //')
     : >"$dir/plugstack.conf"  # so /etc/slurm/plugstack.conf is not read either
+    local plugin_dir
+    plugin_dir=$(dpkg -L slurm-wlm-basic-plugins | grep -m1 '/slurm-wlm$')
+    if [ -n "${WITHOUT_PLUGINS:-}" ]; then
+        mkdir "$dir/plugins"
+        local f
+        for f in "$plugin_dir"/*; do
+            # shellcheck disable=SC2254  # the glob is the point
+            case ${f##*/} in $WITHOUT_PLUGINS) ;; *) ln -s "$f" "$dir/plugins/" ;; esac
+        done
+        plugin_dir=$dir/plugins
+    fi
     cat >"$dir/slurm.conf" <<EOF
 # Written by launch/slurm/testcluster.sh; removed by its 'down'.
 ClusterName=srdist$$
@@ -80,6 +92,7 @@ AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$dir/munge/munge.socket
 PlugStackConfig=$dir/plugstack.conf
+PluginDir=$plugin_dir
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool/%n
 SlurmctldPidFile=$dir/slurmctld.pid
