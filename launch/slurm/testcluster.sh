@@ -48,6 +48,21 @@ wait_for() {
     done
 }
 
+# start_daemon LOG COMMAND...: runs COMMAND (which forks into the background) with only
+# stdin/stdout/stderr open, those on /dev/null and LOG: a caller waiting for this script's
+# output to end (a pipe, or Foundation's Process) would otherwise wait for the daemons.
+start_daemon() {
+    local log=$1 fd
+    shift
+    (
+        for fd in /proc/self/fd/*; do
+            fd=${fd##*/}
+            [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+        done 2>/dev/null
+        exec "$@" </dev/null >>"$log" 2>&1
+    )
+}
+
 up() {
     [ "$(id -u)" = 0 ] || die "needs root (slurmd starts jobs as the submitting user)"
     install_missing
@@ -61,7 +76,7 @@ up() {
     dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
     chmod 755 "$dir/munge"; chmod 400 "$dir/munge/munge.key"
     chown -R munge:munge "$dir/munge"
-    runuser -u munge -- munged --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
+    start_daemon "$dir/log/daemons.out" runuser -u munge -- munged --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
         --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
         --seed-file="$dir/munge/munged.seed" || die "munged did not start (see $dir/munge/munged.log)"
 
@@ -116,8 +131,8 @@ NodeName=$host NodeAddr=127.0.0.1 Port=$node_port $node_hw State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
     export SLURM_CONF=$dir/slurm.conf
-    slurmctld -f "$SLURM_CONF" || die "slurmctld did not start (see $dir/log/slurmctld.log)"
-    slurmd -f "$SLURM_CONF" -N "$host" || die "slurmd did not start (see $dir/log/slurmd-$host.log)"
+    start_daemon "$dir/log/daemons.out" slurmctld -f "$SLURM_CONF" || die "slurmctld did not start (see $dir/log/slurmctld.log)"
+    start_daemon "$dir/log/daemons.out" slurmd -f "$SLURM_CONF" -N "$host" || die "slurmd did not start (see $dir/log/slurmd-$host.log)"
     wait_for '[ "$(sinfo -h -o %t)" = idle ]' 30 \
         || die "node not idle after 30 s: $(sinfo -h -o '%t %E' 2>&1); logs in $dir/log"
     echo "testcluster: Slurm up in $dir (node $host idle)" >&2
