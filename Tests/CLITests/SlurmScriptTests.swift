@@ -199,6 +199,8 @@ final class SlurmScriptTests: XCTestCase {
         XCTAssertTrue(log(stopped).contains("(restart 1)"), log(stopped))
         XCTAssertTrue(log(stopped).contains(resumedLine("stopped", at: k)), log(stopped))
         try assertSameBits("straight", "stopped")
+        print("measured: \(script) scancel \(stop.joined(separator: " ")): exit 85 at step \(k), requeued, resumed at \(k), "
+              + "finished at 300; compared bit for bit with the uninterrupted run")
     }
 
     /// (c): a plain scancel sends SIGTERM to the batch shell and every rank and SIGKILL after
@@ -220,6 +222,8 @@ final class SlurmScriptTests: XCTestCase {
         let saved = "\(checkpoints)/step-\(String(format: "%09d", k)).h5"
         let written = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: saved)[.modificationDate] as? Date)
         XCTAssertLessThan(written.timeIntervalSince(sent), Self.killWait, "checkpoint written after KillWait")
+        print("measured: \(script) scancel: checkpoint at step \(k) written \(String(format: "%.1f", written.timeIntervalSince(sent))) s "
+              + "after scancel, job gone after \(String(format: "%.1f", Date().timeIntervalSince(sent))) s (KillWait \(Int(Self.killWait)) s)")
         XCTAssertEqual(try checkpoint("cancelled").step, k)
         // Nothing half-written: every file is a whole checkpoint or the `latest` pointer.
         for name in try FileManager.default.contentsOfDirectory(atPath: checkpoints) where name != "latest" {
@@ -237,11 +241,15 @@ final class SlurmScriptTests: XCTestCase {
         let id = try submit(script, ["--time=5", "--signal=\(signal)@30"], run: "timed", steps: 1_000_000)
         try waitUntil(id, "training") { _, log in log.contains("step 20/") }
         try slurm("scontrol", ["update", "jobid=\(id)", "TimeLimit=1"])
+        let lowered = Date()
         try waitForRequeueAndRelease(id, ["TimeLimit=5"])
+        let requeued = Date().timeIntervalSince(lowered)
         XCTAssertTrue(log(id).contains("srdist: exit 85 (checkpointed after a stop signal): requeueing job \(id)"), log(id))
         let k = try stopStep("timed")
         XCTAssertGreaterThanOrEqual(k, 20)
         try waitUntil(id, "resumed") { [self] _, log in log.contains(resumedLine("timed", at: k)) }
+        print("measured: \(script) --time=1 --signal=\(signal)@30: exit 85 at step \(k), requeued "
+              + "\(String(format: "%.0f", requeued)) s after the limit was lowered, resumed at \(k)")
         try slurm("scancel", [String(id)])
         try waitUntilFinal(id, "CANCELLED")
     }

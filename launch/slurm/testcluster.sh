@@ -68,6 +68,8 @@ up() {
     install_missing
     local dir host ctld_port node_port
     dir=$(mktemp -d /tmp/srdist-slurm.XXXXXX)
+    # A failed start leaves nothing running (the logs are gone with it: die quotes them).
+    trap '[ $? -eq 0 ] || remove_cluster "$dir"' EXIT
     chmod 755 "$dir"  # munged (user munge) must reach its folder inside
     host=$(hostname -s)
     mkdir -p "$dir/state" "$dir/spool/$host" "$dir/log" "$dir/munge"
@@ -78,12 +80,12 @@ up() {
     chown -R munge:munge "$dir/munge"
     start_daemon "$dir/log/daemons.out" runuser -u munge -- munged --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
         --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
-        --seed-file="$dir/munge/munged.seed" || die "munged did not start (see $dir/munge/munged.log)"
+        --seed-file="$dir/munge/munged.seed" || die "munged did not start: $(tail -n 5 "$dir/munge/munged.log" "$dir/log/daemons.out" 2>&1)"
 
     ctld_port=$(free_port); node_port=$(free_port)
     # slurmd -C: this machine's sockets, cores and memory, as slurmd will detect them.
     local node_hw
-    node_hw=$(slurmd -C | head -1 | sed 's/^NodeName=[^ ]* //')
+    node_hw=$(slurmd -C | sed -n '1s/^NodeName=[^ ]* //p')  # all read: no SIGPIPE under pipefail
     : >"$dir/plugstack.conf"  # so /etc/slurm/plugstack.conf is not read either
     local plugin_dir
     plugin_dir=$(dpkg -L slurm-wlm-basic-plugins | grep -m1 '/slurm-wlm$')
@@ -131,10 +133,10 @@ NodeName=$host NodeAddr=127.0.0.1 Port=$node_port $node_hw State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
     export SLURM_CONF=$dir/slurm.conf
-    start_daemon "$dir/log/daemons.out" slurmctld -f "$SLURM_CONF" || die "slurmctld did not start (see $dir/log/slurmctld.log)"
-    start_daemon "$dir/log/daemons.out" slurmd -f "$SLURM_CONF" -N "$host" || die "slurmd did not start (see $dir/log/slurmd-$host.log)"
+    start_daemon "$dir/log/daemons.out" slurmctld -f "$SLURM_CONF" || die "slurmctld did not start: $(tail -n 5 "$dir/log/slurmctld.log" "$dir/log/daemons.out" 2>&1)"
+    start_daemon "$dir/log/daemons.out" slurmd -f "$SLURM_CONF" -N "$host" || die "slurmd did not start: $(tail -n 5 "$dir/log/slurmd-$host.log" "$dir/log/daemons.out" 2>&1)"
     wait_for '[ "$(sinfo -h -o %t)" = idle ]' 30 \
-        || die "node not idle after 30 s: $(sinfo -h -o '%t %E' 2>&1); logs in $dir/log"
+        || die "node not idle after 30 s: $(sinfo -h -o '%t %E' 2>&1); $(tail -n 5 "$dir"/log/*.log 2>&1)"
     echo "testcluster: Slurm up in $dir (node $host idle)" >&2
     echo "export SLURM_CONF=$SLURM_CONF"
 }
@@ -148,6 +150,15 @@ stop_daemon() {
     wait_for "! kill -0 $pid" 20 || { kill -9 "$pid" 2>/dev/null; sleep 0.2; }
 }
 
+# Stops the daemons whose pid files are in folder $1 and removes it.
+remove_cluster() {
+    local pidfile
+    for pidfile in "$1"/slurmd-*.pid "$1/slurmctld.pid" "$1/munge/munged.pid"; do
+        stop_daemon "$pidfile"
+    done
+    rm -rf "$1"
+}
+
 down() {
     local conf=${SLURM_CONF:-}
     [ -n "$conf" ] || die "SLURM_CONF is not set (use the folder 'up' printed)"
@@ -159,11 +170,7 @@ down() {
         scancel --full --quiet --user="$(id -un)" 2>/dev/null || true
         wait_for '[ -z "$(squeue -h -o %i)" ]' 60 || echo "testcluster: jobs still listed after 60 s" >&2
     fi
-    local pidfile
-    for pidfile in "$dir"/slurmd-*.pid "$dir/slurmctld.pid" "$dir/munge/munged.pid"; do
-        stop_daemon "$pidfile"
-    done
-    rm -rf "$dir"
+    remove_cluster "$dir"
     echo "testcluster: Slurm in $dir stopped and removed" >&2
 }
 
