@@ -72,7 +72,7 @@ up() {
     trap '[ $? -eq 0 ] || remove_cluster "$dir"' EXIT
     chmod 755 "$dir"  # munged (user munge) must reach its folder inside
     host=$(hostname -s)
-    mkdir -p "$dir/state" "$dir/spool/$host" "$dir/log" "$dir/munge"
+    mkdir -p "$dir/state" "$dir/spool/$host" "$dir/tmp" "$dir/log" "$dir/munge"
 
     # munged refuses keys and sockets in folders others can write to (or clients cannot enter).
     dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
@@ -112,6 +112,9 @@ PlugStackConfig=$dir/plugstack.conf
 PluginDir=$plugin_dir
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool/%n
+# The PMIx plugin makes <TmpFS>/spmix_appdir_<uid>_<job>.<step>: in /tmp, two clusters'
+# job 1 would collide ("File exists", the step fails to launch).
+TmpFS=$dir/tmp
 SlurmctldPidFile=$dir/slurmctld.pid
 SlurmdPidFile=$dir/slurmd-%n.pid
 SlurmctldLogFile=$dir/log/slurmctld.log
