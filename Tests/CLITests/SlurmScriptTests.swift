@@ -85,12 +85,12 @@ final class SlurmScriptTests: XCTestCase {
     }
 
     /// `sbatch` from the repository root (the scripts source launch/slurm/job.sh from the
-    /// submit folder): one node, `tasks` ranks × 1 CPU, srdist on the tiny config with
+    /// submit folder): `nodes` nodes × `tasks` ranks × 1 CPU, srdist on the tiny config with
     /// `steps` steps in the run folder `run`. Returns the job id.
     func submit(_ script: String, _ options: [String] = [], run: String, steps: Int, _ srdist: [String] = [],
-                tasks: Int = 2) throws -> Int {
+                nodes: Int = 1, tasks: Int = 2) throws -> Int {
         let r = try Executables.run("/usr/bin/env",
-                                    ["-C", Self.root.path, "sbatch", "--parsable", "--nodes=1", "--ntasks-per-node=\(tasks)",
+                                    ["-C", Self.root.path, "sbatch", "--parsable", "--nodes=\(nodes)", "--ntasks-per-node=\(tasks)",
                                      "--cpus-per-task=1", "--output=\(dir.path)/job-%j.log"] + options
                                     + ["launch/slurm/\(script)", "--set", "run_dir=\(folder(run))", "--set", "train.steps=\(steps)",
                                        "--set", "train.log_every=10"] + srdist,
@@ -300,6 +300,27 @@ final class SlurmScriptTests: XCTestCase {
 
     func testMpirunScriptRequeuesAtTimeLimit() throws {
         try checkTimeLimitRequeues("train-mpirun.sbatch", signal: "B:USR1")
+    }
+
+    // MARK: - Two hosts
+
+    /// Both scripts on a two-node cluster (`NODES=2`: each slurmd in its own network
+    /// namespace and hostname, TCP between them): one rank per host, the same bits as two
+    /// ranks on one node.
+    func testBothScriptsSpanTwoHostsWithTheSameBits() throws {
+        let oneNode = try submit("train.sbatch", run: "one-node", steps: 60)
+        try waitUntilFinal(oneNode, "COMPLETED")
+        let main = conf
+        conf = try Self.startCluster(["NODES": "2"]).get()
+        defer { Self.stopCluster(conf); conf = main }
+        jobs = []  // the next ones go with this cluster
+        for script in ["train.sbatch", "train-mpirun.sbatch"] {
+            let id = try submit(script, run: script, steps: 60, nodes: 2, tasks: 1)
+            try waitUntilFinal(id, "COMPLETED")
+            XCTAssertEqual(try state(id)["NodeList"], "h[0-1]")
+            XCTAssertTrue(log(id).contains("over 2 ranks × 1 threads"), log(id))
+            try assertSameBits("one-node", script)
+        }
     }
 
     // MARK: - Directives and the local launcher

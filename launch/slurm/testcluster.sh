@@ -14,6 +14,9 @@
 # cluster's jobs, stops its daemons and deletes the folder. Needs root (slurmd runs jobs as
 # their submitter). KILL_WAIT (seconds, default 10) is Slurm's SIGTERM-to-SIGKILL grace;
 # WITHOUT_PLUGINS (a glob, e.g. 'mpi_pmix*') leaves plugins out, as on a site without them.
+# NODES=N (default 1) makes N nodes h0…h(N-1), each slurmd in its own network namespace
+# and hostname (this machine's cores split between them), joined to slurmctld by a bridge
+# on a free 10.213.X.0/24: jobs then span hosts that talk TCP only, as on a cluster.
 set -euo pipefail
 
 die() { echo "testcluster: $*" >&2; exit 1; }
@@ -72,7 +75,7 @@ up() {
     trap '[ $? -eq 0 ] || remove_cluster "$dir"' EXIT
     chmod 755 "$dir"  # munged (user munge) must reach its folder inside
     host=$(hostname -s)
-    mkdir -p "$dir/state" "$dir/spool/$host" "$dir/tmp" "$dir/log" "$dir/munge"
+    mkdir -p "$dir/state" "$dir/spool" "$dir/tmp" "$dir/log" "$dir/munge"
 
     # munged refuses keys and sockets in folders others can write to (or clients cannot enter).
     dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
@@ -83,9 +86,26 @@ up() {
         --seed-file="$dir/munge/munged.seed" || die "munged did not start: $(tail -n 5 "$dir/munge/munged.log" "$dir/log/daemons.out" 2>&1)"
 
     ctld_port=$(free_port); node_port=$(free_port)
-    # slurmd -C: this machine's sockets, cores and memory, as slurmd will detect them.
-    local node_hw
-    node_hw=$(slurmd -C | sed -n '1s/^NodeName=[^ ]* //p')  # all read: no SIGPIPE under pipefail
+    local nodes=${NODES:-1} ctld_addr=127.0.0.1 node_lines node_list node_hw
+    if [ "$nodes" = 1 ]; then
+        # slurmd -C: this machine's sockets, cores and memory, as slurmd will detect them.
+        node_hw=$(slurmd -C | sed -n '1s/^NodeName=[^ ]* //p')  # all read: no SIGPIPE under pipefail
+        node_lines="NodeName=$host NodeAddr=127.0.0.1 Port=$node_port $node_hw State=UNKNOWN"
+        node_list=$host
+    else
+        local net i cpus mem
+        net=$(free_subnet)
+        make_network "$dir" "$net" "$nodes"
+        ctld_addr=$net.254
+        cpus=$(( $(nproc) / nodes )); [ "$cpus" -ge 1 ] || cpus=1
+        mem=$(( $(slurmd -C | sed -n '1s/.*RealMemory=\([0-9]*\).*/\1/p') / nodes ))
+        node_lines="" node_list=""
+        for ((i = 0; i < nodes; i++)); do
+            node_lines+="NodeName=h$i NodeAddr=$net.$((i + 1)) Port=$node_port CPUs=$cpus Boards=1 SocketsPerBoard=1 "
+            node_lines+="CoresPerSocket=$cpus ThreadsPerCore=1 RealMemory=$mem State=UNKNOWN"$'\n'
+            node_list+=${node_list:+,}h$i
+        done
+    fi
     : >"$dir/plugstack.conf"  # so /etc/slurm/plugstack.conf is not read either
     local plugin_dir
     plugin_dir=$(dpkg -L slurm-wlm-basic-plugins | grep -m1 '/slurm-wlm$')
@@ -101,7 +121,7 @@ up() {
     cat >"$dir/slurm.conf" <<EOF
 # Written by launch/slurm/testcluster.sh; removed by its 'down'.
 ClusterName=srdist$$
-SlurmctldHost=$host(127.0.0.1)
+SlurmctldHost=$host($ctld_addr)
 SlurmctldPort=$ctld_port
 SlurmUser=root
 SlurmdUser=root
@@ -114,7 +134,7 @@ StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool/%n
 # The PMIx plugin makes <TmpFS>/spmix_appdir_<uid>_<job>.<step>: in /tmp, two clusters'
 # job 1 would collide ("File exists", the step fails to launch).
-TmpFS=$dir/tmp
+TmpFS=$dir/tmp/%n
 SlurmctldPidFile=$dir/slurmctld.pid
 SlurmdPidFile=$dir/slurmd-%n.pid
 SlurmctldLogFile=$dir/log/slurmctld.log
@@ -132,15 +152,28 @@ JobRequeue=1
 ReturnToService=2
 KillWait=${KILL_WAIT:-10}
 MinJobAge=300
-NodeName=$host NodeAddr=127.0.0.1 Port=$node_port $node_hw State=UNKNOWN
-PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
+# Split nodes are not what slurmd detects: take the configured size.
+SlurmdParameters=config_overrides
+$node_lines
+PartitionName=debug Nodes=$node_list Default=YES MaxTime=INFINITE State=UP
 EOF
     export SLURM_CONF=$dir/slurm.conf
     start_daemon "$dir/log/daemons.out" slurmctld -f "$SLURM_CONF" || die "slurmctld did not start: $(tail -n 5 "$dir/log/slurmctld.log" "$dir/log/daemons.out" 2>&1)"
-    start_daemon "$dir/log/daemons.out" slurmd -f "$SLURM_CONF" -N "$host" || die "slurmd did not start: $(tail -n 5 "$dir/log/slurmd-$host.log" "$dir/log/daemons.out" 2>&1)"
-    wait_for '[ "$(sinfo -h -o %t)" = idle ]' 30 \
-        || die "node not idle after 30 s: $(sinfo -h -o '%t %E' 2>&1); $(tail -n 5 "$dir"/log/*.log 2>&1)"
-    echo "testcluster: Slurm up in $dir (node $host idle)" >&2
+    local node
+    for node in ${node_list//,/ }; do
+        mkdir -p "$dir/spool/$node" "$dir/tmp/$node"
+        if [ "$nodes" = 1 ]; then
+            start_daemon "$dir/log/daemons.out" slurmd -f "$SLURM_CONF" -N "$node"
+        else
+            # nsenter, not `ip netns exec`: that remounts /sys, hiding the cgroup mounts
+            # slurmd insists on. A hostname per node, so Open MPI sees separate hosts.
+            start_daemon "$dir/log/daemons.out" nsenter --net="/run/netns/$(cat "$dir/netns")$node" \
+                unshare --uts sh -c 'hostname "$1"; exec slurmd -f "$2" -N "$1"' sh "$node" "$SLURM_CONF"
+        fi || die "slurmd $node did not start: $(tail -n 5 "$dir/log/slurmd-$node.log" "$dir/log/daemons.out" 2>&1)"
+    done
+    wait_for '[ "$(sinfo -h -o %t | sort -u)" = idle ]' 30 \
+        || die "nodes not idle after 30 s: $(sinfo -h -o '%t %E' 2>&1); $(tail -n 5 "$dir"/log/*.log 2>&1)"
+    echo "testcluster: Slurm up in $dir (nodes $node_list idle)" >&2
     echo "export SLURM_CONF=$SLURM_CONF"
 }
 
@@ -153,13 +186,49 @@ stop_daemon() {
     wait_for "! kill -0 $pid" 20 || { kill -9 "$pid" 2>/dev/null; sleep 0.2; }
 }
 
-# Stops the daemons whose pid files are in folder $1 and removes it.
+# Stops the daemons whose pid files are in folder $1, removes the network (if any) and it.
 remove_cluster() {
-    local pidfile
+    local pidfile tag ns
     for pidfile in "$1"/slurmd-*.pid "$1/slurmctld.pid" "$1/munge/munged.pid"; do
         stop_daemon "$pidfile"
     done
+    if [ -s "$1/netns" ]; then
+        tag=$(cat "$1/netns")
+        for ns in $(ip netns list | awk -v t="$tag" 'index($1, t) == 1 {print $1}'); do ip netns del "$ns"; done
+        ip link del "${tag}br" 2>/dev/null || true
+    fi
     rm -rf "$1"
+}
+
+# A 10.213.X.0/24 no interface here uses.
+free_subnet() {
+    local x
+    for x in $(shuf -i 100-250); do
+        ip -4 -o addr | grep -q " 10\.213\.$x\." || { echo "10.213.$x"; return; }
+    done
+    die "no free 10.213.X.0/24 subnet"
+}
+
+# make_network DIR NET N: a bridge <tag>br here with NET.254 (slurmctld's address) and
+# network namespaces <tag>h0… with eth0 = NET.1…, one per node; the tag goes to DIR/netns.
+make_network() {
+    local dir=$1 net=$2 n=$3 tag="srs$$" i
+    ip netns add "${tag}probe" 2>/dev/null || die "network namespaces unavailable (NODES=1 needs none)"
+    ip netns del "${tag}probe"
+    echo "$tag" >"$dir/netns"
+    ip link add "${tag}br" type bridge
+    ip addr add "$net.254/24" dev "${tag}br"
+    ip link set "${tag}br" up
+    for ((i = 0; i < n; i++)); do
+        ip netns add "${tag}h$i"
+        ip link add "${tag}a$i" type veth peer name "${tag}b$i"
+        ip link set "${tag}a$i" netns "${tag}h$i"
+        ip -n "${tag}h$i" link set "${tag}a$i" name eth0
+        ip -n "${tag}h$i" addr add "$net.$((i + 1))/24" dev eth0
+        ip -n "${tag}h$i" link set eth0 up
+        ip -n "${tag}h$i" link set lo up
+        ip link set "${tag}b$i" master "${tag}br" up
+    done
 }
 
 down() {
