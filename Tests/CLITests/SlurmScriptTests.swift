@@ -274,14 +274,13 @@ final class SlurmScriptTests: XCTestCase {
     func testSrunScriptWithoutPMIxPointsToMpirunScript() throws {
         let main = conf
         conf = try Self.startCluster(["WITHOUT_PLUGINS": "mpi_pmix*"]).get()
-        defer { Self.stopCluster(conf); conf = main }
+        defer { Self.stopCluster(conf); conf = main; jobs = [] }  // its jobs are gone with it
         XCTAssertFalse(try slurm("srun", ["--mpi=list"]).contains("pmix"))
         let id = try submit("train.sbatch", run: "nopmix", steps: 5)
         try waitUntilFinal(id, "FAILED")
         XCTAssertEqual(try state(id)["ExitCode"], "1:0")
         XCTAssertTrue(log(id).contains("srdist: this Slurm has no PMIx plugin (srun --mpi=list lacks pmix); "
                                        + "submit launch/slurm/train-mpirun.sbatch instead"), log(id))
-        jobs = []  // gone with its cluster
     }
 
     // MARK: - train-mpirun.sbatch (mpirun inside the allocation)
@@ -312,8 +311,8 @@ final class SlurmScriptTests: XCTestCase {
         try waitUntilFinal(oneNode, "COMPLETED")
         let main = conf
         conf = try Self.startCluster(["NODES": "2"]).get()
-        defer { Self.stopCluster(conf); conf = main }
-        jobs = []  // the next ones go with this cluster
+        jobs = []
+        defer { Self.stopCluster(conf); conf = main; jobs = [] }  // its jobs are gone with it
         for script in ["train.sbatch", "train-mpirun.sbatch"] {
             let id = try submit(script, run: script, steps: 60, nodes: 2, tasks: 1)
             try waitUntilFinal(id, "COMPLETED")
