@@ -70,7 +70,7 @@ final class SlurmScriptTests: XCTestCase {
                 try? waitUntil(id, "gone", timeout: 2 * Self.killWait + 20) { state, _ in state["JobState"].map(Self.isFinal) ?? true }
             }
         }
-        try? FileManager.default.removeItem(at: dir)
+        if let dir { try? FileManager.default.removeItem(at: dir) }  // nil when setUp found no cluster
     }
 
     static func isFinal(_ state: String) -> Bool { ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT"].contains(state) }

@@ -38,7 +38,8 @@ free_port() {
     local port
     while true; do
         port=$((20000 + RANDOM % 20000))
-        ss -Hltn "sport = :$port" | grep -q . || { echo "$port"; return; }
+        # grep without -q reads all: under pipefail an early exit would SIGPIPE ss.
+        ss -Hltn "sport = :$port" | grep . >/dev/null || { echo "$port"; return; }
     done
 }
 
@@ -72,7 +73,7 @@ up() {
     local dir host ctld_port node_port
     dir=$(mktemp -d /tmp/srdist-slurm.XXXXXX)
     # A failed start leaves nothing running (the logs are gone with it: die quotes them).
-    trap '[ $? -eq 0 ] || remove_cluster "$dir"' EXIT
+    trap "[ \$? -eq 0 ] || remove_cluster '$dir'" EXIT
     chmod 755 "$dir"  # munged (user munge) must reach its folder inside
     host=$(hostname -s)
     mkdir -p "$dir/state" "$dir/spool" "$dir/tmp" "$dir/log" "$dir/munge"
@@ -108,7 +109,7 @@ up() {
     fi
     : >"$dir/plugstack.conf"  # so /etc/slurm/plugstack.conf is not read either
     local plugin_dir
-    plugin_dir=$(dpkg -L slurm-wlm-basic-plugins | grep -m1 '/slurm-wlm$')
+    plugin_dir=$(dpkg -L slurm-wlm-basic-plugins | grep '/slurm-wlm$')
     if [ -n "${WITHOUT_PLUGINS:-}" ]; then
         mkdir "$dir/plugins"
         local f
@@ -204,7 +205,7 @@ remove_cluster() {
 free_subnet() {
     local x
     for x in $(shuf -i 100-250); do
-        ip -4 -o addr | grep -q " 10\.213\.$x\." || { echo "10.213.$x"; return; }
+        ip -4 -o addr | grep " 10\.213\.$x\." >/dev/null || { echo "10.213.$x"; return; }
     done
     die "no free 10.213.X.0/24 subnet"
 }
