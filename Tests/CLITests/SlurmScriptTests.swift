@@ -232,15 +232,16 @@ final class SlurmScriptTests: XCTestCase {
         }
     }
 
-    /// (d): the time-limit warning (`--signal=SIGNAL@30`) → exit 85 → requeued → resumed.
+    /// (d): the time-limit warning (`--signal=SIGNAL@90`) → exit 85 → requeued → resumed.
     /// Slurm looks at time limits every 30 s and sends the warning at the first look with at
-    /// most lead + 30 s left: with `--time=1` at submission that look may come before the
-    /// ranks have started, so the job is submitted with 5 min and lowered to 1 min once it
-    /// trains; the requeued run gets 5 min again, resumes, and is cancelled.
+    /// most lead + 30 s left: with `--time=2` at submission that look may come before the
+    /// ranks have started, so the job is submitted with 5 min and lowered to 2 min once it
+    /// trains (the warning then comes at the next look, 0–30 s later, and leaves ≥ 60 s for
+    /// mpirun's 2 × KillWait); the requeued run gets 5 min again, resumes, and is cancelled.
     func checkTimeLimitRequeues(_ script: String, signal: String) throws {
-        let id = try submit(script, ["--time=5", "--signal=\(signal)@30"], run: "timed", steps: 1_000_000)
+        let id = try submit(script, ["--time=5", "--signal=\(signal)@90"], run: "timed", steps: 1_000_000)
         try waitUntil(id, "training") { _, log in log.contains("step 20/") }
-        try slurm("scontrol", ["update", "jobid=\(id)", "TimeLimit=1"])
+        try slurm("scontrol", ["update", "jobid=\(id)", "TimeLimit=2"])
         let lowered = Date()
         try waitForRequeueAndRelease(id, ["TimeLimit=5"])
         let requeued = Date().timeIntervalSince(lowered)
@@ -248,7 +249,7 @@ final class SlurmScriptTests: XCTestCase {
         let k = try stopStep("timed")
         XCTAssertGreaterThanOrEqual(k, 20)
         try waitUntil(id, "resumed") { [self] _, log in log.contains(resumedLine("timed", at: k)) }
-        print("measured: \(script) --time=1 --signal=\(signal)@30: exit 85 at step \(k), requeued "
+        print("measured: \(script) --time=2 --signal=\(signal)@90: exit 85 at step \(k), requeued "
               + "\(String(format: "%.0f", requeued)) s after the limit was lowered, resumed at \(k)")
         try slurm("scancel", [String(id)])
         try waitUntilFinal(id, "CANCELLED")
