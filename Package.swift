@@ -84,8 +84,7 @@ let package = Package(
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Models", "Distributed", "TestSupport"]),
-        // SlurmStubs: stand-in sbatch/srun/scontrol scripts the launch-script tests put on PATH.
-        .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Data", "Machine", "TestSupport"], exclude: ["SlurmStubs"]),
+        .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Data", "Machine", "TestSupport"]),
     ],
     // Kernels hand raw pointers to Dispatch workers; Swift 6's strict Sendable checking
     // would force every such closure through wrappers without making it safer.
