@@ -40,7 +40,9 @@ for config in $CONFIGS; do
         (( pss > peak_pss )) && peak_pss=$pss
         hwm=$(for pid in $pids; do awk '/^VmHWM:/ {printf "%d ", $2/1024}' "/proc/$pid/status" 2>/dev/null; done)
         [ -n "$hwm" ] && last_hwm=$hwm
-        if [ -z "$stopped" ] && find "$run" -name 'step-000000001.h5' 2>/dev/null | grep -q .; then
+        # Any checkpoint past step 0 (retention may already have removed step 1);
+        # -quit, not a pipe into grep -q, which pipefail would turn into a failure.
+        if [ -z "$stopped" ] && [ -n "$(find "$run" -name 'step-*.h5' ! -name 'step-000000000.h5' -print -quit 2>/dev/null)" ]; then
             kill -USR1 "$launcher"; stopped=$(date +%s)
         fi
         sleep 1

@@ -89,8 +89,10 @@ final class StopSignalTests: XCTestCase {
     /// delay covers a step and a save (`--mca odls_base_sigkill_timeout`), although
     /// Open MPI's mpirun then exits 1 rather than passing 85 on.
     func testSIGTERMToMpirunItselfCheckpointsWithinTheSigkillTimeout() throws {
-        let mpirun = ["mpirun", "--oversubscribe", "-np", "2", "--mca", "odls_base_sigkill_timeout", "3", Executables.srdist]
-        let (p, log) = try launch("direct", [], until: "step 5/", command: mpirun)
+        let mpirun = ["mpirun", "--oversubscribe", "-np", "2", "--mca", "odls_base_sigkill_timeout", "10", Executables.srdist]
+        // A progress line every 50 steps: when mpirun stops reading the ranks' output, a
+        // rank printing every step can block on the full pipe before its checkpoint.
+        let (p, log) = try launch("direct", ["--set", "train.log_every=50"], until: "step 100/", command: mpirun)
         kill(p.processIdentifier, SIGTERM)
         _ = wait(p)
         XCTAssertNotEqual(p.terminationStatus, 0)
