@@ -29,9 +29,6 @@ public enum StopSignal {
     public static func install() {
         // Read both statics here, so the handler never runs their lazy initialisers.
         _ = (flag, training)
-        // mpirun stops forwarding output when it is told to stop: a progress line
-        // written then must fail (EPIPE) instead of killing the rank before its checkpoint.
-        signal(SIGPIPE, SIG_IGN)
         signal(SIGUSR1) { _ in StopSignal.requestStop() }
         signal(SIGTERM) { _ in StopSignal.requestStop() }
         signal(SIGUSR2) { _ in StopSignal.exitNow(130, "srdist: SIGUSR2: stopping at once (exit 130)\n") }
