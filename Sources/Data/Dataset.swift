@@ -81,12 +81,14 @@ public struct Dataset: Sendable {
     /// - Throws: `DataError` naming the file at fault.
     public func open(_ images: [DatasetImage], scales: [Int], threads: Int = 1) throws -> [Int: [ImagePair]] {
         let folder = cacheFolder
-        var stale: [DatasetImage] = []
-        for image in images where try mapped(image, scales: scales, folder: folder) == nil { stale.append(image) }
-        if !stale.isEmpty { try build(stale, scales: scales, threads: threads) }
+        // Map once; only images found stale are built and mapped again.
+        var maps = try images.map { try mapped($0, scales: scales, folder: folder) }
+        let stale = images.indices.filter { maps[$0] == nil }
+        if !stale.isEmpty { try build(stale.map { images[$0] }, scales: scales, threads: threads) }
+        for i in stale { maps[i] = try mapped(images[i], scales: scales, folder: folder) }
         var pairs: [Int: [ImagePair]] = [:]
-        for image in images {
-            guard let mapped = try mapped(image, scales: scales, folder: folder) else {
+        for (image, mapped) in zip(images, maps) {
+            guard let mapped else {
                 throw DataError("\(folder)/\(ImageCache.fileName(image.name, scale: nil)): image cache file changed while it was opened; run again")
             }
             for (s, pair) in mapped { pairs[s, default: []].append(pair) }
