@@ -33,8 +33,12 @@ public struct RunOptions: Sendable {
     public var format: RunLog.Format = .text
     /// The start-up BLAS check's outcome, named in the start line (nil: the loaded library, unchecked).
     public var blas: BLASReport?
-    public init(resume: String? = nil, quiet: Bool = false, format: RunLog.Format = .text, blas: BLASReport? = nil) {
+    /// How rank 0 reads the checkpoints it resumes or initialises from (srdist: in a child first).
+    public var checkpointIsolation: CheckpointIsolation
+    public init(resume: String? = nil, quiet: Bool = false, format: RunLog.Format = .text, blas: BLASReport? = nil,
+                checkpointIsolation: CheckpointIsolation = .inProcess) {
         (self.resume, self.quiet, self.format, self.blas) = (resume, quiet, format, blas)
+        self.checkpointIsolation = checkpointIsolation
     }
 }
 
@@ -46,9 +50,10 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     let checkpointDir = (config.runDir as NSString).appendingPathComponent("checkpoints")
     let store = CheckpointStore(directory: checkpointDir, keepLast: config.checkpoint.keepLast, keepBest: config.checkpoint.keepBest)
     // Rank 0 claims the run folder first, so a second run is refused before it loads any data.
+    let limits = CheckpointLimits(maxParameters: config.checkpoint.maxParameters, isolation: options.checkpointIsolation)
     var start = RunStart()
     _ = try comm.rootDecides {
-        start = try claimRunFolder(config, store: store, resume: options.resume)
+        start = try claimRunFolder(config, store: store, resume: options.resume, limits: limits)
         return ""
     }
     defer { start.folder?.release() }
@@ -69,7 +74,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
         log.say("resumed from \(start.resume?.path ?? "") at step \(progress.step)", event: "resume", fields: ["step": progress.step])
         start.resume = nil  // the arenas hold it now
     } else if let from = config.train.initFrom {
-        for line in try trainer.initializeWeights(from: from) { log.say("init_from \(from): \(line)", event: "init_from") }
+        for line in try trainer.initializeWeights(from: from, limits: limits) { log.say("init_from \(from): \(line)", event: "init_from") }
     }
     // A run started from other weights records them as its step-0 checkpoint.
     let saveInitial = !resumed && config.train.initFrom != nil

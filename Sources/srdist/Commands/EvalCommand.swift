@@ -43,7 +43,6 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         _ = try startUpCheck()
         if let save { try OutputPaths.requireOutside(save, folder: data, flag: "--save", what: "data folder") }
-        try CheckpointSandbox.probe(inference.checkpoint, limits: inference.limits)
         Threads.configure(threadsPerRank(configured: 0))
         let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits)
         // An MDSR checkpoint is scored at every scale it serves unless --scale picks one.
