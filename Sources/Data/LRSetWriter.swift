@@ -52,7 +52,7 @@ public struct LRSetWriter: Sendable {
     /// `PNGFile.write` renames a finished temporary file into place).
     /// - Parameter progress: called after each image with (images done, total, a line about it), serialised.
     /// - Throws: `DataError` naming the first image (in name order) that failed; the
-    ///   images before it are written.
+    ///   others are written (each with its LR images).
     public func write(_ names: [String], threads: Int = 1, progress: ((Int, Int, String) -> Void)? = nil) throws {
         for folder in ["\(output)/HR"] + scales.map({ "\(output)/LR_bicubic/X\($0)" }) {
             try createFolder(folder)

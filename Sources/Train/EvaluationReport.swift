@@ -6,7 +6,8 @@ import Foundation
 /// at the window where the model and bicubic differ most — saved as PNG files in
 /// `DIR/crops/` and linked relatively, plus the run's loss, learning-rate and
 /// validation-PSNR curves as inline SVG when the checkpoint's run folder has
-/// `metrics.jsonl`. Self-contained: the folder can be copied or served as it is.
+/// `metrics.jsonl`. Self-contained: the folder can be copied or served as it is. The
+/// markup is also well-formed XML (void elements closed), so tools can parse it.
 public final class EvaluationReport {
     /// One table row.
     struct Row {
@@ -55,7 +56,7 @@ public final class EvaluationReport {
     public func write(title: String, details: [String], metrics: RunMetrics?, metricsSource: String?) throws -> String {
         var html = """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(escapeXML(title))</title>
+        <html lang="en"><head><meta charset="utf-8"/><title>\(escapeXML(title))</title>
         <style>
         body { font-family: sans-serif; margin: 1.5em; color: #222; }
         table { border-collapse: collapse; } td, th { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: right; vertical-align: middle; }
@@ -104,9 +105,9 @@ public final class EvaluationReport {
     func tableRow(_ row: Row) -> String {
         let r = row.result
         let figures = zip(row.crops, ["bicubic", "srdist", "HR"]).map { src, caption in
-            "<figure><img class=\"crop\" src=\"\(escapeXML(src))\" alt=\"\(caption)\"><figcaption>\(caption)</figcaption></figure>"
+            "<figure><img class=\"crop\" src=\"\(escapeXML(src))\" alt=\"\(caption)\"/><figcaption>\(caption)</figcaption></figure>"
         }.joined()
-        return "<tr><td class=\"name\">\(escapeXML(r.name))<br><small>crop \(row.window.side)² at (\(row.window.x), \(row.window.y))</small></td>"
+        return "<tr><td class=\"name\">\(escapeXML(r.name))<br/><small>crop \(row.window.side)² at (\(row.window.x), \(row.window.y))</small></td>"
             + String(format: "<td>%.2f</td><td>%.4f</td><td>%.2f</td><td>%.4f</td>", r.model.psnr, r.model.ssim, r.bicubic.psnr, r.bicubic.ssim)
             + gainCell(r.model.psnr - r.bicubic.psnr) + "<td>\(figures)</td></tr>\n"
     }
