@@ -36,7 +36,11 @@ public struct SVGChart {
         for p in all { (x0, x1, y0, y1) = (min(x0, Double(p.step)), max(x1, Double(p.step)), min(y0, f(p.value)), max(y1, f(p.value))) }
         // A single value or step still gets an axis of some extent.
         if x1 == x0 { x1 = x0 + 1 }
-        if y1 == y0 { (y0, y1) = (y0 - 0.5, y1 + 0.5) }
+        if y1 == y0 {
+            // A constant (a learning rate between decays): a band around it, not through zero.
+            let pad = logY || y0 == 0 ? 0.5 : abs(y0) * 0.1
+            (y0, y1) = (y0 - pad, y1 + pad)
+        }
         func px(_ step: Double) -> Double { left + (step - x0) / (x1 - x0) * w }
         func py(_ v: Double) -> Double { top + (1 - (v - y0) / (y1 - y0)) * h }
         // Attributes in single quotes: the text needs no escaped double quotes.
@@ -44,15 +48,16 @@ public struct SVGChart {
             + "viewBox='0 0 \(width) \(height)' font-family='sans-serif' font-size='11'>"
         out += "<text x='\(fmt(left))' y='16' font-size='13' font-weight='bold'>\(escapeXML(title))</text>"
         out += "<rect x='\(fmt(left))' y='\(fmt(top))' width='\(fmt(w))' height='\(fmt(h))' fill='none' stroke='#888'/>"
-        for i in 0...4 {
-            let t = Double(i) / 4
-            let (xv, yv) = (x0 + t * (x1 - x0), y0 + t * (y1 - y0))
-            let (x, y) = (px(xv), py(yv))
-            let label = String(format: "%.4g", logY ? pow(10, yv) : yv)
+        for xv in niceTicks(x0, x1) {
+            let x = px(xv)
             out += "<line x1='\(fmt(x))' y1='\(fmt(top))' x2='\(fmt(x))' y2='\(fmt(top + h))' stroke='#ddd'/>"
-            out += "<line x1='\(fmt(left))' y1='\(fmt(y))' x2='\(fmt(left + w))' y2='\(fmt(y))' stroke='#ddd'/>"
             out += "<text x='\(fmt(x))' y='\(fmt(top + h + 14))' text-anchor='middle'>\(Int(xv.rounded()))</text>"
-            out += "<text x='\(fmt(left - 4))' y='\(fmt(y + 4))' text-anchor='end'>\(label)</text>"
+        }
+        // Log axes: five even ticks (a loss spans less than a decade or two); linear: round values.
+        for yv in logY ? (0...4).map { y0 + Double($0) / 4 * (y1 - y0) } : niceTicks(y0, y1) {
+            let y = py(yv)
+            out += "<line x1='\(fmt(left))' y1='\(fmt(y))' x2='\(fmt(left + w))' y2='\(fmt(y))' stroke='#ddd'/>"
+            out += "<text x='\(fmt(left - 4))' y='\(fmt(y + 4))' text-anchor='end'>\(String(format: "%.4g", logY ? pow(10, yv) : yv))</text>"
         }
         out += "<text x='\(fmt(left + w / 2))' y='\(height - 6)' text-anchor='middle'>step</text>"
         out += "<text transform='translate(12 \(fmt(top + h / 2))) rotate(-90)' text-anchor='middle'>\(escapeXML(yLabel))</text>"
@@ -75,6 +80,15 @@ public struct SVGChart {
     }
 
     func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    /// About five round values (multiples of 1, 2 or 5 × 10ᵏ) within `lo…hi`.
+    func niceTicks(_ lo: Double, _ hi: Double) -> [Double] {
+        let raw = (hi - lo) / 4
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        let first = (lo / step).rounded(.up)
+        return (0...8).map { (first + Double($0)) * step }.filter { $0 <= hi + step * 1e-9 }
+    }
 }
 
 /// `text` with the characters XML and HTML treat specially replaced by entities.
