@@ -16,11 +16,11 @@ struct MakeLRCommand: ParsableCommand {
         """)
 
     /// Folder of HR PNG images (read, never written).
-    @Argument(help: "Folder of HR PNG images.")
+    @Argument(help: ArgumentHelp("Folder of HR PNG images.", valueName: "HR_DIR"))
     var hrFolder: String
 
     /// Folder the set is written to (created; must not hold any of the files to write).
-    @Argument(help: "Output folder (gets HR/ and LR_bicubic/X<s>/).")
+    @Argument(help: ArgumentHelp("Output folder (gets HR/ and LR_bicubic/X<s>/).", valueName: "OUT_DIR"))
     var outFolder: String
 
     /// Comma-separated scales, e.g. 2,3,4.
