@@ -23,6 +23,14 @@ public struct RunMetrics: Equatable, Sendable {
     /// 300000 steps writes about 60 MB.
     public static let maxBytes = 256 << 20
 
+    /// The run folder's `metrics.jsonl` for a checkpoint inside it (`<run>/checkpoints/step-….h5`);
+    /// nil for a checkpoint elsewhere (imported, copied).
+    public static func file(besideCheckpoint path: String) -> String? {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        guard folder.lastPathComponent == "checkpoints" else { return nil }
+        return folder.deletingLastPathComponent().appendingPathComponent("metrics.jsonl").path
+    }
+
     /// Reads `path`; nil when it does not exist or cannot be read.
     public static func read(_ path: String) -> RunMetrics? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }

@@ -62,13 +62,7 @@ struct EvalCommand: ParsableCommand {
         let pages = try report.map { try EvaluationReport(folder: $0) }
         let documents = try scales.map { try evaluateScale(trained, scale: $0, report: pages) }
         if let pages {
-            // A checkpoint inside a run folder (…/checkpoints/step-….h5) has its curves beside it.
-            let folder = URL(fileURLWithPath: trained.path).deletingLastPathComponent()
-            let metricsFile = folder.lastPathComponent == "checkpoints"
-                ? folder.deletingLastPathComponent().appendingPathComponent("metrics.jsonl").path : nil
-            let details = documents.map { "×\($0["scale"] ?? ""): \(($0["images"] as? [Any])?.count ?? 0) images, \($0["protocol"] ?? "")" }
-            let path = try pages.write(title: "\(inference.checkpoint) (step \(trained.step)) on \(data)", details: details,
-                                       metrics: metricsFile.flatMap { RunMetrics.read($0) }, metricsSource: metricsFile)
+            let path = try writeReport(pages, trained: trained, documents: documents)
             if !json { print("report: \(path)") }
         }
         if json {
