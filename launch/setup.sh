@@ -16,15 +16,18 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# tools/plot_metrics.py (and its test) needs matplotlib for whichever python3 is on PATH;
-# pip where that python has it, else Debian's package (for the system python3).
-if ! python3 -c 'import matplotlib' 2>/dev/null; then
-    echo "setup: installing matplotlib"
-    python3 -m pip install --quiet matplotlib 2>/dev/null || {
-        $sudo_cmd apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-matplotlib >/dev/null
-    }
-fi
+# tools/plot_metrics.py needs matplotlib, the converters (tools/pt_to_srdist.py,
+# srdist_to_pt.py) numpy and h5py, for whichever python3 is on PATH (their tests run
+# them): pip where that python has it, else Debian's packages (for the system python3).
+for module in matplotlib numpy h5py; do
+    if ! python3 -c "import $module" 2>/dev/null; then
+        echo "setup: installing $module"
+        python3 -m pip install --quiet "$module" 2>/dev/null || {
+            $sudo_cmd apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "python3-$module" >/dev/null
+        }
+    fi
+done
 
 # mpirun refuses to start as root and to start more ranks than cores unless told;
 # tests and the demo run as root on 2-core machines.
