@@ -60,7 +60,10 @@ extension LRSchedule {
         let name = try t.string("lr_schedule", "step", oneOf: ["step", "multistep", "cosine"])
         let keys = ["step": ["lr_decay_steps", "gamma"], "multistep": ["milestones", "gamma"], "cosine": ["warmup_steps", "min_lr"]]
         let foreign = Set(keys.values.joined()).subtracting(keys[name]!).sorted()
-        if let key = foreign.first(where: { t.values[$0] != nil }) { throw t.fail(key, "is not used by lr_schedule \"\(name)\"") }
+        // null counts as absent, so `--set train.lr_decay_steps=null` switches a config's schedule.
+        for key in foreign where t.values[key] != nil {
+            guard t.raw(key) == nil else { throw t.fail(key, "is not used by lr_schedule \"\(name)\" (remove it, or --set train.\(key)=null)") }
+        }
         let schedule: LRSchedule
         switch name {
         case "step":

@@ -46,13 +46,14 @@ final class TrainingOptionsRunTests: XCTestCase {
         XCTAssertEqual(a.ema, b.ema)
     }
 
-    /// The `lr` of every progress record of `run` (step s reports the last update's, s − 1).
-    func loggedRates(_ run: String) throws -> [Int: Double] {
+    /// The `lr` of every progress record of `run` (step s reports the last update's, s − 1),
+    /// as the Float the update used (JSON text does not round-trip every Double's last bit).
+    func loggedRates(_ run: String) throws -> [Int: Float] {
         let lines = try String(contentsOfFile: "\(dir.path)/\(run)/metrics.jsonl", encoding: .utf8).split(separator: "\n")
-        var rates: [Int: Double] = [:]
+        var rates: [Int: Float] = [:]
         for line in lines {
             let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            if o["event"] as? String == "progress" { rates[o["step"] as! Int] = o["lr"] as? Double }
+            if o["event"] as? String == "progress" { rates[o["step"] as! Int] = (o["lr"] as? Double).map(Float.init) }
         }
         return rates
     }
@@ -61,7 +62,7 @@ final class TrainingOptionsRunTests: XCTestCase {
     /// runs match the uninterrupted one bit for bit, and every logged rate and the
     /// checkpoints' `/optim/lr` follow the closed form.
     func testCosineResumesExactlyMidWarmupAndMidCosine() throws {
-        let cosine = ["--set", "train.lr_schedule=cosine", "--set", "train.warmup_steps=20", "--set", "train.min_lr=1e-5"]
+        let cosine = ["--set", "train.lr_decay_steps=null", "--set", "train.lr_schedule=cosine", "--set", "train.warmup_steps=20", "--set", "train.min_lr=1e-5"]
         try train("cosine", cosine)
         let (lr, minLR) = (5e-4, 1e-5)
         func closedForm(_ t: Int) -> Float {
@@ -72,23 +73,23 @@ final class TrainingOptionsRunTests: XCTestCase {
             try assertResumeIsExact("cosine", at: step, cosine)
             let rates = try loggedRates("cosine-from-\(step)")
             XCTAssertEqual(rates.keys.sorted(), Array(stride(from: step + 5, through: 40, by: 5)))
-            for (s, rate) in rates { XCTAssertEqual(rate, Double(closedForm(s - 1)), "step \(s)") }
+            for (s, rate) in rates { XCTAssertEqual(rate, closedForm(s - 1), "step \(s)") }
         }
     }
 
     /// Multistep across its milestones, and EMA with clipping: resumed mid-run, the same bits.
     func testMultistepEMAAndClippingResumeExactly() throws {
-        let options = ["--set", "train.lr_schedule=multistep", "--set", "train.milestones=[15,25]", "--set", "train.gamma=0.1",
+        let options = ["--set", "train.lr_decay_steps=null", "--set", "train.lr_schedule=multistep", "--set", "train.milestones=[15,25]", "--set", "train.gamma=0.1",
                        "--set", "train.ema_decay=0.9", "--set", "train.grad_clip=20"]
         try train("multi", options)
         let rates = try loggedRates("multi")
-        for (s, rate) in rates { XCTAssertEqual(rate, Double(Float(5e-4 * pow(0.1, Double([15, 25].filter { $0 <= s - 1 }.count)))), "step \(s)") }
+        for (s, rate) in rates { XCTAssertEqual(rate, Float(5e-4 * pow(0.1, Double([15, 25].filter { $0 <= s - 1 }.count))), "step \(s)") }
         let ema = try XCTUnwrap(try checkpoint("multi", step: 20).ema)
         XCTAssertEqual(ema.decay, 0.9)
         XCTAssertNotEqual(ema.params, try checkpoint("multi", step: 20).params)
         try assertResumeIsExact("multi", at: 20, options)
         // Clipping at 20 acts on this model (its norms are ~50): the parameters differ from an unclipped run.
-        try train("unclipped", ["--set", "train.lr_schedule=multistep", "--set", "train.milestones=[15,25]", "--set", "train.gamma=0.1"])
+        try train("unclipped", ["--set", "train.lr_decay_steps=null", "--set", "train.lr_schedule=multistep", "--set", "train.milestones=[15,25]", "--set", "train.gamma=0.1"])
         XCTAssertNotEqual(try checkpoint("multi").params, try checkpoint("unclipped").params)
     }
 

@@ -61,7 +61,7 @@ final class LRScheduleTests: XCTestCase {
             (#", "lr_schedule": "multistep", "milestones": [200], "lr_decay_steps": 5"#, #"key 'train.lr_decay_steps' is not used by lr_schedule "multistep""#),
             (#", "milestones": [200]"#, #"key 'train.milestones' is not used by lr_schedule "step""#),
             (#", "warmup_steps": 10"#, #"key 'train.warmup_steps' is not used by lr_schedule "step""#),
-            (#", "lr_schedule": "cosine", "gamma": 0.5"#, #"key 'train.gamma' is not used by lr_schedule "cosine""#),
+            (#", "lr_schedule": "cosine", "gamma": 0.5"#, #"key 'train.gamma' is not used by lr_schedule "cosine" (remove it, or --set train.gamma=null)"#),
             (#", "lr_schedule": "cosine", "warmup_steps": 1000"#, "key 'train.warmup_steps' is 1000, must be below the run's 1000 steps"),
             (#", "lr_schedule": "cosine", "warmup_steps": -1"#, "key 'train.warmup_steps' must be at least 0, got -1"),
             (#", "lr_schedule": "cosine", "min_lr": 0.01"#, "key 'train.min_lr' must be between 0 and train.lr (0.001), got 0.01"),
@@ -82,6 +82,7 @@ final class LRScheduleTests: XCTestCase {
         XCTAssertTrue(error(#", "lr_schedule": "multistep", "milestones": [500]"#, stages: stages)
             .hasPrefix("test.json: key 'stages[1].steps' is 400, but train.milestones has 500, not below the run's 400 steps"))
         XCTAssertEqual(error(#", "lr_schedule": "multistep", "milestones": [300]"#, stages: stages), "no error")
+        XCTAssertEqual(error(#", "lr_schedule": "cosine", "lr_decay_steps": null"#), "no error")
         let base = try parse(#", "lr_schedule": "cosine", "warmup_steps": 10"#, stages: stages)
         let stage = try Config.parse(Data(base.json.utf8), file: "stage", overrides: ["train.steps=400"])
         XCTAssertEqual(stage.train.lrSchedule, .cosine(warmupSteps: 10, minLR: 0, totalSteps: 400))
