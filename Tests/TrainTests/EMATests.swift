@@ -7,13 +7,7 @@ import XCTest
 /// `train.ema_decay`: the average against a hand computation over a few training
 /// steps, no effect on the trained weights, and validation on the averaged weights.
 final class EMATests: XCTestCase {
-    func config(ema: Double, steps: Int = 4) throws -> Config {
-        try Config.parse(Data("""
-        {"name": "ema", "model": {"scale": 2, "blocks": 1, "features": 8},
-         "train": {"batch_size": 4, "patch_size": 8, "steps": \(steps), "lr": 1e-2, "ema_decay": \(ema)},
-         "data": {"kind": "synthetic", "synthetic_images": 4, "synthetic_size": 32}}
-        """.utf8), file: "ema.json")
-    }
+    func config(ema: Double) throws -> Config { try miniConfig(#""steps": 4, "lr": 1e-2, "ema_decay": \#(ema)"#) }
 
     /// ema₀ = θ₀, emaₜ = d·emaₜ₋₁ + (1−d)·θₜ after every update, computed in Double
     /// from the weights after each step; Float rounding of the lerp stays within 1e-6

@@ -7,13 +7,7 @@ import XCTest
 /// clipped gradient against the unclipped one times PyTorch's coefficient. The two-rank
 /// check runs in `GradientClippingMPITests`.
 final class GradientClippingTests: XCTestCase {
-    func config(clip: Double) throws -> Config {
-        try Config.parse(Data("""
-        {"name": "clip", "model": {"scale": 2, "blocks": 1, "features": 8},
-         "train": {"batch_size": 4, "patch_size": 8, "steps": 2, "grad_clip": \(clip)},
-         "data": {"kind": "synthetic", "synthetic_images": 4, "synthetic_size": 32}}
-        """.utf8), file: "clip.json")
-    }
+    func config(clip: Double) throws -> Config { try miniConfig(#""steps": 2, "grad_clip": \#(clip)"#) }
 
     static func handNorm(_ values: [Float]) -> Double { values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot() }
 
