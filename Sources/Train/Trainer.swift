@@ -9,7 +9,7 @@ import Models
 /// One rank's share of a data-parallel training run: the model, Adam, this rank's
 /// slice of the global patch stream, and the gradient reduction. `step(_:)` is the
 /// whole loop body: batch, forward, loss, zero grads, backward with bucketed
-/// allreduce, agreement, update.
+/// allreduce, agreement, gradient norm (and clipping), update, EMA.
 public final class Trainer {
     public let config: Config
     public let comm: Communicator
