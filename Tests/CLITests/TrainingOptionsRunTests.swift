@@ -107,7 +107,8 @@ final class TrainingOptionsRunTests: XCTestCase {
         XCTAssertEqual(plain.optimizer, try checkpoint("averaged").optimizer)
     }
 
-    /// eval and upscale use the EMA weights unless --no-ema; inspect says they are there.
+    /// eval and upscale use the EMA weights unless --no-ema; inspect says they are there;
+    /// init_from copies them.
     func testEvalUpscaleAndInspectUseTheEMAWeights() throws {
         try train("ema", steps: 20, ["--set", "train.ema_decay=0.8"])
         XCTAssertEqual(try Executables.run(Executables.srdist, ["demo-data", "\(dir.path)/images", "--count", "2", "--size", "64"]).status, 0)
@@ -135,5 +136,10 @@ final class TrainingOptionsRunTests: XCTestCase {
         XCTAssertTrue(inspect.output.contains("ema          present (decay 0.8)"), inspect.output)
         try train("noema", steps: 10)
         XCTAssertTrue(try Executables.run(Executables.srdist, ["inspect", "\(dir.path)/noema"]).output.contains("ema          none"))
+
+        // init_from starts from the EMA weights (the model eval scores), logged as such.
+        let child = try train("child", steps: 10, ["--set", "train.init_from=\(dir.path)/ema"])
+        XCTAssertTrue(child.contains("init_from: the checkpoint's EMA weights"), child)
+        XCTAssertEqual(try checkpoint("child", step: 0).params, try checkpoint("ema").ema?.params)
     }
 }
