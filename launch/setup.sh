@@ -29,6 +29,23 @@ for module in matplotlib numpy h5py; do
     fi
 done
 
+# The TensorBoard test reads srdist's event files with TensorBoard's own reader: a venv
+# under .build (Debian's python3 refuses plain pip installs, PEP 668; python3-venv brings
+# ensurepip there), so nothing is installed into the system's Python.
+SRDIST_TENSORBOARD_PYTHON="$PWD/.build/tensorboard-venv/bin/python"
+export SRDIST_TENSORBOARD_PYTHON
+if ! "$SRDIST_TENSORBOARD_PYTHON" -c 'import tensorboard' 2>/dev/null; then
+    echo "setup: installing tensorboard into .build/tensorboard-venv"
+    rm -rf .build/tensorboard-venv
+    if ! python3 -m venv .build/tensorboard-venv 2>/dev/null; then
+        rm -rf .build/tensorboard-venv
+        $sudo_cmd apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-venv >/dev/null
+        python3 -m venv .build/tensorboard-venv
+    fi
+    .build/tensorboard-venv/bin/python -m pip install --quiet tensorboard
+fi
+
 # mpirun refuses to start as root and to start more ranks than cores unless told;
 # tests and the demo run as root on 2-core machines.
 if [ "$(id -u)" = 0 ]; then

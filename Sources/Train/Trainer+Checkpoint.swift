@@ -31,12 +31,13 @@ extension Trainer {
     /// The checkpoint of this rank's state after `progress.step` steps (every rank
     /// holds the same bits; rank 0 writes it).
     public func checkpointContents(_ progress: RunProgress) -> CheckpointContents {
-        let lr = learningRate(base: config.train.lr, step: progress.step, halveEvery: config.train.lrDecaySteps)
+        let lr = config.train.lrSchedule.rate(base: config.train.lr, step: progress.step)
         return CheckpointContents(
             model: config.model.arch, scales: config.model.scales, step: progress.step, stage: stage,
             worldSize: comm.size, configJSON: config.json, layout: model.layout, params: Array(model.params.buffer),
             optimizer: OptimizerState(m: Array(adam.m.buffer), v: Array(adam.v.buffer), steps: adam.steps,
                                       learningRate: Double(lr)),
+            ema: ema.map { EMAWeights(decay: $0.decay, params: Array($0.weights.buffer)) },
             state: TrainingState(dataStep: progress.step, rngSeed: config.train.seed, skippedSteps: skippedSteps,
                                  bestPSNR: progress.bestPSNR, bestStep: progress.bestStep, metricsHistory: progress.metricsHistory),
             blas: BLASLibrary.loaded.description, simd: SIMDLevel.built.rawValue)
@@ -58,6 +59,8 @@ extension Trainer {
             c.scatter(c.params, into: model.params.base, layout: model.layout)
             c.scatter(opt.m, into: adam.m.base, layout: model.layout)
             c.scatter(opt.v, into: adam.v.base, layout: model.layout)
+            // A run that turns EMA on mid-way starts the average at the resumed weights.
+            if let ema { c.scatter(c.ema?.params ?? c.params, into: ema.weights.base, layout: model.layout) }
             let fields: [String: Any] = ["step": c.step, "adam": opt.steps, "skipped": c.state.skippedSteps,
                                          "best_psnr": c.state.bestPSNR ?? NSNull(), "best_step": c.state.bestStep ?? NSNull(),
                                          "history": c.state.metricsHistory]
@@ -79,13 +82,19 @@ extension Trainer {
     }
 
     /// `init_from`: copies every tensor whose name and shape match from `path` (read on
-    /// rank 0 within `limits`, then broadcast); Adam starts fresh. Returns the report lines.
+    /// rank 0 within `limits`, then broadcast) — its EMA weights when it has them, the
+    /// model it would be evaluated as; Adam starts fresh, the moving average at the copied
+    /// weights. Returns the report lines.
     public func initializeWeights(from path: String, limits: CheckpointLimits) throws -> [String] {
         let lines = try rootDecides {
-            let report = copyMatching(from: try CheckpointFile.read(path: try CheckpointStore.locate(path), limits: limits), into: model.layout, params: model.params.base)
-            return report.lines.joined(separator: "\n")
+            var source = try CheckpointFile.read(path: try CheckpointStore.locate(path), limits: limits)
+            let which = source.ema == nil ? [] : ["init_from: the checkpoint's EMA weights"]
+            if let averaged = source.ema { source.params = averaged.params }
+            let report = copyMatching(from: source, into: model.layout, params: model.params.base)
+            return (which + report.lines).joined(separator: "\n")
         }
         try comm.broadcastFromRoot([(model.params.base, model.layout.count)])
+        ema?.reset(to: model.params)
         return lines.split(separator: "\n").map(String.init)
     }
 

@@ -18,6 +18,7 @@ let scenarios: [String: (Communicator, Arguments) throws -> Void] = [
     "split": checkSplit,
     "agree": checkAgreement,
     "train": runTraining,
+    "clip": checkGradientClipping,
     "fail": failOnOneRank,
     "kill": killOneRank,
     "stall": stallOneRank,

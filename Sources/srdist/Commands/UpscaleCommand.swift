@@ -41,8 +41,9 @@ struct UpscaleCommand: ParsableCommand {
             try OutputPaths.requireDistinct(input: input, output: output, flag: "the output")
         }
         Threads.configure(threadsPerRank(configured: 0))
-        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits)
+        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma)
         let upscaler = try trained.upscaler(scale: inference.scale)
+        if trained.usesEMA { print("\(trained.path): using its EMA weights (--no-ema for the raw ones)") }
         var jobs: [(String, String)] = [(input, output)]
         if isFolder.boolValue {
             do {
