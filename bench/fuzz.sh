@@ -35,8 +35,10 @@ for t in $targets; do
     cp -n Tests/Fuzz/Corpus/"$t"/* "$corpus"/
     # Fork mode keeps fuzzing after a finding (each is saved), so one defect does not
     # end the run; 2 GB is far above any bounded allocation of the targets' lowered limits.
+    # 30 s per input: the checkpoint target reads each input twice (as a model, as
+    # `inspect`), each read bounded by its child's 5 s deadline (more under ASan).
     ".build-fuzz/release/$t-fuzz" "$corpus" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$out/" > "$out/log.txt" 2>&1 || true
+        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -artifact_prefix="$out/" > "$out/log.txt" 2>&1 || true
     last=$(grep -E '^#[0-9]+: ' "$out/log.txt" | tail -1)
     executions=$(sed -E 's/^#([0-9]+):.*/\1/' <<< "$last")
     found=$(sed -E 's#.*oom/timeout/crash: ([0-9]+)/([0-9]+)/([0-9]+).*#\1 oom, \2 timeout, \3 crash#' <<< "$last")
@@ -47,7 +49,7 @@ done
 for f in "$findings"/*/crash-* "$findings"/*/timeout-*; do
     [ -e "$f" ] || continue
     t=$(basename "$(dirname "$f")")
-    frame=$(timeout 60 ".build-fuzz/release/$t-fuzz" -timeout=10 "$f" 2>&1 | grep -E '^ +#[0-9]+ ' \
+    frame=$(timeout 60 ".build-fuzz/release/$t-fuzz" -timeout=30 "$f" 2>&1 | grep -E '^ +#[0-9]+ ' \
         | grep -vE 'compiler-rt|llvm-project|libc\.so|<unknown module>' | head -1 | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ //')
     echo "$(basename "$f"): ${frame:-no stack}"
 done
