@@ -1,5 +1,5 @@
 import CMPI
-import CShims
+import CMPIShims
 
 extension Communicator {
     /// Reduces `buffer` element-wise over all ranks, in place; every rank gets the result.

@@ -1,6 +1,7 @@
 import CMPI
-import CShims
+import CMPIShims
 import Foundation
+import Support
 
 /// The thread support a process asks MPI for (`MPI_Init_thread`), weakest first.
 public enum ThreadLevel: Int32, Comparable, Sendable, CustomStringConvertible {
@@ -148,9 +149,4 @@ public final class Communicator: @unchecked Sendable {
         defer { watchdog.disarm() }
         return try body()
     }
-}
-
-/// The one-line text of an error: `LocalizedError`'s description when there is one.
-public func describe(_ error: Error) -> String {
-    (error as? LocalizedError)?.errorDescription ?? String(describing: error)
 }

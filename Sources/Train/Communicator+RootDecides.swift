@@ -1,4 +1,5 @@
 import Distributed
+import Support
 
 extension Communicator {
     /// Runs `body` on rank 0 and hands its result — or its error — to every rank, so

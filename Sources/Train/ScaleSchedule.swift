@@ -1,4 +1,3 @@
-import Distributed
 import Kernels
 
 /// Which scale each rank trains at each global step — a pure function of (seed, step,

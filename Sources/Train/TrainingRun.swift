@@ -4,6 +4,7 @@ import Distributed
 import Foundation
 import Kernels
 import Machine
+import Support
 
 /// How a training run ended.
 public enum RunOutcome: Equatable, Sendable {

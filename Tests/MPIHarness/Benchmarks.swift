@@ -1,6 +1,7 @@
 import Distributed
 import Foundation
 import Kernels
+import Machine
 import Models
 import Train
 

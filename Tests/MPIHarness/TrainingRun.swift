@@ -1,7 +1,9 @@
 import Distributed
 import Foundation
 import Kernels
+import Machine
 import Models
+import Support
 import Train
 
 /// Data-parallel training of a tiny EDSR on random patches — the loop the trainer

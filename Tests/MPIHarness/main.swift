@@ -9,6 +9,7 @@
 // Common option: --watchdog SECONDS (default 60) for every blocking collective.
 import Distributed
 import Foundation
+import Support
 
 let arguments = Arguments(CommandLine.arguments.dropFirst())
 let scenarios: [String: (Communicator, Arguments) throws -> Void] = [

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Data
-import Distributed
 import Foundation
 import Kernels
+import Machine
 import Metrics
 import Train
 

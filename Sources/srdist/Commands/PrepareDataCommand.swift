@@ -2,6 +2,7 @@ import ArgumentParser
 import Distributed
 import Foundation
 import Kernels
+import Support
 import Train
 
 /// `srdist prepare-data --config FILE`: builds the decoded-image cache of a config's

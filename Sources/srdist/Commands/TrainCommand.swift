@@ -2,6 +2,8 @@ import ArgumentParser
 import Distributed
 import Foundation
 import Kernels
+import Machine
+import Support
 import Train
 
 /// `srdist [train] --config FILE`: trains the configured model on every rank

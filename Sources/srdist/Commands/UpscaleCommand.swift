@@ -1,8 +1,8 @@
 import ArgumentParser
 import Data
-import Distributed
 import Foundation
 import Kernels
+import Machine
 import Train
 
 /// `srdist upscale IN OUT --checkpoint CK`: super-resolves one PNG, or every PNG of a folder.
