@@ -19,7 +19,7 @@ public enum WinogradTile: String, Sendable, CaseIterable {
     /// so the same input transform; 6.25× fewer multiplies, ≤ 1.2e-5 relative per tile.
     case f4x4k5
 
-    /// The tiles for 3×3 kernels (`Conv2dAlgorithm.tile` picks one).
+    /// The tiles for 3×3 kernels (`KernelSettings.winogradTile` picks one).
     public static let threeByThree: [WinogradTile] = [.f2x2, .f4x4, .f6x6]
 
     /// Output tile side m.

@@ -54,8 +54,9 @@ public enum MetricsError: LocalizedError, Equatable {
 /// output must already be quantised to 0…255.
 /// - Throws: `MetricsError` when the HR image is smaller than the SR image or the
 ///   shaved area is smaller than 11×11; the caller adds the file name.
+/// - Parameter threads: workers for SSIM's rows.
 public func score(sr: [UInt8], width: Int, height: Int, hr: [UInt8], hrWidth: Int, hrHeight: Int,
-                  by evaluation: EvaluationProtocol) throws -> ImageScores {
+                  by evaluation: EvaluationProtocol, threads: Int) throws -> ImageScores {
     precondition(sr.count == width * height * 3 && hr.count == hrWidth * hrHeight * 3, "score: pixel counts do not match sizes")
     guard hrWidth >= width && hrHeight >= height else {
         throw MetricsError.groundTruthTooSmall(hr: (hrWidth, hrHeight), sr: (width, height))
@@ -65,5 +66,5 @@ public func score(sr: [UInt8], width: Int, height: Int, hr: [UInt8], hrWidth: In
         throw MetricsError.tooSmallToScore(width: width, height: height, shave: evaluation.shave)
     }
     return ImageScores(psnr: psnr(sr, rowWidth: width, hr, rowWidth: hrWidth, area),
-                       ssim: ssim(sr, rowWidth: width, hr, rowWidth: hrWidth, area))
+                       ssim: ssim(sr, rowWidth: width, hr, rowWidth: hrWidth, area, threads: threads))
 }

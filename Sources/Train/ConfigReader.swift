@@ -74,6 +74,13 @@ struct ConfigSection {
         return s
     }
 
+    /// A string decoded into its enum: one of `choices`' raw values (listed in that order
+    /// when it is not), else `fallback` when absent.
+    mutating func choice<E: RawRepresentable>(_ k: String, _ fallback: E, oneOf choices: [E]) throws -> E where E.RawValue == String {
+        let text = try string(k, fallback.rawValue, oneOf: choices.map(\.rawValue))
+        return choices.first { $0.rawValue == text }!
+    }
+
     mutating func optionalString(_ k: String) throws -> String? {
         guard raw(k) != nil else { return nil }
         return try string(k)

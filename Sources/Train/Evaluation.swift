@@ -15,10 +15,12 @@ public struct ImageResult: Sendable {
 /// The paper's evaluation: upscale each LR image (optionally tiled and/or with the ×8
 /// self-ensemble), quantise to 8 bits, score against HR with `protocol`, and score
 /// bicubic upsampling the same way.
-/// - Parameter save: folder to write the model's outputs as PNG (`<name>_x<s>.png`).
+/// - Parameters:
+///   - save: folder to write the model's outputs as PNG (`<name>_x<s>.png`).
+///   - threads: workers for scoring (the upscaler's network has its own settings).
 public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation: EvaluationProtocol,
                      selfEnsemble: Bool = false, tile: Int? = nil, overlap: Int = 16,
-                     save: String? = nil) throws -> [ImageResult] {
+                     save: String? = nil, threads: Int) throws -> [ImageResult] {
     let s = upscaler.scale
     if let save {
         do { try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true) } catch {
@@ -37,7 +39,7 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
         func scores(_ img: RGBImage) throws -> ImageScores {
             do {
                 return try score(sr: img.pixels, width: img.width, height: img.height,
-                                 hr: hr.pixels, hrWidth: hr.width, hrHeight: hr.height, by: evaluation)
+                                 hr: hr.pixels, hrWidth: hr.width, hrHeight: hr.height, by: evaluation, threads: threads)
             } catch {
                 throw ConfigError("\(pair.name): \(error.localizedDescription)")
             }

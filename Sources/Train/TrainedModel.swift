@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Kernels
 import Models
 
 /// A network rebuilt from a checkpoint (srdist's own or imported PyTorch weights) for
@@ -13,16 +14,19 @@ public struct TrainedModel {
     /// Reads the checkpoint (a file, a `latest`/`best` pointer or a run folder), rebuilds the network its stored config
     /// describes (checked against the config's bounds first) and loads the weights once every tensor's name and shape
     /// matched that network.
-    /// - Parameter limits: size bounds for the file (`--max-parameters`).
+    /// - Parameters:
+    ///   - limits: size bounds for the file (`--max-parameters`).
+    ///   - kernels: what the network's kernels run with.
     /// - Throws: `CheckpointError`/`ConfigError`, one line naming the file.
-    public static func load(checkpoint argument: String, limits: CheckpointLimits = CheckpointLimits()) throws -> TrainedModel {
+    public static func load(checkpoint argument: String, limits: CheckpointLimits = CheckpointLimits(),
+                            kernels: KernelContext) throws -> TrainedModel {
         let path = try CheckpointStore.locate(argument)
         var built: (ModelSpec, SuperResolutionNetwork)?
         let contents = try CheckpointFile.read(path: path, limits: limits) { configJSON in
             let spec = try ModelSpec.fromConfigJSON(configJSON, file: path, maxParameters: limits.maxParameters)
-            let model = spec.makeNetwork(seed: 0)
+            let model = spec.makeNetwork(seed: 0, kernels: kernels)
             built = (spec, model)
-            return CheckpointExpectation(model: spec.arch, scales: spec.scales, layout: model.layout)
+            return CheckpointExpectation(model: spec.arch.rawValue, scales: spec.scales, layout: model.layout)
         }
         guard let (spec, model) = built else { throw CheckpointError("\(path): the checkpoint describes no model") }
         contents.scatter(contents.params, into: model.params.base, layout: model.layout)

@@ -20,7 +20,7 @@ public struct RunProgress: Equatable, Sendable {
 extension Trainer {
     /// Training label stored in checkpoints and shown in the progress line: the
     /// coordinator's stage name, else "x2" (EDSR) or "mdsr".
-    public var stage: String { config.stage ?? (config.model.arch == "mdsr" ? "mdsr" : "x\(config.model.scales[0])") }
+    public var stage: String { config.stage ?? (config.model.arch == .mdsr ? "mdsr" : "x\(config.model.scales[0])") }
 
     /// Bounds for checkpoints this run reads (`checkpoint.max_parameters`).
     public var checkpointLimits: CheckpointLimits { CheckpointLimits(maxParameters: config.checkpoint.maxParameters) }
@@ -28,7 +28,7 @@ extension Trainer {
     /// What a checkpoint must hold to resume this run, checked before its tensors are
     /// read (the stored config is not needed: the model is this run's).
     public func checkpointExpectation(_ storedConfig: String) -> CheckpointExpectation {
-        CheckpointExpectation(model: config.model.arch, scales: config.model.scales, layout: model.layout)
+        CheckpointExpectation(model: config.model.arch.rawValue, scales: config.model.scales, layout: model.layout)
     }
 
     /// The checkpoint of this rank's state after `progress.step` steps (every rank
@@ -36,13 +36,13 @@ extension Trainer {
     public func checkpointContents(_ progress: RunProgress) -> CheckpointContents {
         let lr = learningRate(base: config.train.lr, step: progress.step, halveEvery: config.train.lrDecaySteps)
         return CheckpointContents(
-            model: config.model.arch, scales: config.model.scales, step: progress.step, stage: stage,
+            model: config.model.arch.rawValue, scales: config.model.scales, step: progress.step, stage: stage,
             worldSize: comm.size, configJSON: config.json, layout: model.layout, params: Array(model.params.buffer),
             optimizer: OptimizerState(m: Array(adam.m.buffer), v: Array(adam.v.buffer), steps: adam.steps,
                                       learningRate: Double(lr)),
             state: TrainingState(dataStep: progress.step, rngSeed: config.train.seed, skippedSteps: skippedSteps,
                                  bestPSNR: progress.bestPSNR, bestStep: progress.bestStep, metricsHistory: progress.metricsHistory),
-            blas: BLASLibrary.loaded.description, simd: SIMDLevel.built.rawValue)
+            blas: BLASLibrary.loaded.description, simd: kernels.settings.simd.rawValue)
     }
 
     /// Restores parameters, Adam's moments and counters and the stream position from
@@ -51,7 +51,7 @@ extension Trainer {
     public func restore(_ contents: CheckpointContents?, file: String) throws -> RunProgress {
         let header = try rootDecides {
             guard let c = contents else { return "" }
-            try c.requireCompatible(model: config.model.arch, scales: config.model.scales, layout: model.layout, file: file)
+            try c.requireCompatible(model: config.model.arch.rawValue, scales: config.model.scales, layout: model.layout, file: file)
             guard let opt = c.optimizer else {
                 throw ConfigError("\(file): holds weights only (no optimizer state) — use it as train.init_from instead of --resume")
             }

@@ -15,6 +15,8 @@ public final class Trainer {
     public let comm: Communicator
     public let model: SuperResolutionNetwork
     public let adam: Adam
+    /// What the model's kernels run with (`Config.kernelSettings`).
+    public let kernels: KernelContext
     /// One patch stream per scale, in `config.model.scales` order.
     public let samplers: [PatchSampler]
     /// Held-out images per scale (scored against bicubic); only rank 0 opens them.
@@ -48,9 +50,11 @@ public final class Trainer {
             throw ConfigError("train.batch_size \(config.train.batchSize) is smaller than the \(comm.size) ranks: every rank needs a sample")
         }
         let scales = config.model.scales
-        model = config.model.makeNetwork(seed: config.train.seed)
-        adam = Adam(count: model.layout.count)
-        let data = try TrainingData.load(config.data, scales: scales, seed: config.train.seed, scoresValidation: comm.rank == 0)
+        kernels = KernelContext(config.kernelSettings())
+        model = config.model.makeNetwork(seed: config.train.seed, kernels: kernels)
+        adam = Adam(count: model.layout.count, threads: kernels.threads)
+        let data = try TrainingData.load(config.data, scales: scales, seed: config.train.seed, scoresValidation: comm.rank == 0,
+                                         threads: kernels.threads)
         samplers = try scales.map { s in
             let pairs = data.train[s] ?? []
             try Dataset.checkPatchFits(pairs, patch: config.train.patchSize)
@@ -101,7 +105,7 @@ public final class Trainer {
         let loss = l1LossForward(prediction: sr, target: batch.hr, count: hrCount)
         l1LossBackward(dPrediction: dOutput.base, prediction: sr, target: batch.hr, count: hrCount,
                        weight: 1 / Float(batchSize * (hrCount / n)))
-        model.grads.zero()
+        model.zeroGradients()
         if faults.injectsNaN(rank: comm.rank, step: t) { model.grads.base[0] = .nan }
         model.backward(dOutput.base) { self.buckets.ready(from: $0) }
         try buckets.finish()
@@ -134,9 +138,9 @@ public final class Trainer {
     public func validate() throws -> (model: ImageScores, bicubic: ImageScores, perScale: [Int: ImageScores]) {
         var model: [ImageScores] = [], bicubic: [ImageScores] = [], perScale: [Int: ImageScores] = [:]
         for s in config.model.scales {
-            let evaluation: EvaluationProtocol = config.data.kind == "div2k" && config.data.validationRoot == nil
+            let evaluation: EvaluationProtocol = config.data.kind == .dataset(.div2k) && config.data.validationRoot == nil
                 ? .div2k(scale: s) : .benchmark(scale: s)
-            let results = try evaluate(Upscaler(self.model, scale: s), on: validation[s] ?? [], by: evaluation)
+            let results = try evaluate(Upscaler(self.model, scale: s), on: validation[s] ?? [], by: evaluation, threads: kernels.threads)
             perScale[s] = meanScores(results.map(\.model))
             model.append(perScale[s]!)
             bicubic.append(meanScores(results.map(\.bicubic)))

@@ -57,7 +57,9 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     for line in start.notes { log.say(line, event: "recovery") }
     // Decoding a dataset takes minutes on a first run: every rank does its share
     // before the Trainer maps the cache.
-    try prepareData(config.data, scales: config.model.scales, comm: comm) { log.say($0, event: "data") }
+    try prepareData(config.data, scales: config.model.scales, comm: comm, threads: config.kernelSettings().threads) {
+        log.say($0, event: "data")
+    }
     let trainer = try Trainer(config: config, communicator: comm)
     try comm.checkAgreement([("config", StableHash.of(config.json)),
                              ("model layout", StableHash.of(trainer.model.layout.views.map { "\($0.name)\($0.shape)" }.joined())),
@@ -77,14 +79,14 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     let m = config.model
     let blas = options.blas ?? .unchecked
     let scales = m.scales.map { "×\($0)" }.joined(separator: "/")
-    let schedule = m.scales.count > 1 ? " (\(config.train.scaleSchedule) scales)" : ""
-    log.say("srdist: \(config.name) [\(trainer.stage)]: \(m.arch.uppercased()) \(scales) B\(m.blocks) F\(m.features)\(schedule), \(trainer.model.layout.count) parameters; "
-            + "global batch \(config.train.batchSize) over \(comm.size) rank\(comm.size == 1 ? "" : "s") × \(Threads.count) threads, "
+    let schedule = m.scales.count > 1 ? " (\(config.train.scaleSchedule.rawValue) scales)" : ""
+    let (threads, simd) = (trainer.kernels.threads, trainer.kernels.settings.simd.rawValue)
+    log.say("srdist: \(config.name) [\(trainer.stage)]: \(m.arch.rawValue.uppercased()) \(scales) B\(m.blocks) F\(m.features)\(schedule), \(trainer.model.layout.count) parameters; "
+            + "global batch \(config.train.batchSize) over \(comm.size) rank\(comm.size == 1 ? "" : "s") × \(threads) threads, "
             + "patch \(config.train.patchSize), steps \(progress.step)→\(config.train.steps); run folder \(config.runDir); "
-            + "BLAS \(blas.summary), SIMD \(SIMDLevel.built.rawValue)",
-            event: "start", fields: ["ranks": comm.size, "threads": Threads.count, "parameters": trainer.model.layout.count,
-                                     "blas": blas.library.description, "blas_origin": blas.origin.rawValue,
-                                     "simd": SIMDLevel.built.rawValue])
+            + "BLAS \(blas.summary), SIMD \(simd)",
+            event: "start", fields: ["ranks": comm.size, "threads": threads, "parameters": trainer.model.layout.count,
+                                     "blas": blas.library.description, "blas_origin": blas.origin.rawValue, "simd": simd])
 
     // A signal noted in an earlier stage's last steps stops this one before it trains.
     if try comm.allreduce([StopSignal.received ? 1 : 0] as [Int32], .max)[0] == 1 {
@@ -135,7 +137,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
         return .finalSaveFailed
     }
 
-    if saveInitial, !(try checkpoint(validate: false)), config.checkpoint.onSaveError == "stop" { return lastSaveFailed() }
+    if saveInitial, !(try checkpoint(validate: false)), config.checkpoint.onSaveError == .stop { return lastSaveFailed() }
     while progress.step < config.train.steps {
         let t = progress.step
         let began = Date()
@@ -156,7 +158,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
             let evalNow = config.train.evalEvery > 0 && progress.step % config.train.evalEvery == 0
             if evalNow || progress.step % config.checkpoint.saveEvery == 0 {
                 if !(try checkpoint(validate: evalNow)) {
-                    if config.checkpoint.onSaveError == "stop" { return lastSaveFailed() }
+                    if config.checkpoint.onSaveError == .stop { return lastSaveFailed() }
                     log.say("training continues (on_save_error: continue)", event: "checkpoint_error")
                 }
             }

@@ -44,11 +44,11 @@ struct EvalCommand: ParsableCommand {
         _ = try startUpCheck()
         if let save { try OutputPaths.requireOutside(save, folder: data, flag: "--save", what: "data folder") }
         try CheckpointSandbox.probe(inference.checkpoint, limits: inference.limits)
-        Threads.configure(threadsPerRank(configured: 0))
-        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits)
+        let kernels = KernelContext(KernelSettings(threads: threadsPerRank(configured: 0)))
+        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, kernels: kernels)
         // An MDSR checkpoint is scored at every scale it serves unless --scale picks one.
         let scales = inference.scale.map { [$0] } ?? trained.spec.scales
-        let documents = try scales.map { try evaluateScale(trained, scale: $0) }
+        let documents = try scales.map { try evaluateScale(trained, scale: $0, threads: kernels.threads) }
         if json {
             let out: Any = documents.count == 1 ? documents[0] : ["checkpoint": inference.checkpoint, "scales": documents]
             print(String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
@@ -56,7 +56,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     /// Scores one scale; prints the table unless `json`, and returns the JSON document.
-    func evaluateScale(_ trained: TrainedModel, scale s: Int) throws -> [String: Any] {
+    func evaluateScale(_ trained: TrainedModel, scale s: Int, threads: Int) throws -> [String: Any] {
         let upscaler = try trained.upscaler(scale: s)
         let (layout, evaluation) = detectLayout(data, scale: s)
         var rangeValue: ClosedRange<Int>? = layout == .div2k ? 801...900 : nil
@@ -65,10 +65,11 @@ struct EvalCommand: ParsableCommand {
             rangeValue = r.train
         }
         let pairs = try Dataset(layout: layout, root: data, generateLR: layout == .folder, cacheDir: cacheDir)
-            .load(scale: s, range: rangeValue, threads: Threads.count)
+            .load(scale: s, range: rangeValue, threads: threads)
             .map { ImagePair(name: (($0.name as NSString).lastPathComponent as NSString).deletingPathExtension, hr: $0.hr, lr: $0.lr, scale: s) }
         let results = try evaluate(upscaler, on: pairs, by: evaluation, selfEnsemble: inference.selfEnsemble,
-                                   tile: inference.tileSize(default: nil), overlap: inference.overlap, save: save)
+                                   tile: inference.tileSize(default: nil), overlap: inference.overlap, save: save,
+                                   threads: threads)
         let model = meanScores(results.map(\.model)), bicubic = meanScores(results.map(\.bicubic))
         let what = "\(evaluation.onY ? "Y" : "RGB"), shave \(evaluation.shave)"
         if !json {

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Distributed
 import Foundation
-import Kernels
-import Machine
 import Support
 import Train
 
@@ -44,7 +42,6 @@ struct TrainCommand: ParsableCommand {
         let blas = try startUpCheck()
         let comm = try Communicator.initialize(threadLevel: .multiple)
         comm.watchdog = comm.startWatchdog(timeout: cfg.distributed.watchdogSeconds)
-        configureThreads(cfg)
         if comm.rank == 0 && !overrides.isEmpty && !quiet {
             let line = "config overrides: \(overrides.joined(separator: " "))"
             if logFormat == .json, let data = try? JSONSerialization.data(withJSONObject: ["event": "overrides", "message": line]) {
@@ -77,11 +74,3 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension RunLog.Format: ExpressibleByArgument {}
-
-/// Thread budget (`threads_per_rank`, else OMP_NUM_THREADS, else this node's cores
-/// shared among its ranks) and the convolution algorithm.
-func configureThreads(_ cfg: Config) {
-    Threads.configure(threadsPerRank(configured: cfg.train.threadsPerRank))
-    Conv2dAlgorithm.current = ConvAlgorithm(rawValue: cfg.train.convAlgorithm)!
-    Conv2dAlgorithm.tile = WinogradTile(rawValue: cfg.train.winogradTile)!
-}

@@ -41,8 +41,8 @@ struct UpscaleCommand: ParsableCommand {
             try OutputPaths.requireDistinct(input: input, output: output, flag: "the output")
         }
         try CheckpointSandbox.probe(inference.checkpoint, limits: inference.limits)
-        Threads.configure(threadsPerRank(configured: 0))
-        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits)
+        let kernels = KernelContext(KernelSettings(threads: threadsPerRank(configured: 0)))
+        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, kernels: kernels)
         let upscaler = try trained.upscaler(scale: inference.scale)
         var jobs: [(String, String)] = [(input, output)]
         if isFolder.boolValue {
