@@ -7,7 +7,7 @@ import Models
 
 /// What a run carries across a restart besides the arenas: where the data stream
 /// stands and what validation has seen.
-public struct RunProgress: Equatable, Sendable {
+public struct RunProgress: Equatable, Sendable, Codable {
     /// Steps completed (the next step to run).
     public var step = 0
     public var bestPSNR: Double?
@@ -46,11 +46,12 @@ extension Trainer {
     }
 
     /// Restores parameters, Adam's moments and counters and the stream position from
-    /// `contents` (read on rank 0) on every rank: arenas are broadcast, scalars too.
+    /// `contents` (read on rank 0; nil on the others) on every rank: arenas are
+    /// broadcast, and the counters with the returned progress.
     /// - Throws: on every rank alike, when the checkpoint does not fit this run.
     public func restore(_ contents: CheckpointContents?, file: String) throws -> RunProgress {
-        let header = try rootDecides {
-            guard let c = contents else { return "" }
+        let restored = try comm.rootDecides { () -> RestoredCounters in
+            guard let c = contents else { throw CheckpointError("\(file): rank 0 holds no checkpoint to resume from") }
             try c.requireCompatible(model: config.model.arch.rawValue, scales: config.model.scales, layout: model.layout, file: file)
             guard let opt = c.optimizer else {
                 throw ConfigError("\(file): holds weights only (no optimizer state) — use it as train.init_from instead of --resume")
@@ -61,37 +62,32 @@ extension Trainer {
             c.scatter(c.params, into: model.params.base, layout: model.layout)
             c.scatter(opt.m, into: adam.m.base, layout: model.layout)
             c.scatter(opt.v, into: adam.v.base, layout: model.layout)
-            let fields: [String: Any] = ["step": c.step, "adam": opt.steps, "skipped": c.state.skippedSteps,
-                                         "best_psnr": c.state.bestPSNR ?? NSNull(), "best_step": c.state.bestStep ?? NSNull(),
-                                         "history": c.state.metricsHistory]
-            return String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)
+            var progress = RunProgress()
+            (progress.step, progress.bestPSNR, progress.bestStep, progress.metricsHistory)
+                = (c.step, c.state.bestPSNR, c.state.bestStep, c.state.metricsHistory)
+            return RestoredCounters(progress: progress, adamSteps: opt.steps, skippedSteps: c.state.skippedSteps)
         }
         let count = model.layout.count
         try comm.broadcastFromRoot([(model.params.base, count), (adam.m.base, count), (adam.v.base, count)])
-        var progress = RunProgress()
-        guard let fields = try JSONSerialization.jsonObject(with: Data(header.utf8), options: [.fragmentsAllowed]) as? [String: Any] else {
-            return progress
-        }
-        progress.step = fields["step"] as! Int
-        adam.steps = fields["adam"] as! [String: Int]
-        restoredSkips = fields["skipped"] as! Int
-        progress.bestPSNR = fields["best_psnr"] as? Double
-        progress.bestStep = fields["best_step"] as? Int
-        progress.metricsHistory = fields["history"] as! String
-        return progress
+        (adam.steps, restoredSkips) = (restored.adamSteps, restored.skippedSteps)
+        return restored.progress
     }
 
     /// `init_from`: copies every tensor whose name and shape match from `path` (read on
     /// rank 0, then broadcast); Adam starts fresh. Returns the report lines.
     public func initializeWeights(from path: String) throws -> [String] {
-        let lines = try rootDecides {
-            let report = copyMatching(from: try CheckpointFile.read(path: try CheckpointStore.locate(path), limits: checkpointLimits), into: model.layout, params: model.params.base)
-            return report.lines.joined(separator: "\n")
+        let lines = try comm.rootDecides {
+            copyMatching(from: try CheckpointFile.read(path: try CheckpointStore.locate(path), limits: checkpointLimits),
+                         into: model.layout, params: model.params.base).lines
         }
         try comm.broadcastFromRoot([(model.params.base, model.layout.count)])
-        return lines.split(separator: "\n").map(String.init)
+        return lines
     }
+}
 
-    /// `comm.rootDecides`: rank 0 runs `body`, every rank gets its result or error.
-    func rootDecides(_ body: () throws -> String) throws -> String { try comm.rootDecides(body) }
+/// What `restore` hands from rank 0 to every rank besides the arenas.
+private struct RestoredCounters: Codable {
+    var progress: RunProgress
+    var adamSteps: [String: Int]
+    var skippedSteps: Int
 }

@@ -48,9 +48,10 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     let store = CheckpointStore(directory: checkpointDir, keepLast: config.checkpoint.keepLast, keepBest: config.checkpoint.keepBest)
     // Rank 0 claims the run folder first, so a second run is refused before it loads any data.
     var start = RunStart()
-    _ = try comm.rootDecides {
+    // Every rank learns which checkpoint (if any) rank 0 resumes from.
+    let resumePath = try comm.rootDecides { () -> String? in
         start = try claimRunFolder(config, store: store, resume: options.resume)
-        return ""
+        return start.resume?.path
     }
     defer { start.folder?.release() }
     let log = RunLog(folder: start.folder, format: options.format, quiet: options.quiet, enabled: root)
@@ -66,16 +67,15 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
                              ("code version", try StableHash.ofExecutable())])
 
     var progress = RunProgress()
-    let resumed = try comm.broadcast(start.resume?.path ?? "", root: 0) != ""
-    if resumed {
-        progress = try trainer.restore(start.resume?.contents, file: start.resume?.path ?? "")
-        log.say("resumed from \(start.resume?.path ?? "") at step \(progress.step)", event: "resume", fields: ["step": progress.step])
+    if let resumePath {
+        progress = try trainer.restore(start.resume?.contents, file: resumePath)
+        log.say("resumed from \(resumePath) at step \(progress.step)", event: "resume", fields: ["step": progress.step])
         start.resume = nil  // the arenas hold it now
     } else if let from = config.train.initFrom {
         for line in try trainer.initializeWeights(from: from) { log.say("init_from \(from): \(line)", event: "init_from") }
     }
     // A run started from other weights records them as its step-0 checkpoint.
-    let saveInitial = !resumed && config.train.initFrom != nil
+    let saveInitial = resumePath == nil && config.train.initFrom != nil
     let m = config.model
     let blas = options.blas ?? .unchecked
     let scales = m.scales.map { "×\($0)" }.joined(separator: "/")
@@ -102,7 +102,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     /// Validates (rank 0), records the score, and saves. Returns on every rank whether
     /// the save succeeded (rank 0 decides for everybody).
     func checkpoint(validate: Bool) throws -> Bool {
-        try trainer.rootDecides {
+        try comm.rootDecides {
             var score: Double?
             if validate {
                 let (model, bicubic, perScale) = try trainer.validate()
@@ -123,12 +123,12 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
                 let path = try store.save(trainer.checkpointContents(progress), score: score)
                 log.say("checkpoint \(path)", event: "checkpoint", fields: ["step": progress.step, "path": path])
                 if let warning = budget.recordSave(Date().timeIntervalSince(began)) { log.say(warning, event: "stop_budget") }
-                return "saved"
+                return true
             } catch {
                 log.say("checkpoint at step \(progress.step) failed: \(describe(error))", event: "checkpoint_error")
-                return "failed"
+                return false
             }
-        } == "saved"
+        }
     }
     /// A save that failed at the end of the run (or mid-run with `on_save_error: stop`).
     func lastSaveFailed() -> RunOutcome {
