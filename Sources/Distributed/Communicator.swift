@@ -1,7 +1,6 @@
 import CMPI
 import CMPIShims
 import Foundation
-import Support
 
 /// The thread support a process asks MPI for (`MPI_Init_thread`), weakest first.
 public enum ThreadLevel: Int32, Comparable, Sendable, CustomStringConvertible {
@@ -125,20 +124,6 @@ public final class Communicator: @unchecked Sendable {
     /// Waits until every rank has reached this call.
     public func barrier() throws {
         try watched("MPI_Barrier") { try check("MPI_Barrier", MPI_Barrier(handle)) }
-    }
-
-    /// Prints `rank N: message` on standard error and ends the whole job through
-    /// `MPI_Abort`, so mpirun stops every rank instead of leaving them waiting.
-    public func abort(message: String, code: Int32 = 1) -> Never {
-        FileHandle.standardError.write(Data("rank \(rank): \(message)\n".utf8))
-        MPI_Abort(srdist_mpi_comm_world(), code)
-        exit(code)  // MPI_Abort does not return; this keeps the compiler and a broken MPI honest
-    }
-
-    /// Runs `body`; an error it throws aborts the job with the error's message (the
-    /// rank-local failure path: a bad file or an MPI error on one rank).
-    public func abortOnError<T>(_ body: () throws -> T) -> T {
-        do { return try body() } catch { abort(message: describe(error)) }
     }
 
     /// Runs a blocking collective under the watchdog, if there is one.

@@ -41,7 +41,7 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
                 return try score(sr: img.pixels, width: img.width, height: img.height,
                                  hr: hr.pixels, hrWidth: hr.width, hrHeight: hr.height, by: evaluation, threads: threads)
             } catch {
-                throw ConfigError("\(pair.name): \(error.localizedDescription)")
+                throw ScoringError("\(pair.name): \(error.localizedDescription)")
             }
         }
         if let save { try PNGFile.write(sr, to: (save as NSString).appendingPathComponent("\(pair.name)_x\(s).png")) }

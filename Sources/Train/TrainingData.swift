@@ -76,11 +76,15 @@ struct DataSources {
 /// nodes' shares when it is node-local. Rank 0 reports progress through `say`
 /// (images, MB/s, ETA) and a summary line. A no-op for synthetic data.
 /// `threads` workers decode on each rank.
-/// - Throws: `DataError` naming the file at fault (each rank its own).
+/// - Throws: `CollectiveError` when every rank fails to list the dataset; `DataError`
+///   naming the file at fault when a rank fails on its own images (each rank its own).
 public func prepareData(_ spec: DataSpec, scales: [Int], comm: Communicator, threads: Int, say: ((String) -> Void)?) throws {
     guard let sources = DataSources(spec, scales: scales) else { return }
-    let (validationSet, validationImages) = try sources.validationImages()
-    let sets = [(sources.dataset, try sources.trainImages()), (validationSet, validationImages)]
+    // A missing or unlistable dataset fails on every rank alike: said once, by rank 0.
+    let sets = try comm.failTogether { () -> [(Dataset, [DatasetImage])] in
+        let (validationSet, validationImages) = try sources.validationImages()
+        return [(sources.dataset, try sources.trainImages()), (validationSet, validationImages)]
+    }
     let total = sets.map(\.1.count).reduce(0, +)
     let start = Date()
     var lastReport = start, built = 0, bytes = 0

@@ -9,6 +9,24 @@ final class FailureTests: MPITestCase {
         XCTAssertFalse(r.output.contains("did not end the job"), r.output)
     }
 
+    /// The same error on every rank is one collective failure: rank 0 says it once,
+    /// every rank exits 1, and Open MPI has no MPI_Abort to report.
+    func testErrorOnEveryRankIsReportedOnceWithoutAbort() throws {
+        let r = try mpirun(3, ["fail-together"], timeout: 60)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertEqual(r.output.components(separatedBy: "/nonexistent/dataset: no such folder").count - 1, 1, r.output)
+        XCTAssertTrue(r.output.contains("error: /nonexistent/dataset: no such folder (rank 0)"), r.output)
+        XCTAssertFalse(r.output.contains("MPI_ABORT"), r.output)
+    }
+
+    /// The same call failing on one rank only is that rank's failure: its line, MPI_Abort.
+    func testErrorOnOneRankInFailTogetherAbortsWithItsLine() throws {
+        let r = try mpirun(3, ["fail-together", "--rank", "2"], timeout: 60)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.output.contains("rank 2: /nonexistent/dataset: no such folder (rank 2)"), r.output)
+        XCTAssertFalse(r.output.contains("nobody failed"), r.output)
+    }
+
     func testKilledRankEndsTheJobWithin30Seconds() throws {
         let r = try mpirun(2, ["kill", "--rank", "1", "--step", "3"], timeout: 60)
         XCTAssertNotEqual(r.status, 0)

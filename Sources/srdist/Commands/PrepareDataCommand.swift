@@ -1,7 +1,6 @@
 import ArgumentParser
 import Distributed
 import Foundation
-import Support
 import Train
 
 /// `srdist prepare-data --config FILE`: builds the decoded-image cache of a config's
@@ -33,9 +32,7 @@ struct PrepareDataCommand: ParsableCommand {
         do {
             try prepareData(cfg.data, scales: scales, comm: comm, threads: cfg.kernelSettings().threads, say: say)
         } catch {
-            // Each rank fails on its own images: end the whole job with this one's line.
-            if comm.size > 1 { comm.abort(message: describe(error)) }
-            throw error
+            throw settled(error, on: comm)
         }
         try Communicator.finalize()
     }

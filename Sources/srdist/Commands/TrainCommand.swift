@@ -1,7 +1,6 @@
 import ArgumentParser
 import Distributed
 import Foundation
-import Support
 import Train
 
 /// `srdist [train] --config FILE`: trains the configured model on every rank
@@ -53,20 +52,8 @@ struct TrainCommand: ParsableCommand {
         let outcome: RunOutcome
         do {
             outcome = try runStages(cfg, options: RunOptions(resume: resume, quiet: quiet, format: logFormat, blas: blas), comm: comm)
-        } catch let error as CollectiveError {
-            try? Communicator.finalize()
-            if comm.rank == 0 { throw error }
-            throw ExitCode.failure
-        } catch let error as AgreementError {
-            try? Communicator.finalize()
-            if comm.rank == 0 { throw error }
-            throw ExitCode.failure
         } catch {
-            // A failure on this rank alone: end the whole job rather than leave the
-            // other ranks waiting in a collective.
-            if comm.size > 1 { comm.abort(message: describe(error)) }
-            try? Communicator.finalize()
-            throw error
+            throw settled(error, on: comm)
         }
         try Communicator.finalize()
         if outcome != .finished { throw ExitCode(outcome.exitCode) }
