@@ -5,18 +5,6 @@ import Kernels
 import Machine
 import Models
 
-/// What a run carries across a restart besides the arenas: where the data stream
-/// stands and what validation has seen.
-public struct RunProgress: Equatable, Sendable, Codable {
-    /// Steps completed (the next step to run).
-    public var step = 0
-    public var bestPSNR: Double?
-    public var bestStep: Int?
-    /// Validation records, a JSON array.
-    public var metricsHistory = "[]"
-    public init() {}
-}
-
 extension Trainer {
     /// Training label stored in checkpoints and shown in the progress line: the
     /// coordinator's stage name, else "x2" (EDSR) or "mdsr".

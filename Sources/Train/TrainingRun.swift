@@ -6,39 +6,6 @@ import Kernels
 import Machine
 import Support
 
-/// How a training run ended.
-public enum RunOutcome: Equatable, Sendable {
-    case finished
-    /// A stop signal arrived; a checkpoint was written (or, during start-up, nothing
-    /// had been trained). Exit code 85: "requeue me".
-    case checkpointedOnSignal
-    /// The run's last checkpoint could not be saved (disk full, permissions): the steps
-    /// since the previous checkpoint are lost, whatever `on_save_error` says. Exit 86.
-    case finalSaveFailed
-
-    /// The process exit code srdist documents for this outcome.
-    public var exitCode: Int32 {
-        switch self {
-        case .finished: return 0
-        case .checkpointedOnSignal: return 85
-        case .finalSaveFailed: return 86
-        }
-    }
-}
-
-/// Command-line choices for a run.
-public struct RunOptions: Sendable {
-    /// "auto" (latest checkpoint of the run folder, if any) or a checkpoint path.
-    public var resume: String?
-    public var quiet = false
-    public var format: RunLog.Format = .text
-    /// The start-up BLAS check's outcome, named in the start line (nil: the loaded library, unchecked).
-    public var blas: BLASReport?
-    public init(resume: String? = nil, quiet: Bool = false, format: RunLog.Format = .text, blas: BLASReport? = nil) {
-        (self.resume, self.quiet, self.format, self.blas) = (resume, quiet, format, blas)
-    }
-}
-
 /// A whole training run on every rank: run folder, agreement, resume or init_from,
 /// the step loop with progress lines, validation and checkpoints, and the agreed stop.
 /// Every branch that involves a collective is taken by all ranks together.
