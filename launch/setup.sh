@@ -16,15 +16,18 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# tools/plot_metrics.py (and its test) needs matplotlib for whichever python3 is on PATH;
-# pip where that python has it, else Debian's package (for the system python3).
-if ! python3 -c 'import matplotlib' 2>/dev/null; then
-    echo "setup: installing matplotlib"
-    python3 -m pip install --quiet matplotlib 2>/dev/null || {
-        $sudo_cmd apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-matplotlib >/dev/null
-    }
-fi
+# tools/plot_metrics.py needs matplotlib, the converters (tools/pt_to_srdist.py,
+# srdist_to_pt.py) numpy and h5py, for whichever python3 is on PATH (their tests run
+# them): pip where that python has it, else Debian's packages (for the system python3).
+for module in matplotlib numpy h5py; do
+    if ! python3 -c "import $module" 2>/dev/null; then
+        echo "setup: installing $module"
+        python3 -m pip install --quiet "$module" 2>/dev/null || {
+            $sudo_cmd apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "python3-$module" >/dev/null
+        }
+    fi
+done
 
 # mpirun refuses to start as root and to start more ranks than cores unless told;
 # tests and the demo run as root on 2-core machines.
@@ -33,7 +36,12 @@ if [ "$(id -u)" = 0 ]; then
 fi
 export OMPI_MCA_rmaps_base_oversubscribe=1
 
-echo "setup: building srdist (release)"
-swift build -c release 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "setup: build failed" >&2; exit 1; }
+# `swift test` compiles every module with -enable-testing, which a plain build does not:
+# launch/test.sh asks for the tests' build here (SETUP_BUILD=tests), so the suite does
+# not compile the whole package twice.
+build=(swift build -c release)
+[ "${SETUP_BUILD:-}" = tests ] && build+=(--build-tests)
+echo "setup: building srdist (release${SETUP_BUILD:+, $SETUP_BUILD})"
+"${build[@]}" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "setup: build failed" >&2; exit 1; }
 SRDIST="$(swift build -c release --show-bin-path)/srdist"
 export SRDIST

@@ -82,6 +82,7 @@ public enum CheckpointFile {
                             expecting: ((_ configJSON: String) throws -> CheckpointExpectation)? = nil) throws -> CheckpointContents {
         try CheckpointProbe.check(path)
         try HDF5GlobalHeaps.check(path)
+        if case .child(let executable) = limits.isolation { try CheckpointSandbox.probe(path, executable: executable, limits: limits) }
         do {
             let file = try HDF5File.open(path)
             return try readObjects(file.root, path: path, limits: limits, expecting: expecting)

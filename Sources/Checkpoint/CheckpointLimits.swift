@@ -18,10 +18,24 @@ public struct CheckpointLimits: Equatable, Sendable {
     /// Accept NaN or infinite parameters and moments (for `srdist inspect --allow-non-finite`);
     /// otherwise such a tensor is refused by name.
     public var allowNonFinite: Bool
+    /// Where libhdf5 first parses the file.
+    public var isolation: CheckpointIsolation
 
-    public init(maxParameters: Int = defaultMaxParameters, allowNonFinite: Bool = false) {
-        (self.maxParameters, self.allowNonFinite) = (maxParameters, allowNonFinite)
+    public init(maxParameters: Int = defaultMaxParameters, allowNonFinite: Bool = false, isolation: CheckpointIsolation = .inProcess) {
+        (self.maxParameters, self.allowNonFinite, self.isolation) = (maxParameters, allowNonFinite, isolation)
     }
+}
+
+/// libhdf5 1.10 itself crashes or loops on some crafted files (bench/fuzz.sh found
+/// invalid frees, overflows and endless loops in its parser, Tests/Fuzz/Findings/libhdf5)
+/// before srdist's checks see anything, so a process that must survive a bad file
+/// reads it in a child first.
+public enum CheckpointIsolation: Equatable, Sendable {
+    /// Read directly (tests, and the child itself).
+    case inProcess
+    /// `executable inspect FILE …` reads the file first; this process reads it only if
+    /// the child read it whole, and otherwise refuses it with the child's line.
+    case child(executable: String)
 }
 
 /// What the caller's model needs a checkpoint to hold, compared with the file's

@@ -39,16 +39,16 @@ extension CheckpointStore {
 
     /// The newest checkpoint that reads back whole with finite values, trying
     /// `first` (the `latest` pointer's file) and then every checkpoint by decreasing
-    /// step.
+    /// step, each read within `limits`.
     /// - Returns: its path and contents (nil when none is valid) and one line per
     ///   checkpoint passed over, naming the file and why.
-    public func newestValid(first: String?) -> (found: (path: String, contents: CheckpointContents)?, rejected: [String]) {
+    public func newestValid(first: String?, limits: CheckpointLimits = CheckpointLimits()) -> (found: (path: String, contents: CheckpointContents)?, rejected: [String]) {
         var rejected: [String] = []
         var candidates = checkpoints().reversed().map(\.path)
         if let first { candidates.removeAll { $0 == first }; candidates.insert(first, at: 0) }
         for path in candidates {
             do {
-                return ((path, try Self.readValid(path)), rejected)
+                return ((path, try Self.readValid(path, limits: limits)), rejected)
             } catch {
                 rejected.append((error as? LocalizedError)?.errorDescription ?? "\(path): \(error)")
             }
@@ -58,8 +58,8 @@ extension CheckpointStore {
 
     /// Reads `path` and refuses contents with a NaN or ±∞ (a checkpoint written
     /// before such values were refused at save time).
-    public static func readValid(_ path: String) throws -> CheckpointContents {
-        let contents = try CheckpointFile.read(path: path)
+    public static func readValid(_ path: String, limits: CheckpointLimits = CheckpointLimits()) throws -> CheckpointContents {
+        let contents = try CheckpointFile.read(path: path, limits: limits)
         if let tensor = contents.firstNonFinite() { throw CheckpointError("\(path): \(tensor) holds NaN or ±∞") }
         return contents
     }

@@ -20,6 +20,16 @@ public struct DatasetEntry: Equatable, Sendable {
 }
 
 extension DatasetLayout {
+    /// The layout of a folder named without a kind (`eval --data`, `data.validation_root`):
+    /// a benchmark set when it has `HR/`, a DIV2K root when it has `DIV2K_train_HR/`,
+    /// else a plain folder of HR images.
+    public static func detect(root: String) -> DatasetLayout {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: "\(root)/HR") { return .benchmark }
+        if fm.fileExists(atPath: "\(root)/DIV2K_train_HR") { return .div2k }
+        return .folder
+    }
+
     /// Lists the images `range` selects (all images when nil), in index order.
     /// - Throws: `DataError` naming the folder or file when it is missing, the folder
     ///   holds no PNG, or `range` reaches past the images present.
@@ -32,7 +42,7 @@ extension DatasetLayout {
             let files = try pngFiles(in: "\(root)/HR", range: range)
             return files.map { file in
                 let stem = (file as NSString).deletingPathExtension
-                return DatasetEntry(name: stem, hrPath: "\(root)/HR/\(file)", lrPath: "\(root)/LR_bicubic/X\(scale)/\(stem)x\(scale).png")
+                return DatasetEntry(name: stem, hrPath: "\(root)/HR/\(file)", lrPath: BenchmarkPaths.lr(root: root, name: stem, scale: scale))
             }
         case .folder:
             let files = try pngFiles(in: root, range: range)

@@ -33,3 +33,11 @@ private func fileInTheWay(_ path: String) -> String? {
     }
     return nil
 }
+
+/// Creates `path` and its parents when missing.
+/// - Throws: `DataError` naming the folder and why (a file in the way, permissions, a full disk).
+public func createFolder(_ path: String) throws {
+    do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+        throw DataError("\(path): cannot create the folder (\(describeIOError(error, path: path)))")
+    }
+}

@@ -22,9 +22,16 @@ public struct RGBImage: Equatable, Sendable {
     /// The top-left `width × height` part (HR images are cropped to a multiple of the scale).
     public func cropped(width w: Int, height h: Int) -> RGBImage {
         if w == width && h == height { return self }
+        return cropped(x: 0, y: 0, width: w, height: h)
+    }
+
+    /// The `width × height` part whose top-left corner is (`x`, `y`).
+    public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> RGBImage {
+        precondition(x >= 0 && y >= 0 && x + w <= width && y + h <= height, "RGBImage.cropped: window outside the image")
         var out = RGBImage(width: w, height: h)
-        for y in 0..<h {
-            out.pixels.replaceSubrange((y * w * 3)..<((y + 1) * w * 3), with: pixels[(y * width * 3)..<((y * width + w) * 3)])
+        for row in 0..<h {
+            let from = ((y + row) * width + x) * 3
+            out.pixels.replaceSubrange((row * w * 3)..<((row + 1) * w * 3), with: pixels[from..<(from + w * 3)])
         }
         return out
     }

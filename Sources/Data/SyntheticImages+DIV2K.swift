@@ -28,8 +28,8 @@ extension SyntheticImages {
     /// get a held-out set).
     public static func writeBenchmark(root: String, count: Int, first: Int = 0, size: Int, scales: [Int], seed: UInt64) throws {
         try write(count: count, first: first, shape: { _ in (size, size) }, scales: scales, seed: seed,
-                  hr: { "\(root)/HR/\($0).png" },
-                  lr: { name, s in "\(root)/LR_bicubic/X\(s)/\(name)x\(s).png" })
+                  hr: { BenchmarkPaths.hr(root: root, name: $0) },
+                  lr: { BenchmarkPaths.lr(root: root, name: $0, scale: $1) })
     }
 
     /// Writes images `first..<first+count` and their LR images at each scale to the
@@ -38,7 +38,7 @@ extension SyntheticImages {
     static func write(count: Int, first: Int = 0, shape: (Int) -> (Int, Int), scales: [Int], seed: UInt64, threads: Int = 1,
                       hr: (String) -> String, lr: (String, Int) -> String) throws {
         for folder in Set(([hr("0")] + scales.map { lr("0", $0) }).map { ($0 as NSString).deletingLastPathComponent }) {
-            try makeFolder(folder)
+            try createFolder(folder)
         }
         let failures = UnsafeMutableBufferPointer<Error?>.allocate(capacity: count)
         failures.initialize(repeating: nil)
@@ -59,11 +59,5 @@ extension SyntheticImages {
             }
         }
         if let error = failures.compactMap({ $0 }).first { throw error }
-    }
-
-    static func makeFolder(_ path: String) throws {
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw DataError("\(path): cannot create the folder (\(describeIOError(error, path: path)))")
-        }
     }
 }

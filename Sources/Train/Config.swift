@@ -166,8 +166,8 @@ public struct DataSpec: Equatable, Sendable {
     public var generateLR: Bool
     /// Folder for the decoded-image cache; nil means `<root>/srdist_cache`.
     public var cacheDir: String?
-    /// A benchmark set folder (e.g. `…/benchmark/Set5`) to validate on, instead of
-    /// the validation part of `dataRange`.
+    /// A benchmark set folder (e.g. `…/benchmark/Set5`) or a plain folder of HR images
+    /// (LR made with the bicubic) to validate on, instead of the validation part of `dataRange`.
     public var validationRoot: String?
     /// Number and size of generated images for `"synthetic"`.
     public var syntheticImages: Int
@@ -351,7 +351,7 @@ public struct Config: Sendable {
         }
         if spec.root == nil { throw d.fail("root", "is required for kind \"\(kind.rawValue)\"") }
         if spec.validationRoot == nil && range?.validation == nil {
-            throw d.fail("data_range", "needs a validation part (as in \"1-800/801-810\"), or set data.validation_root to a benchmark set")
+            throw d.fail("data_range", "needs a validation part (as in \"1-800/801-810\"), or set data.validation_root to a benchmark set or a folder of HR images")
         }
         return spec
     }

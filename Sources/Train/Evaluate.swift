@@ -12,21 +12,25 @@ public struct ImageResult: Sendable {
     public var seconds: Double
 }
 
+/// One evaluated image with its pictures, for what `eval` writes besides the scores
+/// (the LR inputs, the report's crops). `sr`, `bicubic` and `hr` have the same size.
+public struct EvaluatedImage {
+    public var result: ImageResult
+    public var lr, sr, bicubic, hr: RGBImage
+}
+
 /// The paper's evaluation: upscale each LR image (optionally tiled and/or with the ×8
 /// self-ensemble), quantise to 8 bits, score against HR with `protocol`, and score
 /// bicubic upsampling the same way.
 /// - Parameters:
 ///   - save: folder to write the model's outputs as PNG (`<name>_x<s>.png`).
+///   - each: called with every image once it is scored (one image's pictures in memory at a time).
 ///   - threads: workers for scoring (the upscaler's network has its own settings).
 public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation: EvaluationProtocol,
                      selfEnsemble: Bool = false, tile: Int? = nil, overlap: Int = 16,
-                     save: String? = nil, threads: Int) throws -> [ImageResult] {
+                     save: String? = nil, threads: Int, each: ((EvaluatedImage) throws -> Void)? = nil) throws -> [ImageResult] {
     let s = upscaler.scale
-    if let save {
-        do { try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true) } catch {
-            throw DataError("\(save): cannot create the folder for the outputs (\(describeIOError(error, path: save)))")
-        }
-    }
+    if let save { try createFolder(save) }
     return try pairs.map { pair in
         // One image's pixels at a time out of the maps: bounded memory on big sets.
         let (lr, hr) = (pair.lr.image(), pair.hr.image())
@@ -45,7 +49,9 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
             }
         }
         if let save { try PNGFile.write(sr, to: (save as NSString).appendingPathComponent("\(pair.name)_x\(s).png")) }
-        return ImageResult(name: pair.name, model: try scores(sr), bicubic: try scores(bic), seconds: seconds)
+        let result = ImageResult(name: pair.name, model: try scores(sr), bicubic: try scores(bic), seconds: seconds)
+        try each?(EvaluatedImage(result: result, lr: lr, sr: sr, bicubic: bic, hr: hr))
+        return result
     }
 }
 

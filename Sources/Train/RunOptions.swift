@@ -1,3 +1,4 @@
+import Checkpoint
 import Machine
 
 /// Command-line choices for a run.
@@ -8,7 +9,11 @@ public struct RunOptions: Sendable {
     public var format: RunLog.Format = .text
     /// The start-up BLAS check's outcome, named in the start line (nil: the loaded library, unchecked).
     public var blas: BLASReport?
-    public init(resume: String? = nil, quiet: Bool = false, format: RunLog.Format = .text, blas: BLASReport? = nil) {
+    /// How rank 0 reads the checkpoints it resumes or initialises from (srdist: in a child first).
+    public var checkpointIsolation: CheckpointIsolation
+    public init(resume: String? = nil, quiet: Bool = false, format: RunLog.Format = .text, blas: BLASReport? = nil,
+                checkpointIsolation: CheckpointIsolation = .inProcess) {
         (self.resume, self.quiet, self.format, self.blas) = (resume, quiet, format, blas)
+        self.checkpointIsolation = checkpointIsolation
     }
 }

@@ -15,8 +15,9 @@ struct RunStart {
 /// to resume from, enforces retention and writes `config.json`. Re-running a config
 /// whose folder already holds checkpoints without `--resume` is refused rather than
 /// overwriting them. `--resume auto` takes the newest checkpoint that reads back
-/// whole (checksums, shapes, finite values), saying which ones it passed over.
-func claimRunFolder(_ config: Config, store: CheckpointStore, resume: String?) throws -> RunStart {
+/// whole (checksums, shapes, finite values), saying which ones it passed over; every
+/// checkpoint is read within `limits`.
+func claimRunFolder(_ config: Config, store: CheckpointStore, resume: String?, limits: CheckpointLimits) throws -> RunStart {
     var start = RunStart(folder: try RunFolder(path: config.runDir, configJSON: config.json))
     try RunFolderFiles.requireNoLinks(in: config.runDir)
     start.notes = store.recover().map { "\(store.directory): \($0)" }
@@ -28,7 +29,7 @@ func claimRunFolder(_ config: Config, store: CheckpointStore, resume: String?) t
         }
     case "auto"?:
         guard !store.checkpoints().isEmpty else { break }
-        let (found, rejected) = store.newestValid(first: store.latest())
+        let (found, rejected) = store.newestValid(first: store.latest(), limits: limits)
         start.notes += rejected.map { "passed over a checkpoint that does not read back whole: \($0)" }
         guard let found else {
             throw CheckpointError("\(store.directory): no checkpoint reads back whole (\(rejected.count) tried; newest: "
@@ -38,7 +39,7 @@ func claimRunFolder(_ config: Config, store: CheckpointStore, resume: String?) t
         store.enforceRetention(keeping: found.path)
         start.resume = found
     case let path?:
-        if let file = try store.resolve(resume: path) { start.resume = (file, try CheckpointStore.readValid(file)) }
+        if let file = try store.resolve(resume: path) { start.resume = (file, try CheckpointStore.readValid(file, limits: limits)) }
     }
     try start.folder!.writeConfig()
     return start

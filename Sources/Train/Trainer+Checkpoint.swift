@@ -10,9 +10,6 @@ extension Trainer {
     /// coordinator's stage name, else "x2" (EDSR) or "mdsr".
     public var stage: String { config.stage ?? (config.model.arch == .mdsr ? "mdsr" : "x\(config.model.scales[0])") }
 
-    /// Bounds for checkpoints this run reads (`checkpoint.max_parameters`).
-    public var checkpointLimits: CheckpointLimits { CheckpointLimits(maxParameters: config.checkpoint.maxParameters) }
-
     /// What a checkpoint must hold to resume this run, checked before its tensors are
     /// read (the stored config is not needed: the model is this run's).
     public func checkpointExpectation(_ storedConfig: String) -> CheckpointExpectation {
@@ -62,10 +59,10 @@ extension Trainer {
     }
 
     /// `init_from`: copies every tensor whose name and shape match from `path` (read on
-    /// rank 0, then broadcast); Adam starts fresh. Returns the report lines.
-    public func initializeWeights(from path: String) throws -> [String] {
+    /// rank 0 within `limits`, then broadcast); Adam starts fresh. Returns the report lines.
+    public func initializeWeights(from path: String, limits: CheckpointLimits) throws -> [String] {
         let lines = try comm.rootDecides {
-            copyMatching(from: try CheckpointFile.read(path: try CheckpointStore.locate(path), limits: checkpointLimits),
+            copyMatching(from: try CheckpointFile.read(path: try CheckpointStore.locate(path), limits: limits),
                          into: model.layout, params: model.params.base).lines
         }
         try comm.broadcastFromRoot([(model.params.base, model.layout.count)])

@@ -63,7 +63,9 @@ struct DataSources {
         guard let root = spec.validationRoot else {
             return (dataset, try dataset.images(scales: scales, range: spec.dataRange?.validation))
         }
-        let set = Dataset(layout: .benchmark, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir, maxImagePixels: spec.maxImagePixels)
+        // A benchmark set (HR/ + LR_bicubic/), or a plain folder of HR images whose LR images are made.
+        let layout: DatasetLayout = DatasetLayout.detect(root: root) == .benchmark ? .benchmark : .folder
+        let set = Dataset(layout: layout, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir, maxImagePixels: spec.maxImagePixels)
         return (set, try set.images(scales: scales, range: nil))
     }
 }

@@ -14,10 +14,11 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     let checkpointDir = (config.runDir as NSString).appendingPathComponent("checkpoints")
     let store = CheckpointStore(directory: checkpointDir, keepLast: config.checkpoint.keepLast, keepBest: config.checkpoint.keepBest)
     // Rank 0 claims the run folder first, so a second run is refused before it loads any data.
+    let limits = CheckpointLimits(maxParameters: config.checkpoint.maxParameters, isolation: options.checkpointIsolation)
     var start = RunStart()
     // Every rank learns which checkpoint (if any) rank 0 resumes from.
     let resumePath = try comm.rootDecides { () -> String? in
-        start = try claimRunFolder(config, store: store, resume: options.resume)
+        start = try claimRunFolder(config, store: store, resume: options.resume, limits: limits)
         return start.resume?.path
     }
     defer { start.folder?.release() }
@@ -39,7 +40,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
         log.say("resumed from \(resumePath) at step \(progress.step)", event: "resume", fields: ["step": progress.step])
         start.resume = nil  // the arenas hold it now
     } else if let from = config.train.initFrom {
-        for line in try trainer.initializeWeights(from: from) { log.say("init_from \(from): \(line)", event: "init_from") }
+        for line in try trainer.initializeWeights(from: from, limits: limits) { log.say("init_from \(from): \(line)", event: "init_from") }
     }
     // A run started from other weights records them as its step-0 checkpoint.
     let saveInitial = resumePath == nil && config.train.initFrom != nil

@@ -8,7 +8,7 @@ struct SrdistCommand: ParsableCommand {
         commandName: "srdist",
         abstract: "Data-parallel EDSR/MDSR super-resolution training on CPUs.",
         subcommands: [TrainCommand.self, SummaryCommand.self, EvalCommand.self, UpscaleCommand.self, InspectCommand.self,
-                      BenchCommand.self, BenchDataCommand.self, BenchConvCommand.self, DemoDataCommand.self,
+                      BenchCommand.self, BenchDataCommand.self, BenchConvCommand.self, DemoDataCommand.self, MakeLRCommand.self,
                       PrepareDataCommand.self],
         defaultSubcommand: TrainCommand.self)
 }

@@ -120,6 +120,27 @@ final class HostileInputTests: XCTestCase {
         try refused(["upscale", "\(dir)/a.png", "\(dir)/o.png", "--checkpoint", crash], [crash, "HDF5 crashed reading it"])
         let hang = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: findings).first { $0.hasPrefix("timeout-") })
         try refused(["inspect", "\(findings)/\(hang)"], [hang, "HDF5"])
+        // Training reads what it resumes or initialises from the same way, on rank 0.
+        let tiny = Executables.repositoryRoot().appendingPathComponent("configs/tiny_x2.json").path
+        let train = ["--config", tiny, "--quiet", "--set", "train.steps=1"]
+        try refused(train + ["--set", "run_dir=\(dir)/resumed", "--resume", crash], [crash, "HDF5 crashed reading it"])
+        try refused(train + ["--set", "run_dir=\(dir)/initialised", "--set", "train.init_from=\(findings)/\(hang)"], [hang, "HDF5"])
+    }
+
+    /// `--resume auto` passes over a newest checkpoint on which HDF5 crashes (saying so)
+    /// and resumes from the one before it.
+    func testResumeAutoPassesOverAFileThatCrashesHDF5() throws {
+        let tiny = Executables.repositoryRoot().appendingPathComponent("configs/tiny_x2.json").path
+        let run = "\(dir)/run", args = ["--config", tiny, "--set", "run_dir=\(run)", "--set", "checkpoint.save_every=1"]
+        let first = try Executables.run(Executables.srdist, args + ["--quiet", "--set", "train.steps=2"])
+        XCTAssertEqual(first.status, 0, first.output)
+        let crash = Executables.repositoryRoot().appendingPathComponent("Tests/Fuzz/Findings/libhdf5/crash-10c99d78c1b8bb3fc5234cc0cfd05e3cbca699ee").path
+        try FileManager.default.copyItem(atPath: crash, toPath: "\(run)/checkpoints/step-000000003.h5")
+        try Data("step-000000003.h5\n".utf8).write(to: URL(fileURLWithPath: "\(run)/checkpoints/latest"))
+        let resumed = try Executables.run(Executables.srdist, args + ["--set", "train.steps=4", "--resume", "auto"])
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertTrue(resumed.output.contains("step-000000003.h5: HDF5 crashed reading it"), resumed.output)
+        XCTAssertTrue(resumed.output.contains("resumed from \(run)/checkpoints/step-000000002.h5 at step 2"), resumed.output)
     }
 
     func testInspectOfAFolderWithoutCheckpoints() throws {

@@ -139,11 +139,15 @@ final class SlurmScriptTests: XCTestCase {
     /// Waits for the requeue `scontrol requeue` made, then releases the job from the
     /// requeue delay (`extra`: further `scontrol update` fields for the next run). The job
     /// reads PENDING while its first run is still completing; only then does Slurm set the
-    /// delay (Reason=BeginTime), and an update before that loses the requeue.
+    /// delay (Reason=BeginTime), and an update before that loses the requeue. The delay
+    /// is there for slurmd: it refuses a credential made in the same second as the
+    /// revocation of the job's last one ("Job credential revoked", the job FAILS with exit
+    /// 1 and no output), so the release waits two seconds.
     func waitForRequeueAndRelease(_ id: Int, _ extra: [String] = []) throws {
         try waitUntil(id, "requeued") { state, _ in
             state["Restarts"] == "1" && state["JobState"] == "PENDING" && state["Reason"] == "BeginTime"
         }
+        sleep(2)
         try slurm("scontrol", ["update", "jobid=\(id)", "StartTime=now"] + extra)
     }
 
@@ -175,32 +179,35 @@ final class SlurmScriptTests: XCTestCase {
 
     // MARK: - Scenarios
 
-    /// (a) and (b): an uninterrupted run, and one stopped by `scancel STOP` after step 20,
+    /// (a) and (b): an uninterrupted run, and one stopped by `scancel STOP` after step 100,
     /// which exits 85, is requeued, resumes from its checkpoint and ends with the same bits.
+    /// The tiny model trains ~150 steps/s on an idle machine: 2000 steps leave the signal
+    /// ~10 s to arrive before the run would end by itself.
     func checkStopRequeueResume(_ script: String, stop: [String]) throws {
-        let straight = try submit(script, run: "straight", steps: 300)
-        let stopped = try submit(script, run: "stopped", steps: 300)  // runs after `straight`: 2 CPUs
+        let (steps, quieter) = (2000, ["--set", "train.log_every=100"])
+        let straight = try submit(script, run: "straight", steps: steps, quieter)
+        let stopped = try submit(script, run: "stopped", steps: steps, quieter)  // runs after `straight`: 2 CPUs
         try waitUntilFinal(straight, "COMPLETED")
         XCTAssertEqual(try state(straight)["ExitCode"], "0:0")
         XCTAssertEqual(try state(straight)["Restarts"], "0")
         XCTAssertTrue(log(straight).contains("over 2 ranks × 1 threads"), log(straight))
         XCTAssertFalse(log(straight).contains("lacks support for cpu binding"), log(straight))
-        XCTAssertEqual(try checkpoint("straight").step, 300)
+        XCTAssertEqual(try checkpoint("straight").step, steps)
 
-        try waitUntil(stopped, "training") { _, log in log.contains("step 20/") }
+        try waitUntil(stopped, "training") { _, log in log.contains("step 100/") }
         try slurm("scancel", stop + [String(stopped)])
         try waitForRequeueAndRelease(stopped)
         XCTAssertTrue(log(stopped).contains("srdist: exit 85 (checkpointed after a stop signal): requeueing job \(stopped)"), log(stopped))
         let k = try stopStep("stopped")
-        XCTAssertGreaterThanOrEqual(k, 20)
-        XCTAssertLessThan(k, 300)
+        XCTAssertGreaterThanOrEqual(k, 100)
+        XCTAssertLessThan(k, steps)
         try waitUntilFinal(stopped, "COMPLETED")
         XCTAssertEqual(try state(stopped)["ExitCode"], "0:0")
         XCTAssertTrue(log(stopped).contains("(restart 1)"), log(stopped))
         XCTAssertTrue(log(stopped).contains(resumedLine("stopped", at: k)), log(stopped))
         try assertSameBits("straight", "stopped")
         print("measured: \(script) scancel \(stop.joined(separator: " ")): exit 85 at step \(k), requeued, resumed at \(k), "
-              + "finished at 300; compared bit for bit with the uninterrupted run")
+              + "finished at \(steps); compared bit for bit with the uninterrupted run")
     }
 
     /// (c): a plain scancel sends SIGTERM to the batch shell and every rank and SIGKILL after
@@ -239,15 +246,16 @@ final class SlurmScriptTests: XCTestCase {
     /// trains (the warning then comes at the next look, 0–30 s later, and leaves ≥ 60 s for
     /// mpirun's 2 × KillWait); the requeued run gets 5 min again, resumes, and is cancelled.
     func checkTimeLimitRequeues(_ script: String, signal: String) throws {
-        let id = try submit(script, ["--time=5", "--signal=\(signal)@90"], run: "timed", steps: 1_000_000)
-        try waitUntil(id, "training") { _, log in log.contains("step 20/") }
+        let id = try submit(script, ["--time=5", "--signal=\(signal)@90"], run: "timed", steps: 1_000_000,
+                            ["--set", "train.log_every=500"])  // a log a failure can quote whole
+        try waitUntil(id, "training") { _, log in log.contains("step 500/") }
         try slurm("scontrol", ["update", "jobid=\(id)", "TimeLimit=2"])
         let lowered = Date()
         try waitForRequeueAndRelease(id, ["TimeLimit=5"])
         let requeued = Date().timeIntervalSince(lowered)
         XCTAssertTrue(log(id).contains("srdist: exit 85 (checkpointed after a stop signal): requeueing job \(id)"), log(id))
         let k = try stopStep("timed")
-        XCTAssertGreaterThanOrEqual(k, 20)
+        XCTAssertGreaterThanOrEqual(k, 500)
         try waitUntil(id, "resumed") { [self] _, log in log.contains(resumedLine("timed", at: k)) }
         print("measured: \(script) --time=2 --signal=\(signal)@90: exit 85 at step \(k), requeued "
               + "\(String(format: "%.0f", requeued)) s after the limit was lowered, resumed at \(k)")

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import TestSupport
 import XCTest
 
 /// Files under Tests/DataTests/Fixtures, written by the scripts in tools/reference/.
@@ -8,11 +9,10 @@ enum FixtureFiles {
 
     static func path(_ name: String) -> String { "\(folder)/\(name)" }
 
-    /// A raw fixture image: width, height (little-endian UInt32), then RGB rows.
+    /// A raw fixture image (`readRawRGB`).
     static func rgb(_ name: String) throws -> RGBImage {
-        let bytes = try XCTUnwrap(FileManager.default.contents(atPath: path(name)).map { [UInt8]($0) }, "missing fixture \(name)")
-        func u32(_ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
-        return RGBImage(width: u32(0), height: u32(4), pixels: Array(bytes[8...]))
+        let raw = try readRawRGB(path(name))
+        return RGBImage(width: raw.width, height: raw.height, pixels: raw.pixels)
     }
 }
 

@@ -56,6 +56,22 @@ final class DataTrainingTests: XCTestCase {
         XCTAssertEqual(trainer.validation[2]?.map(\.name), ["\(set5)/HR/bird.png"])
     }
 
+    /// Validation on a plain folder of HR images: LR made with the bicubic, as `eval --data` does.
+    func testValidationRootReadsAPlainFolder() throws {
+        let root = "\(dir)/DIV2K", photos = "\(dir)/photos"
+        try SyntheticImages.writeDIV2K(root: root, count: 3, size: 40, scales: [2], seed: 2)
+        try FileManager.default.createDirectory(atPath: photos, withIntermediateDirectories: true)
+        let bird = SyntheticImages.image(index: 9, size: 30, seed: 1)
+        try PNGFile.write(bird, to: "\(photos)/bird.png")
+        let cfg = try config(data: #"{ "kind": "div2k", "root": "\#(root)", "data_range": "1-3", "validation_root": "\#(photos)", "cache_dir": "\#(dir)/cache" }"#)
+        let trainer = try Trainer(config: cfg)
+        let pair = try XCTUnwrap(trainer.validation[2]?.first)
+        XCTAssertEqual(trainer.validation[2]?.map(\.name), ["\(photos)/bird.png"])
+        XCTAssertEqual(pair.lr.image(), Bicubic.downscale(bird, by: 2))
+        XCTAssertEqual(pair.hr.image(), bird)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: photos), ["bird.png"], "nothing written beside the photos")
+    }
+
     func testBadDataSectionsNameTheKey() throws {
         let cases: [(String, String)] = [
             (#"{ "kind": "imagenet" }"#, "key 'data.kind' must be one of"),

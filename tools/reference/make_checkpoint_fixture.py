@@ -14,7 +14,7 @@ It also checks both converters end to end: .pt -> .h5 -> .pt gives back the same
 tensors, the result loads with load_state_dict(strict=True) into a module laid out
 like EDSR-PyTorch's EDSR, and a state_dict with a missing or misshapen tensor is refused.
 
-    cd tools/reference && /work/torchenv/bin/python make_checkpoint_fixture.py
+    cd tools/reference && python3 make_checkpoint_fixture.py     # a python3 with torch and h5py
 """
 import json
 import os
@@ -89,7 +89,7 @@ def main():
         pt = os.path.join(tmp, "edsr_b2f8_x2.pt")
         torch.save(original, pt)
         h5 = os.path.join(OUT, "edsr_b2f8_x2.h5")
-        print(run("pt_to_srdist.py", pt, h5, "--name", "edsr_b2f8_x2_fixture").strip())
+        print(run("pt_to_srdist.py", pt, h5, "--name", "edsr_b2f8_x2_fixture", "--res-scale", "1").strip())
 
         back = os.path.join(tmp, "back.pt")
         print(run("srdist_to_pt.py", h5, back).strip())
@@ -103,12 +103,12 @@ def main():
         broken = dict(original)
         del broken["body.1.body.2.bias"]
         torch.save(broken, os.path.join(tmp, "missing.pt"))
-        out = run("pt_to_srdist.py", os.path.join(tmp, "missing.pt"), os.path.join(tmp, "x.h5"), expect_ok=False)
+        out = run("pt_to_srdist.py", os.path.join(tmp, "missing.pt"), os.path.join(tmp, "x.h5"), "--res-scale", "1", expect_ok=False)
         assert "missing in" in out and "body.1.body.2.bias" in out, out
         broken = dict(original)
         broken["head.0.bias"] = torch.zeros(7)
         torch.save(broken, os.path.join(tmp, "shape.pt"))
-        out = run("pt_to_srdist.py", os.path.join(tmp, "shape.pt"), os.path.join(tmp, "x.h5"), expect_ok=False)
+        out = run("pt_to_srdist.py", os.path.join(tmp, "shape.pt"), os.path.join(tmp, "x.h5"), "--res-scale", "1", expect_ok=False)
         assert "wrong shape" in out and "head.0.bias" in out, out
 
         expected = {"model": "edsr", "scales": [2], "blocks": 2, "features": 8, "tensors": [

@@ -32,6 +32,14 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Folder to write the upscaled PNGs to.")
     var save: String?
 
+    /// Write the LR inputs the model was given as PNG here (`<name>x<s>.png`): the MATLAB-exact bicubic LR of a folder of HR images.
+    @Option(help: "Folder to write the LR input images to (<name>x<s>.png).")
+    var saveLR: String?
+
+    /// Write an HTML report here: `index.html` with per-image scores and crops (bicubic | srdist | HR), and the run's curves.
+    @Option(help: "Folder to write an HTML report to (index.html, crops/).")
+    var report: String?
+
     /// Folder for decoded-image cache files (default: PATH/srdist_cache).
     @Option(help: "Decoded-image cache folder.")
     var cacheDir: String?
@@ -42,13 +50,20 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         _ = try startUpCheck()
-        if let save { try OutputPaths.requireOutside(save, folder: data, flag: "--save", what: "data folder") }
-        try CheckpointSandbox.probe(inference.checkpoint, limits: inference.limits)
+        for (flag, folder) in [("--save", save), ("--save-lr", saveLR), ("--report", report)] {
+            if let folder { try OutputPaths.requireOutside(folder, folder: data, flag: flag, what: "data folder") }
+        }
         let kernels = KernelContext(KernelSettings(threads: threadsPerRank(configured: 0)))
         let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, kernels: kernels)
         // An MDSR checkpoint is scored at every scale it serves unless --scale picks one.
         let scales = inference.scale.map { [$0] } ?? trained.spec.scales
-        let documents = try scales.map { try evaluateScale(trained, scale: $0, threads: kernels.threads) }
+        if let saveLR { try createFolder(saveLR) }
+        let pages = try report.map { try EvaluationReport(folder: $0) }
+        let documents = try scales.map { try evaluateScale(trained, scale: $0, threads: kernels.threads, report: pages) }
+        if let pages {
+            let path = try writeReport(pages, trained: trained, documents: documents)
+            if !json { print("report: \(path)") }
+        }
         if json {
             let out: Any = documents.count == 1 ? documents[0] : ["checkpoint": inference.checkpoint, "scales": documents]
             print(String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
@@ -56,7 +71,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     /// Scores one scale; prints the table unless `json`, and returns the JSON document.
-    func evaluateScale(_ trained: TrainedModel, scale s: Int, threads: Int) throws -> [String: Any] {
+    func evaluateScale(_ trained: TrainedModel, scale s: Int, threads: Int, report: EvaluationReport?) throws -> [String: Any] {
         let upscaler = try trained.upscaler(scale: s)
         let (layout, evaluation) = detectLayout(data, scale: s)
         var rangeValue: ClosedRange<Int>? = layout == .div2k ? 801...900 : nil
@@ -69,7 +84,10 @@ struct EvalCommand: ParsableCommand {
             .map { ImagePair(name: (($0.name as NSString).lastPathComponent as NSString).deletingPathExtension, hr: $0.hr, lr: $0.lr, scale: s) }
         let results = try evaluate(upscaler, on: pairs, by: evaluation, selfEnsemble: inference.selfEnsemble,
                                    tile: inference.tileSize(default: nil), overlap: inference.overlap, save: save,
-                                   threads: threads)
+                                   threads: threads) { image in
+            if let saveLR { try PNGFile.write(image.lr, to: (saveLR as NSString).appendingPathComponent("\(image.result.name)x\(s).png")) }
+            try report?.add(image, scale: s)
+        }
         let model = meanScores(results.map(\.model)), bicubic = meanScores(results.map(\.bicubic))
         let what = "\(evaluation.onY ? "Y" : "RGB"), shave \(evaluation.shave)"
         if !json {
@@ -97,8 +115,6 @@ struct EvalCommand: ParsableCommand {
 /// plain folder of HR images. DIV2K is scored on RGB with scale+6 shaved, the others
 /// on Y with scale shaved.
 func detectLayout(_ path: String, scale: Int) -> (DatasetLayout, EvaluationProtocol) {
-    let fm = FileManager.default
-    if fm.fileExists(atPath: "\(path)/HR") { return (.benchmark, .benchmark(scale: scale)) }
-    if fm.fileExists(atPath: "\(path)/DIV2K_train_HR") { return (.div2k, .div2k(scale: scale)) }
-    return (.folder, .benchmark(scale: scale))
+    let layout = DatasetLayout.detect(root: path)
+    return (layout, layout == .div2k ? .div2k(scale: scale) : .benchmark(scale: scale))
 }

@@ -41,7 +41,7 @@ struct InferenceOptions: ParsableArguments {
     }
 
     /// The checkpoint bounds these flags set.
-    var limits: CheckpointLimits { CheckpointLimits(maxParameters: maxParameters) }
+    var limits: CheckpointLimits { CheckpointLimits(maxParameters: maxParameters, isolation: CheckpointSandbox.isolation()) }
 
     /// The tile to use, given the command's default (nil: whole images).
     func tileSize(default fallback: Int?) -> Int? {

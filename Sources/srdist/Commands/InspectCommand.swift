@@ -42,8 +42,7 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let limits = CheckpointLimits(maxParameters: maxParameters, allowNonFinite: allowNonFinite)
-        for file in files { try CheckpointSandbox.probe(file, limits: limits) }
+        let limits = CheckpointLimits(maxParameters: maxParameters, allowNonFinite: allowNonFinite, isolation: CheckpointSandbox.isolation())
         let checkpoints = try files.map { try CheckpointFile.read(path: try CheckpointStore.locate($0), limits: limits) }
         if diff {
             let d = CheckpointDiff(checkpoints[0], checkpoints[1], fileA: files[0], fileB: files[1])

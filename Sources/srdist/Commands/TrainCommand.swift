@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoint
 import Distributed
 import Foundation
 import Train
@@ -51,7 +52,8 @@ struct TrainCommand: ParsableCommand {
         }
         let outcome: RunOutcome
         do {
-            outcome = try runStages(cfg, options: RunOptions(resume: resume, quiet: quiet, format: logFormat, blas: blas), comm: comm)
+            outcome = try runStages(cfg, options: RunOptions(resume: resume, quiet: quiet, format: logFormat, blas: blas,
+                                                                checkpointIsolation: CheckpointSandbox.isolation()), comm: comm)
         } catch {
             throw settled(error, on: comm)
         }

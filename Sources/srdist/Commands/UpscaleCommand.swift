@@ -40,7 +40,6 @@ struct UpscaleCommand: ParsableCommand {
         } else {
             try OutputPaths.requireDistinct(input: input, output: output, flag: "the output")
         }
-        try CheckpointSandbox.probe(inference.checkpoint, limits: inference.limits)
         let kernels = KernelContext(KernelSettings(threads: threadsPerRank(configured: 0)))
         let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, kernels: kernels)
         let upscaler = try trained.upscaler(scale: inference.scale)
