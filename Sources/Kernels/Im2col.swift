@@ -70,33 +70,42 @@ private func columnBuffers(_ s: Conv2dShape, _ context: KernelContext) -> [Unsaf
     context.perWorker(.im2colColumns, items: s.n, count: s.k == 1 ? 1 : s.patch &* s.plane)
 }
 
+/// Calls `body(c, row, dy, dx, x0, x1)` for each row (c, ky, kx) of the column matrix,
+/// in order: `row` its index, (dy, dx) = (ky − k/2, kx − k/2) the image shift it holds,
+/// and `x0..<x1` the output columns whose shifted source column lies inside the image.
+@inline(__always)
+private func forEachColumnRow(_ s: Conv2dShape, _ body: (_ c: Int, _ row: Int, _ dy: Int, _ dx: Int, _ x0: Int, _ x1: Int) -> Void) {
+    let p = s.k / 2
+    var row = 0
+    for c in 0..<s.cin {
+        for ky in 0..<s.k {
+            for kx in 0..<s.k {
+                let dy = ky &- p, dx = kx &- p
+                body(c, row, dy, dx, max(0, -dx), min(s.w, s.w &- dx))
+                row &+= 1
+            }
+        }
+    }
+}
+
 /// Unfolds one image `[cin, h, w]` into `[cin·k·k, h·w]`: row (c, ky, kx) holds the
 /// image shifted by (ky − k/2, kx − k/2) with zeros where it falls off the border.
 /// Returns the column matrix (the image itself when k = 1).
 private func im2col(_ x: UnsafePointer<Float>, _ s: Conv2dShape,
                     _ col: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
     if s.k == 1 { return x }
-    let p = s.k / 2
-    var row = col
-    for c in 0..<s.cin {
-        let plane = x + c &* s.plane
-        for ky in 0..<s.k {
-            for kx in 0..<s.k {
-                let dy = ky &- p, dx = kx &- p
-                let x0 = max(0, -dx), x1 = min(s.w, s.w &- dx)
-                for y in 0..<s.h {
-                    let dst = row + (y &* s.w)
-                    let sy = y &+ dy
-                    guard sy >= 0 && sy < s.h, x1 > x0 else {
-                        dst.update(repeating: 0, count: s.w)
-                        continue
-                    }
-                    if x0 > 0 { dst.update(repeating: 0, count: x0) }
-                    (dst + x0).update(from: plane + (sy &* s.w &+ x0 &+ dx), count: x1 &- x0)
-                    if x1 < s.w { (dst + x1).update(repeating: 0, count: s.w &- x1) }
-                }
-                row += s.plane
+    forEachColumnRow(s) { c, r, dy, dx, x0, x1 in
+        let plane = x + c &* s.plane, row = col + r &* s.plane
+        for y in 0..<s.h {
+            let dst = row + (y &* s.w)
+            let sy = y &+ dy
+            guard sy >= 0 && sy < s.h, x1 > x0 else {
+                dst.update(repeating: 0, count: s.w)
+                continue
             }
+            if x0 > 0 { dst.update(repeating: 0, count: x0) }
+            (dst + x0).update(from: plane + (sy &* s.w &+ x0 &+ dx), count: x1 &- x0)
+            if x1 < s.w { (dst + x1).update(repeating: 0, count: s.w &- x1) }
         }
     }
     return UnsafePointer(col)
@@ -105,26 +114,16 @@ private func im2col(_ x: UnsafePointer<Float>, _ s: Conv2dShape,
 /// Folds a column-gradient matrix `[cin·k·k, h·w]` back onto the image gradient
 /// `[cin, h, w]` (overwritten), the adjoint of `im2col`.
 private func col2im(_ dx: UnsafeMutablePointer<Float>, _ col: UnsafePointer<Float>, _ s: Conv2dShape) {
-    let p = s.k / 2
     dx.update(repeating: 0, count: s.cin &* s.plane)
-    var row = col
-    for c in 0..<s.cin {
-        let plane = dx + c &* s.plane
-        for ky in 0..<s.k {
-            for kx in 0..<s.k {
-                let dy = ky &- p, dxo = kx &- p
-                let x0 = max(0, -dxo), x1 = min(s.w, s.w &- dxo)
-                if x1 > x0 {
-                    for y in 0..<s.h {
-                        let sy = y &+ dy
-                        guard sy >= 0 && sy < s.h else { continue }
-                        let src = row + (y &* s.w)
-                        let dst = plane + (sy &* s.w &+ dxo)
-                        for x in x0..<x1 { dst[x] += src[x] }
-                    }
-                }
-                row += s.plane
-            }
+    forEachColumnRow(s) { c, r, dy, dxo, x0, x1 in
+        guard x1 > x0 else { return }
+        let plane = dx + c &* s.plane, row = col + r &* s.plane
+        for y in 0..<s.h {
+            let sy = y &+ dy
+            guard sy >= 0 && sy < s.h else { continue }
+            let src = row + (y &* s.w)
+            let dst = plane + (sy &* s.w &+ dxo)
+            for x in x0..<x1 { dst[x] += src[x] }
         }
     }
 }
