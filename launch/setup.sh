@@ -29,6 +29,23 @@ for module in matplotlib numpy h5py; do
     fi
 done
 
+# The TensorBoard test reads srdist's event files with TensorBoard's own reader: a venv
+# under .build (Debian's python3 refuses plain pip installs, PEP 668; python3-venv brings
+# ensurepip there), so nothing is installed into the system's Python.
+SRDIST_TENSORBOARD_PYTHON="$PWD/.build/tensorboard-venv/bin/python"
+export SRDIST_TENSORBOARD_PYTHON
+if ! "$SRDIST_TENSORBOARD_PYTHON" -c 'import tensorboard' 2>/dev/null; then
+    echo "setup: installing tensorboard into .build/tensorboard-venv"
+    rm -rf .build/tensorboard-venv
+    if ! python3 -m venv .build/tensorboard-venv 2>/dev/null; then
+        rm -rf .build/tensorboard-venv
+        $sudo_cmd apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-venv >/dev/null
+        python3 -m venv .build/tensorboard-venv
+    fi
+    .build/tensorboard-venv/bin/python -m pip install --quiet tensorboard
+fi
+
 # mpirun refuses to start as root and to start more ranks than cores unless told;
 # tests and the demo run as root on 2-core machines.
 if [ "$(id -u)" = 0 ]; then
@@ -37,11 +54,13 @@ fi
 export OMPI_MCA_rmaps_base_oversubscribe=1
 
 # `swift test` compiles every module with -enable-testing, which a plain build does not:
-# launch/test.sh asks for the tests' build here (SETUP_BUILD=tests), so the suite does
-# not compile the whole package twice.
-build=(swift build -c release)
-[ "${SETUP_BUILD:-}" = tests ] && build+=(--build-tests)
-echo "setup: building srdist (release${SETUP_BUILD:+, $SETUP_BUILD})"
-"${build[@]}" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "setup: build failed" >&2; exit 1; }
+# launch/test.sh leaves the build to it (SETUP_BUILD=none), so the suite does not compile
+# the whole package twice.
+if [ "${SETUP_BUILD:-}" = none ]; then
+    echo "setup: the build is left to swift test"
+else
+    echo "setup: building srdist (release)"
+    swift build -c release 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "setup: build failed" >&2; exit 1; }
+fi
 SRDIST="$(swift build -c release --show-bin-path)/srdist"
 export SRDIST

@@ -32,6 +32,8 @@ public struct CheckpointContents: Equatable {
     public var params: [Float]
     /// Adam's moments and counters; nil for weights-only checkpoints (imports).
     public var optimizer: OptimizerState?
+    /// The moving average of the weights (`train.ema_decay`); nil when the run kept none.
+    public var ema: EMAWeights?
     public var state: TrainingState
     /// The BLAS that computed it, e.g. "OpenBLAS 0.3.21 Cooperlake" (empty when unknown, as in imports).
     public var blas: String
@@ -40,13 +42,14 @@ public struct CheckpointContents: Equatable {
 
     public init(model: String, scales: [Int], step: Int, stage: String, worldSize: Int, configJSON: String,
                 created: String = CheckpointContents.now(), layout: ParameterLayout, params: [Float],
-                optimizer: OptimizerState?, state: TrainingState, blas: String = "", simd: String = "") {
+                optimizer: OptimizerState?, ema: EMAWeights? = nil, state: TrainingState, blas: String = "", simd: String = "") {
         precondition(params.count == layout.count, "CheckpointContents: params must hold layout.count floats")
         precondition(optimizer.map { $0.m.count == layout.count && $0.v.count == layout.count } ?? true,
                      "CheckpointContents: Adam moments must hold layout.count floats")
+        precondition(ema.map { $0.params.count == layout.count } ?? true, "CheckpointContents: EMA weights must hold layout.count floats")
         (self.model, self.scales, self.step, self.stage, self.worldSize) = (model, scales, step, stage, worldSize)
         (self.configJSON, self.created, self.layout, self.params) = (configJSON, created, layout, params)
-        (self.optimizer, self.state, self.blas, self.simd) = (optimizer, state, blas, simd)
+        (self.optimizer, self.ema, self.state, self.blas, self.simd) = (optimizer, ema, state, blas, simd)
     }
 
     /// The current time as ISO 8601 UTC, the `created` attribute's format.
@@ -69,6 +72,17 @@ public struct OptimizerState: Equatable {
     public init(m: [Float], v: [Float], steps: [String: Int], learningRate: Double) {
         (self.m, self.v, self.steps, self.learningRate) = (m, v, steps, learningRate)
     }
+}
+
+/// The exponential moving average of the weights a run kept (`/ema`): what `eval`,
+/// `upscale` and validation use unless told `--no-ema`.
+public struct EMAWeights: Equatable {
+    /// The decay it was averaged with (`train.ema_decay`).
+    public var decay: Double
+    /// The averaged weights, `layout.count` floats in the parameters' layout.
+    public var params: [Float]
+
+    public init(decay: Double, params: [Float]) { (self.decay, self.params) = (decay, params) }
 }
 
 /// What else resume needs to continue exactly where the run stopped.

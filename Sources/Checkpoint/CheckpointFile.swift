@@ -9,6 +9,8 @@ import Models
 ///     /params/<name>    float32, the tensor's shape, EDSR-PyTorch name
 ///     /optim            attrs lr, step.<branch> (Adam's update counters)
 ///     /optim/m/<name>   Adam's first moment     /optim/v/<name>  second moment
+///     /ema              attr decay (train.ema_decay), when the run kept a moving average
+///     /ema/<name>       float32, the averaged weights, same names and shapes as /params
 ///     /state            attrs data_step, rng_seed (uint64), skipped_steps,
 ///                             best_psnr and best_step (when evaluated)
 ///     /state/metrics_history   UTF-8 JSON text
@@ -51,6 +53,11 @@ public enum CheckpointFile {
             for (branch, t) in o.steps.sorted(by: { $0.key < $1.key }) { try optim.setAttribute("step.\(branch)", t) }
             try writeTensors(o.m, layout: c.layout, to: optim.createGroup("m"))
             try writeTensors(o.v, layout: c.layout, to: optim.createGroup("v"))
+        }
+        if let e = c.ema {
+            let ema = try root.createGroup("ema")
+            try ema.setAttribute("decay", e.decay)
+            try writeTensors(e.params, layout: c.layout, to: ema)
         }
         let state = try root.createGroup("state")
         try state.setAttribute("data_step", c.state.dataStep)
@@ -128,11 +135,19 @@ public enum CheckpointFile {
                                        v: try check.readTensors(v, layout: layout, group: "/optim/v", limits: limits),
                                        steps: steps, learningRate: lr)
         }
+        var ema: EMAWeights?
+        if root.contains("ema") {
+            let group = try root.openGroup("ema")
+            let decay = try group.doubleAttribute("decay")
+            guard (0..<1).contains(decay) else { throw CheckpointError("\(path): attribute /ema/decay is \(decay), must be in [0, 1)") }
+            try check.sameShapes(group, as: layout, group: "/ema")
+            ema = EMAWeights(decay: decay, params: try check.readTensors(group, layout: layout, group: "/ema", limits: limits))
+        }
         let params = try check.readTensors(paramsGroup, layout: layout, group: "/params", limits: limits)
         let state = try check.state(try root.openGroup("state"), step: header.step)
         return CheckpointContents(model: header.model, scales: header.scales, step: header.step, stage: header.stage,
                                   worldSize: header.worldSize, configJSON: header.configJSON, created: header.created,
-                                  layout: layout, params: params, optimizer: optimizer, state: state,
+                                  layout: layout, params: params, optimizer: optimizer, ema: ema, state: state,
                                   blas: root.hasAttribute("blas") ? try root.stringAttribute("blas") : "",
                                   simd: root.hasAttribute("simd") ? try root.stringAttribute("simd") : "")
     }

@@ -76,10 +76,11 @@ extension CheckpointStore {
 }
 
 extension CheckpointContents {
-    /// The first tensor (`/params/<name>`, `/optim/m/<name>`, `/optim/v/<name>`) holding
+    /// The first tensor (`/params/<name>`, `/optim/m/<name>`, `/optim/v/<name>`, `/ema/<name>`) holding
     /// a NaN or ±∞, or nil when every value is finite.
     public func firstNonFinite() -> String? {
         let groups: [(String, [Float])] = [("/params", params)] + (optimizer.map { [("/optim/m", $0.m), ("/optim/v", $0.v)] } ?? [])
+            + (ema.map { [("/ema", $0.params)] } ?? [])
         for (group, values) in groups {
             for view in layout.views {
                 // x·0 is 0 for finite x and NaN otherwise: a branch-free scan.

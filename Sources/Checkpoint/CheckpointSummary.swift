@@ -46,6 +46,8 @@ public struct CheckpointSummary: Codable, Equatable {
     public var parameterCount: Int
     public var hasOptimizerState: Bool
     public var optimizerSteps: [String: Int]
+    /// The moving average's decay when the checkpoint holds EMA weights (`/ema`), else nil.
+    public var emaDecay: Double?
     public var dataStep: Int
     public var bestPSNR: Double?
     public var tensors: [TensorStatistics]
@@ -53,7 +55,7 @@ public struct CheckpointSummary: Codable, Equatable {
     public init(_ c: CheckpointContents, file: String) {
         (self.file, model, scales, step, stage) = (file, c.model, c.scales, c.step, c.stage)
         (worldSize, created, parameterCount) = (c.worldSize, c.created, c.layout.count)
-        (hasOptimizerState, optimizerSteps) = (c.optimizer != nil, c.optimizer?.steps ?? [:])
+        (hasOptimizerState, optimizerSteps, emaDecay) = (c.optimizer != nil, c.optimizer?.steps ?? [:], c.ema?.decay)
         (dataStep, bestPSNR) = (c.state.dataStep, c.state.bestPSNR)
         tensors = c.params.withUnsafeBufferPointer { all in
             c.layout.views.map { TensorStatistics($0, UnsafeBufferPointer(rebasing: all[$0.range])) }
@@ -70,6 +72,7 @@ public struct CheckpointSummary: Codable, Equatable {
             "optimizer    " + (hasOptimizerState
                 ? "Adam, steps " + optimizerSteps.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
                 : "none (weights only)"),
+            "ema          " + (emaDecay.map { "present (decay \($0)); eval and upscale use it unless --no-ema" } ?? "none"),
             "data step    \(dataStep)" + (bestPSNR.map { String(format: ", best PSNR %.3f dB", $0) } ?? ""),
             "",
         ]

@@ -103,6 +103,28 @@ public enum PNGFile {
         }
     }
 
+    /// `image` as the bytes of an 8-bit RGB PNG (for embedding, e.g. TensorBoard's
+    /// image summaries).
+    /// - Throws: `DataError` when libpng refuses (it reports why).
+    public static func encode(_ image: RGBImage) throws -> [UInt8] {
+        var png = png_image()
+        png.version = UInt32(PNG_IMAGE_VERSION)
+        png.width = UInt32(image.width)
+        png.height = UInt32(image.height)
+        png.format = PNG_FORMAT_FLAG_COLOR
+        // libpng's two-call protocol: the first call (no buffer) reports the size.
+        var size = 0
+        var ok = image.pixels.withUnsafeBytes { png_image_write_to_memory(&png, nil, &size, 0, $0.baseAddress, 0, nil) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        if ok != 0 {
+            ok = image.pixels.withUnsafeBytes { pixels in
+                bytes.withUnsafeMutableBytes { png_image_write_to_memory(&png, $0.baseAddress, &size, 0, pixels.baseAddress, 0, nil) }
+            }
+        }
+        guard ok != 0 else { throw DataError("cannot encode a \(image.width)×\(image.height) PNG (\(message(png)))") }
+        return Array(bytes.prefix(size))
+    }
+
     static func message(_ image: png_image) -> String {
         withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }

@@ -66,8 +66,3 @@ public final class Adam {
         }
     }
 }
-
-/// Step decay: `base · 0.5^⌊step / every⌋` (paper: halve every 2·10⁵ updates).
-public func learningRate(base: Double, step: Int, halveEvery: Int) -> Float {
-    Float(base * pow(0.5, Double(step / halveEvery)))
-}

@@ -89,8 +89,8 @@ public struct TrainSpec: Equatable, Sendable {
     public var patchSize: Int
     public var steps: Int
     public var lr: Double
-    /// The learning rate halves every this many steps (paper: 200 000).
-    public var lrDecaySteps: Int
+    /// How the learning rate moves from `lr` with the step (default: halve every 200 000).
+    public var lrSchedule: LRSchedule
     public var seed: UInt64
     /// Cores per rank for BLAS and srdist's own loops; 0 means OMP_NUM_THREADS or all.
     public var threadsPerRank: Int
@@ -112,6 +112,10 @@ public struct TrainSpec: Equatable, Sendable {
     /// MDSR's scale choice: per step (one seeded draw per global step, the paper) or
     /// per rank (ranks split across the scales in every step, shifting each step).
     public var scaleSchedule: ScaleSchedule.Mode
+    /// Decay of rank 0's exponential moving average of the weights (`ema_decay`); 0: off.
+    public var emaDecay: Double
+    /// Largest global L2 norm of the summed gradient (`grad_clip`); 0: no clipping.
+    public var gradClip: Double
 }
 
 /// One stage of staged training (`"stages"` list): EDSR at one scale, optionally
@@ -240,11 +244,11 @@ public struct Config: Sendable {
         try m.finish()
 
         var t = try top.section("train")
+        let (steps, lr) = (try t.int("steps", min: 1, max: maxCount), try t.double("lr", 1e-4, above: 0, max: 10))
         let train = TrainSpec(batchSize: try t.int("batch_size", 16, min: 1, max: 4096),
                               patchSize: try t.int("patch_size", 48, min: 4, max: 1024),
-                              steps: try t.int("steps", min: 1, max: maxCount),
-                              lr: try t.double("lr", 1e-4, above: 0, max: 10),
-                              lrDecaySteps: try t.int("lr_decay_steps", 200_000, min: 1, max: maxCount),
+                              steps: steps, lr: lr,
+                              lrSchedule: try LRSchedule.parse(&t, lr: lr, steps: steps),
                               seed: UInt64(try t.int("seed", 1, min: 0, max: 1 << 53)),
                               threadsPerRank: try t.int("threads_per_rank", 0, min: 0, max: 4096),
                               logEvery: try t.int("log_every", 100, min: 1, max: maxCount),
@@ -253,7 +257,12 @@ public struct Config: Sendable {
                               maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1, max: maxCount),
                               convAlgorithm: try t.choice("conv_algorithm", ConvAlgorithm.winograd, oneOf: [.winograd, .im2col]),
                               winogradTile: try t.choice("winograd_tile", KernelSettings.defaultTile, oneOf: WinogradTile.threeByThree),
-                              scaleSchedule: try t.choice("scale_schedule", ScaleSchedule.Mode.perStep, oneOf: [.perStep, .perRank]))
+                              scaleSchedule: try t.choice("scale_schedule", ScaleSchedule.Mode.perStep, oneOf: [.perStep, .perRank]),
+                              emaDecay: try t.double("ema_decay", 0, max: 1),
+                              gradClip: try t.double("grad_clip", 0, max: 1e12))
+        // 1 would freeze the average at the initial weights; BasicSR uses 0.999.
+        if !(0..<1).contains(train.emaDecay) { throw t.fail("ema_decay", "must be 0 (off) or between 0 and 1 (exclusive), got \(train.emaDecay)") }
+        if train.gradClip < 0 { throw t.fail("grad_clip", "must be 0 (off) or a positive norm, got \(train.gradClip)") }
         try t.finish()
 
         var dist = try top.section("distributed")
@@ -290,6 +299,9 @@ public struct Config: Sendable {
                                   steps: try st.int("steps", train.steps, min: 1, max: maxCount), initFrom: try st.optionalString("init_from"))
             try st.finish()
             guard [2, 3, 4].contains(stage.scale) else { throw st.fail("scale", "must be 2, 3 or 4, got \(stage.scale)") }
+            if let (key, why) = train.lrSchedule.problem(steps: stage.steps) {
+                throw st.fail("steps", "is \(stage.steps), but train.\(key) \(why)")
+            }
             guard !stages.contains(where: { $0.name == stage.name }) else { throw st.fail("name", "\"\(stage.name)\" is used twice") }
             if let from = stage.initFrom, !stages.contains(where: { $0.name == from }) {
                 throw st.fail("init_from", "must name an earlier stage, got \"\(from)\"")

@@ -1,7 +1,8 @@
 import Distributed
 import Foundation
 
-/// The numbers behind the progress line: running-mean loss, throughput, and the
+/// The numbers behind the progress line: running-mean loss and gradient norm (before
+/// clipping), throughput, and the
 /// shares of time spent waiting for data and for gradient communication since the
 /// previous line, plus an ETA from the run's average step time.
 final class ProgressMeter {
@@ -9,7 +10,7 @@ final class ProgressMeter {
     let startStep: Int
     let startTime = Date()
     var windowStart = Date()
-    var lossSum = 0.0, lossCount = 0
+    var lossSum = 0.0, lossCount = 0, normSum = 0.0
     var dataWaitMark: Double, commMark: Double
 
     init(trainer: Trainer, start: Int) {
@@ -20,6 +21,7 @@ final class ProgressMeter {
     func record(_ decision: StepDecision) {
         guard decision.apply else { return }
         lossSum += decision.loss
+        normSum += trainer.gradientNorm
         lossCount += 1
     }
 
@@ -27,19 +29,19 @@ final class ProgressMeter {
         let cfg = trainer.config
         let elapsed = max(Date().timeIntervalSince(windowStart), 1e-9)
         let steps = max(lossCount, 1)
-        let loss = lossSum / Double(steps)
-        let lr = learningRate(base: cfg.train.lr, step: step - 1, halveEvery: cfg.train.lrDecaySteps)
+        let loss = lossSum / Double(steps), gradNorm = normSum / Double(steps)
+        let lr = cfg.train.lrSchedule.rate(base: cfg.train.lr, step: step - 1)
         let patches = Double(lossCount * cfg.train.batchSize) / elapsed
         let dataShare = (trainer.dataWait - dataWaitMark) / elapsed
         let commShare = (trainer.exposedCommunication - commMark) / elapsed
         let perStep = Date().timeIntervalSince(startTime) / Double(max(step - startStep, 1))
         let eta = perStep * Double(cfg.train.steps - step)
-        let text = String(format: "step %d/%d  %@  loss %.4f  lr %.2e  %.1f patches/s  data wait %.1f%%  comm %.1f%%  ETA %@",
-                          step, cfg.train.steps, trainer.stage, loss, lr, patches, 100 * dataShare, 100 * commShare, duration(eta))
-        (windowStart, lossSum, lossCount) = (Date(), 0, 0)
+        let text = String(format: "step %d/%d  %@  loss %.4f  lr %.2e  grad norm %.3g  %.1f patches/s  data wait %.1f%%  comm %.1f%%  ETA %@",
+                          step, cfg.train.steps, trainer.stage, loss, lr, gradNorm, patches, 100 * dataShare, 100 * commShare, duration(eta))
+        (windowStart, lossSum, lossCount, normSum) = (Date(), 0, 0, 0)
         (dataWaitMark, commMark) = (trainer.dataWait, trainer.exposedCommunication)
         return (text, ["step": step, "steps": cfg.train.steps, "stage": trainer.stage, "scales": trainer.stepsPerScale.keys.sorted(), "loss": loss,
-                       "lr": Double(lr), "patches_per_second": patches, "data_wait": dataShare, "comm_exposed": commShare,
+                       "lr": Double(lr), "grad_norm": gradNorm, "patches_per_second": patches, "data_wait": dataShare, "comm_exposed": commShare,
                        "eta_seconds": eta])
     }
 

@@ -1,9 +1,11 @@
+import Data
 import Foundation
 import Logging
 
 /// Rank 0's voice: progress and event lines through swift-log to standard output (text
 /// or one JSON object per line), the same lines appended to `<run>/train.log`, and every
-/// record with numbers appended to `<run>/metrics.jsonl` for plotting. Other ranks stay
+/// record with numbers appended to `<run>/metrics.jsonl` for plotting and (progress and
+/// validation records) to TensorBoard events in `<run>/tensorboard/`. Other ranks stay
 /// silent so a 16-rank job prints each line once.
 ///
 /// Writing never stops a run: a line the disk refuses (full, read-only, I/O error) goes
@@ -17,6 +19,7 @@ public final class RunLog {
     let quiet: Bool
     private var logFile: AppendFile?
     private var metricsFile: AppendFile?
+    private var tensorBoard: TensorBoardWriter?
 
     /// - Parameters:
     ///   - folder: the run folder (nil: no files, e.g. on ranks other than 0).
@@ -33,6 +36,12 @@ public final class RunLog {
         guard let folder else { return }
         logFile = AppendFile((folder.path as NSString).appendingPathComponent("train.log"))
         metricsFile = AppendFile((folder.path as NSString).appendingPathComponent("metrics.jsonl"))
+        tensorBoard = TensorBoardWriter(directory: (folder.path as NSString).appendingPathComponent("tensorboard"))
+    }
+
+    /// Adds an image summary (e.g. a validation crop) to the TensorBoard events.
+    public func image(_ image: RGBImage, tag: String, step: Int) {
+        tensorBoard?.image(image, tag: tag, step: step)
     }
 
     /// A human line; `fields` also go to metrics.jsonl when `record` is set.
@@ -57,6 +66,7 @@ public final class RunLog {
             if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
                 metricsFile.append(String(decoding: data, as: UTF8.self) + "\n", fallback: true)
             }
+            tensorBoard?.record(event: event, fields: fields)
         }
     }
 }
@@ -78,7 +88,12 @@ final class AppendFile {
     /// Appends `text`; when that fails, warns once per failure streak and, with
     /// `fallback`, writes the text to standard error.
     func append(_ text: String, fallback: Bool) {
-        let bytes = Array(text.utf8)
+        append(Array(text.utf8), fallback: fallback ? text : nil)
+    }
+
+    /// Appends `bytes`; when that fails, warns once per failure streak and writes
+    /// `fallback` (if any) to standard error.
+    func append(_ bytes: [UInt8], fallback: String?) {
         var done = 0, failure: Int32 = fd >= 0 ? 0 : EBADF
         while failure == 0 && done < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
@@ -91,10 +106,10 @@ final class AppendFile {
         }
         if !failing {
             standardError("srdist: warning: \(path): cannot write (\(String(cString: strerror(failure))))"
-                          + (fallback ? "; its lines go to standard error until it can\n" : "\n"))
+                          + (fallback != nil ? "; its lines go to standard error until it can\n" : "\n"))
         }
         failing = true
-        if fallback { standardError(text) }
+        if let fallback { standardError(fallback) }
     }
 }
 

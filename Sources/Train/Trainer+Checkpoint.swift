@@ -19,12 +19,13 @@ extension Trainer {
     /// The checkpoint of this rank's state after `progress.step` steps (every rank
     /// holds the same bits; rank 0 writes it).
     public func checkpointContents(_ progress: RunProgress) -> CheckpointContents {
-        let lr = learningRate(base: config.train.lr, step: progress.step, halveEvery: config.train.lrDecaySteps)
+        let lr = config.train.lrSchedule.rate(base: config.train.lr, step: progress.step)
         return CheckpointContents(
             model: config.model.arch.rawValue, scales: config.model.scales, step: progress.step, stage: stage,
             worldSize: comm.size, configJSON: config.json, layout: model.layout, params: Array(model.params.buffer),
             optimizer: OptimizerState(m: Array(adam.m.buffer), v: Array(adam.v.buffer), steps: adam.steps,
                                       learningRate: Double(lr)),
+            ema: ema.map { EMAWeights(decay: $0.decay, params: Array($0.weights.buffer)) },
             state: TrainingState(dataStep: progress.step, rngSeed: config.train.seed, skippedSteps: skippedSteps,
                                  bestPSNR: progress.bestPSNR, bestStep: progress.bestStep, metricsHistory: progress.metricsHistory),
             blas: BLASLibrary.loaded.description, simd: kernels.settings.simd.rawValue)
@@ -47,6 +48,8 @@ extension Trainer {
             c.scatter(c.params, into: model.params.base, layout: model.layout)
             c.scatter(opt.m, into: adam.m.base, layout: model.layout)
             c.scatter(opt.v, into: adam.v.base, layout: model.layout)
+            // A run that turns EMA on mid-way starts the average at the resumed weights.
+            if let ema { c.scatter(c.ema?.params ?? c.params, into: ema.weights.base, layout: model.layout) }
             var progress = RunProgress()
             (progress.step, progress.bestPSNR, progress.bestStep, progress.metricsHistory)
                 = (c.step, c.state.bestPSNR, c.state.bestStep, c.state.metricsHistory)
@@ -59,13 +62,18 @@ extension Trainer {
     }
 
     /// `init_from`: copies every tensor whose name and shape match from `path` (read on
-    /// rank 0 within `limits`, then broadcast); Adam starts fresh. Returns the report lines.
+    /// rank 0 within `limits`, then broadcast) — its EMA weights when it has them, the
+    /// model it would be evaluated as; Adam starts fresh, the moving average at the copied
+    /// weights. Returns the report lines.
     public func initializeWeights(from path: String, limits: CheckpointLimits) throws -> [String] {
         let lines = try comm.rootDecides {
-            copyMatching(from: try CheckpointFile.read(path: try CheckpointStore.locate(path), limits: limits),
-                         into: model.layout, params: model.params.base).lines
+            var source = try CheckpointFile.read(path: try CheckpointStore.locate(path), limits: limits)
+            let which = source.ema == nil ? [] : ["init_from: the checkpoint's EMA weights"]
+            if let averaged = source.ema { source.params = averaged.params }
+            return which + copyMatching(from: source, into: model.layout, params: model.params.base).lines
         }
         try comm.broadcastFromRoot([(model.params.base, model.layout.count)])
+        ema?.reset(to: model.params)
         return lines
     }
 }

@@ -9,7 +9,7 @@ import Models
 /// One rank's share of a data-parallel training run: the model, Adam, this rank's
 /// slice of the global patch stream, and the gradient reduction. `step(_:)` is the
 /// whole loop body: batch, forward, loss, zero grads, backward with bucketed
-/// allreduce, agreement, update.
+/// allreduce, agreement, gradient norm (and clipping), update, EMA.
 public final class Trainer {
     public let config: Config
     public let comm: Communicator
@@ -37,6 +37,10 @@ public final class Trainer {
     public private(set) var dataWait = 0.0
     /// Skipped steps restored from a checkpoint (the agreement counts this process's).
     var restoredSkips = 0
+    /// Rank 0's moving average of the weights (`train.ema_decay` > 0); nil elsewhere.
+    public let ema: EMA?
+    /// Global L2 norm of the summed gradient of the last applied step, before clipping.
+    public private(set) var gradientNorm = 0.0
 
     /// The first scale's patch stream (EDSR's only one).
     public var sampler: PatchSampler { samplers[0] }
@@ -78,6 +82,7 @@ public final class Trainer {
         agreement = StepAgreement(communicator: comm, maxConsecutiveSkips: config.train.maxSkippedSteps)
         faults = try FaultInjection()
         try comm.broadcastFromRoot([(model.params.base, count)])
+        ema = comm.rank == 0 && config.train.emaDecay > 0 ? EMA(decay: config.train.emaDecay, params: model.params, threads: kernels.threads) : nil
     }
 
     /// Steps skipped (non-finite values on some rank) over the whole run.
@@ -115,20 +120,31 @@ public final class Trainer {
         let used = schedule.samplesPerScale(step: t, batch: batchSize, ranks: comm.size)
         for s in used.keys { stepsPerScale[s, default: 0] += 1 }
         guard decision.apply else { return decision }
-        let lr = learningRate(base: config.train.lr, step: t, halveEvery: config.train.lrDecaySteps)
+        let lr = config.train.lrSchedule.rate(base: config.train.lr, step: t)
         // Shared modules once; then each branch some rank used (a branch nobody used
         // keeps its weights, moments and step counter).
-        var updated = Set<String>()
+        var groups: [(branch: String, ranges: [Range<Int>])] = []
         for (s, samples) in used.sorted(by: { $0.key < $1.key }) {
-            for group in model.updateGroups(scale: s) where !updated.contains(group.branch) {
-                updated.insert(group.branch)
+            for group in model.updateGroups(scale: s) where !groups.contains(where: { $0.branch == group.branch }) {
                 if group.branch != Adam.sharedBranch && samples != batchSize {
                     let factor = Float(batchSize) / Float(samples)
                     for r in group.ranges { for i in r { model.grads.base[i] *= factor } }
                 }
-                adam.update(params: model.params, grads: model.grads, ranges: group.ranges, branch: group.branch, lr: lr)
+                groups.append(group)
             }
         }
+        // The norm of the gradient Adam gets (rescaled branches included); a branch
+        // nobody used holds zeros and adds nothing.
+        let count = model.layout.count
+        gradientNorm = GradientClipping.norm(model.grads.base, count: count, threads: kernels.threads)
+        if config.train.gradClip > 0 {
+            GradientClipping.clip(model.grads.base, count: count, norm: gradientNorm, maxNorm: config.train.gradClip,
+                                  threads: kernels.threads)
+        }
+        for group in groups {
+            adam.update(params: model.params, grads: model.grads, ranges: group.ranges, branch: group.branch, lr: lr)
+        }
+        ema?.update(from: model.params)
         return decision
     }
 
@@ -140,11 +156,20 @@ public final class Trainer {
         for s in config.model.scales {
             let evaluation: EvaluationProtocol = config.data.kind == .dataset(.div2k) && config.data.validationRoot == nil
                 ? .div2k(scale: s) : .benchmark(scale: s)
-            let results = try evaluate(Upscaler(self.model, scale: s), on: validation[s] ?? [], by: evaluation, threads: kernels.threads)
+            let results = try scoredWeights {
+                try evaluate(Upscaler(self.model, scale: s), on: validation[s] ?? [], by: evaluation, threads: kernels.threads)
+            }
             perScale[s] = meanScores(results.map(\.model))
             model.append(perScale[s]!)
             bicubic.append(meanScores(results.map(\.bicubic)))
         }
         return (meanScores(model), meanScores(bicubic), perScale)
+    }
+
+    /// Runs `body` with the weights validation scores: the moving average when there
+    /// is one, else the trained weights.
+    func scoredWeights<T>(_ body: () throws -> T) rethrows -> T {
+        guard let ema else { return try body() }
+        return try ema.withWeights(in: model.params, body)
     }
 }

@@ -80,11 +80,13 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
                 if model.psnr > (progress.bestPSNR ?? -.infinity) { (progress.bestPSNR, progress.bestStep) = (model.psnr, progress.step) }
                 let scales = perScale.count > 1
                     ? " [" + perScale.keys.sorted().map { String(format: "×%d %.2f", $0, perScale[$0]!.psnr) }.joined(separator: ", ") + "]" : ""
-                log.say(String(format: "validation step %d: PSNR %.2f dB, SSIM %.4f (bicubic %.2f dB, %+.2f dB)%@%@", progress.step,
+                var fields: [String: Any] = ["step": progress.step, "psnr": model.psnr, "ssim": model.ssim, "bicubic_psnr": bicubic.psnr]
+                for (s, score) in perScale { (fields["psnr_x\(s)"], fields["ssim_x\(s)"]) = (score.psnr, score.ssim) }
+                log.say(String(format: "validation step %d: PSNR %.2f dB, SSIM %.4f (bicubic %.2f dB, %+.2f dB)%@%@%@", progress.step,
                                model.psnr, model.ssim, bicubic.psnr, model.psnr - bicubic.psnr, scales,
-                               progress.bestStep == progress.step ? " — best so far" : ""),
-                        event: "validation", fields: ["step": progress.step, "psnr": model.psnr, "ssim": model.ssim,
-                                                      "bicubic_psnr": bicubic.psnr], record: true)
+                               trainer.ema == nil ? "" : " (EMA weights)", progress.bestStep == progress.step ? " — best so far" : ""),
+                        event: "validation", fields: fields, record: true)
+                for (s, crop) in trainer.validationCrops() { log.image(crop, tag: "validation/x\(s) bicubic | model | HR", step: progress.step) }
             }
             do {
                 let began = Date()

@@ -19,6 +19,7 @@ let scenarios: [String: (Communicator, Arguments) throws -> Void] = [
     "split": checkSplit,
     "agree": checkAgreement,
     "train": runTraining,
+    "clip": checkGradientClipping,
     "fail": failOnOneRank,
     "fail-together": failTogether,
     "kill": killOneRank,

@@ -27,7 +27,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.train.batchSize, 16)
         XCTAssertEqual(c.train.patchSize, 48)
         XCTAssertEqual(c.train.lr, 1e-4)
-        XCTAssertEqual(c.train.lrDecaySteps, 200_000)
+        XCTAssertEqual(c.train.lrSchedule, .step(every: 200_000, gamma: 0.5))
     }
 
     func testCommittedConfigsParse() throws {

@@ -34,10 +34,10 @@ final class TrainingTests: XCTestCase {
     }
 
     func testLearningRateHalvesOnSchedule() {
-        XCTAssertEqual(learningRate(base: 1e-4, step: 0, halveEvery: 200_000), 1e-4)
-        XCTAssertEqual(learningRate(base: 1e-4, step: 199_999, halveEvery: 200_000), 1e-4)
-        XCTAssertEqual(learningRate(base: 1e-4, step: 200_000, halveEvery: 200_000), 5e-5)
-        XCTAssertEqual(learningRate(base: 1e-4, step: 650_000, halveEvery: 200_000), 1.25e-5)
+        XCTAssertEqual(LRSchedule.step(every: 200_000, gamma: 0.5).rate(base: 1e-4, step: 0), 1e-4)
+        XCTAssertEqual(LRSchedule.step(every: 200_000, gamma: 0.5).rate(base: 1e-4, step: 199_999), 1e-4)
+        XCTAssertEqual(LRSchedule.step(every: 200_000, gamma: 0.5).rate(base: 1e-4, step: 200_000), 5e-5)
+        XCTAssertEqual(LRSchedule.step(every: 200_000, gamma: 0.5).rate(base: 1e-4, step: 650_000), 1.25e-5)
     }
 
     /// Adam's first step moves every parameter with a non-zero gradient by lr in the

@@ -54,7 +54,8 @@ struct EvalCommand: ParsableCommand {
             if let folder { try OutputPaths.requireOutside(folder, folder: data, flag: flag, what: "data folder") }
         }
         let kernels = KernelContext(KernelSettings(threads: threadsPerRank(configured: 0)))
-        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, kernels: kernels)
+        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma,
+                                            kernels: kernels)
         // An MDSR checkpoint is scored at every scale it serves unless --scale picks one.
         let scales = inference.scale.map { [$0] } ?? trained.spec.scales
         if let saveLR { try createFolder(saveLR) }
@@ -91,7 +92,7 @@ struct EvalCommand: ParsableCommand {
         let model = meanScores(results.map(\.model)), bicubic = meanScores(results.map(\.bicubic))
         let what = "\(evaluation.onY ? "Y" : "RGB"), shave \(evaluation.shave)"
         if !json {
-            print("\(inference.checkpoint) (step \(trained.step)) ×\(s)\(inference.selfEnsemble ? "+" : "") on \(data): \(pairs.count) images, \(what)")
+            print("\(inference.checkpoint) (step \(trained.step)\(trained.usesEMA ? ", EMA weights" : "")) ×\(s)\(inference.selfEnsemble ? "+" : "") on \(data): \(pairs.count) images, \(what)")
             let width = max(8, results.map(\.name.count).max() ?? 0)
             print("image".padding(toLength: width, withPad: " ", startingAt: 0) + "    PSNR     SSIM   bicubic PSNR/SSIM     time")
             for r in results {
@@ -106,7 +107,7 @@ struct EvalCommand: ParsableCommand {
             ["name": r.name, "psnr": r.model.psnr, "ssim": r.model.ssim, "bicubic_psnr": r.bicubic.psnr,
              "bicubic_ssim": r.bicubic.ssim, "seconds": r.seconds] as [String: Any]
         }
-        return ["checkpoint": inference.checkpoint, "step": trained.step, "scale": s, "self_ensemble": inference.selfEnsemble, "protocol": what,
+        return ["checkpoint": inference.checkpoint, "step": trained.step, "ema": trained.usesEMA, "scale": s, "self_ensemble": inference.selfEnsemble, "protocol": what,
                 "images": rows, "mean": ["psnr": model.psnr, "ssim": model.ssim, "bicubic_psnr": bicubic.psnr, "bicubic_ssim": bicubic.ssim]]
     }
 }

@@ -24,6 +24,11 @@ struct InferenceOptions: ParsableArguments {
     @Option(help: "Tile overlap in LR pixels.")
     var overlap = 16
 
+    /// Use the checkpoint's raw trained weights even when it holds a moving average
+    /// of them (`train.ema_decay`); by default the EMA weights are used.
+    @Flag(help: "Use the raw trained weights, not the checkpoint's EMA weights (default: EMA when present).")
+    var noEma = false
+
     /// Refuse checkpoints with more parameters (default 2^28).
     @Option(help: "Largest checkpoint in parameters (default 268435456).")
     var maxParameters = CheckpointLimits.defaultMaxParameters

@@ -41,8 +41,10 @@ struct UpscaleCommand: ParsableCommand {
             try OutputPaths.requireDistinct(input: input, output: output, flag: "the output")
         }
         let kernels = KernelContext(KernelSettings(threads: threadsPerRank(configured: 0)))
-        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, kernels: kernels)
+        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma,
+                                            kernels: kernels)
         let upscaler = try trained.upscaler(scale: inference.scale)
+        if trained.usesEMA { print("\(trained.path): using its EMA weights (--no-ema for the raw ones)") }
         var jobs: [(String, String)] = [(input, output)]
         if isFolder.boolValue {
             do {
