@@ -107,6 +107,6 @@ if ProcessInfo.processInfo.environment["SRDIST_FUZZ"] != nil {
         .target(name: "FuzzSupport", path: "Tests/Fuzz/FuzzSupport"),
         .executableTarget(name: "png-fuzz", dependencies: ["Data", "FuzzSupport"], path: "Tests/Fuzz/PNGFuzz"),
         .executableTarget(name: "config-fuzz", dependencies: ["Train", "FuzzSupport"], path: "Tests/Fuzz/ConfigFuzz"),
-        .executableTarget(name: "checkpoint-fuzz", dependencies: ["Checkpoint", "Train", "FuzzSupport"], path: "Tests/Fuzz/CheckpointFuzz"),
+        .executableTarget(name: "checkpoint-fuzz", dependencies: ["Checkpoint", "Kernels", "Train", "FuzzSupport"], path: "Tests/Fuzz/CheckpointFuzz"),
     ]
 }
