@@ -63,56 +63,17 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     }
     StopSignal.beginTraining()
     defer { StopSignal.endTraining() }
-    var history = (try? JSONSerialization.jsonObject(with: Data(progress.metricsHistory.utf8))) as? [[String: Any]] ?? []
     let meter = ProgressMeter(trainer: trainer, start: progress.step)
+    let checkpoints = RunCheckpoints(trainer: trainer, store: store, log: log, resumedFrom: progress)
 
-    var budget = StopBudget(seconds: config.checkpoint.stopBudgetSeconds)
-    /// Validates (rank 0), records the score, and saves. Returns on every rank whether
-    /// the save succeeded (rank 0 decides for everybody).
-    func checkpoint(validate: Bool) throws -> Bool {
-        try comm.rootDecides {
-            var score: Double?
-            if validate {
-                let (model, bicubic, perScale) = try trainer.validate()
-                score = model.psnr
-                history.append(["step": progress.step, "psnr": model.psnr, "ssim": model.ssim, "bicubic_psnr": bicubic.psnr])
-                progress.metricsHistory = String(decoding: try JSONSerialization.data(withJSONObject: history, options: [.sortedKeys]), as: UTF8.self)
-                if model.psnr > (progress.bestPSNR ?? -.infinity) { (progress.bestPSNR, progress.bestStep) = (model.psnr, progress.step) }
-                let scales = perScale.count > 1
-                    ? " [" + perScale.keys.sorted().map { String(format: "×%d %.2f", $0, perScale[$0]!.psnr) }.joined(separator: ", ") + "]" : ""
-                var fields: [String: Any] = ["step": progress.step, "psnr": model.psnr, "ssim": model.ssim, "bicubic_psnr": bicubic.psnr]
-                for (s, score) in perScale { (fields["psnr_x\(s)"], fields["ssim_x\(s)"]) = (score.psnr, score.ssim) }
-                log.say(String(format: "validation step %d: PSNR %.2f dB, SSIM %.4f (bicubic %.2f dB, %+.2f dB)%@%@%@", progress.step,
-                               model.psnr, model.ssim, bicubic.psnr, model.psnr - bicubic.psnr, scales,
-                               trainer.ema == nil ? "" : " (EMA weights)", progress.bestStep == progress.step ? " — best so far" : ""),
-                        event: "validation", fields: fields, record: true)
-                for (s, crop) in trainer.validationCrops() { log.image(crop, tag: "validation/x\(s) bicubic | model | HR", step: progress.step) }
-            }
-            do {
-                let began = Date()
-                let path = try store.save(trainer.checkpointContents(progress), score: score)
-                log.say("checkpoint \(path)", event: "checkpoint", fields: ["step": progress.step, "path": path])
-                if let warning = budget.recordSave(Date().timeIntervalSince(began)) { log.say(warning, event: "stop_budget") }
-                return true
-            } catch {
-                log.say("checkpoint at step \(progress.step) failed: \(describe(error))", event: "checkpoint_error")
-                return false
-            }
-        }
+    if saveInitial, !(try checkpoints.save(&progress, validate: false)), config.checkpoint.onSaveError == .stop {
+        return checkpoints.lastSaveFailed()
     }
-    /// A save that failed at the end of the run (or mid-run with `on_save_error: stop`).
-    func lastSaveFailed() -> RunOutcome {
-        log.say("the run's last checkpoint was not saved: steps since the previous checkpoint are lost; "
-                + "free space or fix permissions, then --resume auto (exit 86)", event: "checkpoint_error")
-        return .finalSaveFailed
-    }
-
-    if saveInitial, !(try checkpoint(validate: false)), config.checkpoint.onSaveError == .stop { return lastSaveFailed() }
     while progress.step < config.train.steps {
         let t = progress.step
         let began = Date()
         let decision = try trainer.step(t, stopRequested: StopSignal.received)
-        budget.recordStep(Date().timeIntervalSince(began))
+        checkpoints.budget.recordStep(Date().timeIntervalSince(began))
         progress.step = t + 1
         meter.record(decision)
         if !decision.apply {
@@ -127,20 +88,20 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
         case .none:
             let evalNow = config.train.evalEvery > 0 && progress.step % config.train.evalEvery == 0
             if evalNow || progress.step % config.checkpoint.saveEvery == 0 {
-                if !(try checkpoint(validate: evalNow)) {
-                    if config.checkpoint.onSaveError == .stop { return lastSaveFailed() }
+                if !(try checkpoints.save(&progress, validate: evalNow)) {
+                    if config.checkpoint.onSaveError == .stop { return checkpoints.lastSaveFailed() }
                     log.say("training continues (on_save_error: continue)", event: "checkpoint_error")
                 }
             }
         case .finished?:
-            let saved = try checkpoint(validate: true)
+            let saved = try checkpoints.save(&progress, validate: true)
             log.say(meter.summary(step: progress.step), event: "summary", fields: ["step": progress.step], record: true)
-            return saved ? .finished : lastSaveFailed()
+            return saved ? .finished : checkpoints.lastSaveFailed()
         case .signal?:
             log.say("stop signal: checkpointing at step \(progress.step) and exiting with 85 (requeue me)", event: "signal")
-            return try checkpoint(validate: false) ? .checkpointedOnSignal : lastSaveFailed()
+            return try checkpoints.save(&progress, validate: false) ? .checkpointedOnSignal : checkpoints.lastSaveFailed()
         case let reason?:
-            _ = try? checkpoint(validate: false)
+            _ = try? checkpoints.save(&progress, validate: false)
             throw CollectiveError("training stopped at step \(progress.step): \(reason)")
         }
     }
