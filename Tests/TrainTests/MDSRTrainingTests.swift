@@ -46,7 +46,7 @@ final class MDSRTrainingTests: XCTestCase {
             let trainer = try Trainer(config: try config(schedule: mode))
             let mdsr = trainer.model as! MDSR
             for t in 0..<6 {
-                let active = trainer.schedule.scale(step: t, rank: 0)
+                let active = trainer.data.schedule.scale(step: t, rank: 0)
                 let snapshot = { (arena: Arena, ranges: [Range<Int>]) in ranges.flatMap { Array(arena.buffer[$0]) } }
                 let inactive = [2, 3, 4].filter { $0 != active }
                 let before = inactive.map { s in

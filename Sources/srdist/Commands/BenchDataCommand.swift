@@ -55,7 +55,7 @@ struct BenchDataCommand: ParsableCommand {
         let openStart = Date()
         let trainer = try Trainer(config: cfg, communicator: comm)
         result["open_seconds"] = Date().timeIntervalSince(openStart)
-        let batch = cfg.train.batchSize, sampler = trainer.sampler
+        let batch = cfg.train.batchSize, sampler = trainer.data.sampler
         result["images"] = sampler.pairs.count
         say(String(format: "data: %d training images (%@): cache build %.1f s, opened in %.2f s", sampler.pairs.count, cfg.data.kind.rawValue,
                    result["build_seconds"] as! Double, result["open_seconds"] as! Double))
@@ -66,13 +66,13 @@ struct BenchDataCommand: ParsableCommand {
         }
         if trainSteps > 0 {
             _ = try trainer.step(0)
-            let (waitStart, start) = (trainer.dataWait, Date())
+            let (waitStart, start) = (trainer.data.dataWait, Date())
             for t in 1...trainSteps { _ = try trainer.step(t) }
             let elapsed = Date().timeIntervalSince(start)
             let consumed = Double(trainSteps * batch) / elapsed
-            (result["train_patches_per_second"], result["data_wait"]) = (consumed, (trainer.dataWait - waitStart) / elapsed)
+            (result["train_patches_per_second"], result["data_wait"]) = (consumed, (trainer.data.dataWait - waitStart) / elapsed)
             say(String(format: "training: %.1f patches/s (%d steps, %d rank%@ × %d threads), data wait %.2f%% of the step time",
-                       consumed, trainSteps, comm.size, comm.size == 1 ? "" : "s", threads, 100 * (trainer.dataWait - waitStart) / elapsed))
+                       consumed, trainSteps, comm.size, comm.size == 1 ? "" : "s", threads, 100 * (trainer.data.dataWait - waitStart) / elapsed))
         }
         let m = MemoryUsage.current()
         let all = try comm.allgather([m.privateMB, m.pss, m.rss, m.peakRSS])
