@@ -43,16 +43,21 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
-        // MARK: - System libraries and the C shim
+        // MARK: - System libraries and one C shim per library that needs one
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c"),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas"),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng"),
-        .target(name: "CShims", dependencies: ["CMPI", "CHDF5"]),
+        // Open MPI's handle macros and HDF5's type macros as functions (Swift imports neither).
+        .target(name: "CMPIShims", dependencies: ["CMPI"]),
+        .target(name: "CHDF5Shims", dependencies: ["CHDF5"]),
         // CPUID and XGETBV, which Swift cannot issue.
         .target(name: "CCPUID"),
 
-        // MARK: - What the process runs on: CPU features, the BLAS kernel check
+        // MARK: - Below every layer: fingerprints and error text, no C library
+        .target(name: "Support", exclude: ["README.md"]),
+
+        // MARK: - What the process runs on: CPU features, the BLAS kernel check, the thread budget
         .target(name: "Machine", dependencies: ["CBLAS", "CCPUID"], exclude: ["README.md"]),
 
         // MARK: - Layers (arrows of DESIGN.md)
@@ -60,30 +65,34 @@ let package = Package(
         .target(name: "Models", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: cpuTuned),
         .target(name: "Data", dependencies: ["CPNG", "Kernels"], exclude: ["README.md"], swiftSettings: cpuTuned),
         .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: cpuTuned),
-        .target(name: "Distributed", dependencies: ["CMPI", "CShims"], exclude: ["README.md"]),
-        .target(name: "Checkpoint", dependencies: ["CHDF5", "CShims", "Models"], exclude: ["README.md"]),
+        .target(name: "Distributed", dependencies: ["CMPI", "CMPIShims", "Support"], exclude: ["README.md"]),
+        .target(name: "Checkpoint", dependencies: ["CHDF5", "CHDF5Shims", "Models"], exclude: ["README.md"]),
         .target(name: "Train",
-                dependencies: ["Models", "Data", "Metrics", "Distributed", "Checkpoint", "Machine",
+                dependencies: ["Kernels", "Models", "Data", "Metrics", "Distributed", "Checkpoint", "Machine", "Support",
                                .product(name: "Logging", package: "swift-log")],
                 exclude: ["README.md"], swiftSettings: cpuTuned),
         .executableTarget(name: "srdist",
-                          dependencies: ["Train", "Checkpoint", "Machine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                          dependencies: ["Train", "Checkpoint", "Data", "Distributed", "Kernels", "Machine", "Metrics", "Models",
+                                         "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          exclude: ["README.md"]),
 
         // MARK: - Tests
-        .target(name: "TestSupport", dependencies: ["Kernels", "Models", "CHDF5", "CShims"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Kernels", "Models", "CHDF5", "CHDF5Shims"], path: "Tests/TestSupport"),
         // Launched under mpirun by DistributedTests: collectives need real processes.
-        .executableTarget(name: "mpi-harness", dependencies: ["Distributed", "Kernels", "Models", "Train"], path: "Tests/MPIHarness"),
+        .executableTarget(name: "mpi-harness", dependencies: ["Distributed", "Kernels", "Machine", "Models", "Support", "Train"],
+                          path: "Tests/MPIHarness"),
         // Killed mid-save by CheckpointTests: a crash must leave the previous checkpoint whole.
-        .executableTarget(name: "checkpoint-harness", dependencies: ["Checkpoint"], path: "Tests/CheckpointHarness"),
+        .executableTarget(name: "checkpoint-harness", dependencies: ["Checkpoint", "Models"], path: "Tests/CheckpointHarness"),
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         // Fixtures are read through #filePath, not bundled.
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Kernels", "Models", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Kernels", "Metrics", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
-        .testTarget(name: "TrainTests", dependencies: ["Train", "Models", "Distributed", "TestSupport"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Kernels", "Models", "TestSupport"]),
+        .testTarget(name: "TrainTests", dependencies: ["Train", "Data", "Distributed", "Kernels", "Models", "Support", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Data", "Machine", "TestSupport"]),
     ],
     // Kernels hand raw pointers to Dispatch workers; Swift 6's strict Sendable checking
@@ -98,6 +107,6 @@ if ProcessInfo.processInfo.environment["SRDIST_FUZZ"] != nil {
         .target(name: "FuzzSupport", path: "Tests/Fuzz/FuzzSupport"),
         .executableTarget(name: "png-fuzz", dependencies: ["Data", "FuzzSupport"], path: "Tests/Fuzz/PNGFuzz"),
         .executableTarget(name: "config-fuzz", dependencies: ["Train", "FuzzSupport"], path: "Tests/Fuzz/ConfigFuzz"),
-        .executableTarget(name: "checkpoint-fuzz", dependencies: ["Checkpoint", "Train", "FuzzSupport"], path: "Tests/Fuzz/CheckpointFuzz"),
+        .executableTarget(name: "checkpoint-fuzz", dependencies: ["Checkpoint", "Kernels", "Train", "FuzzSupport"], path: "Tests/Fuzz/CheckpointFuzz"),
     ]
 }

@@ -1,5 +1,5 @@
 import CHDF5
-import CShims
+import CHDF5Shims
 import Foundation
 
 /// Looks at a file's first bytes before HDF5 does, so that the common ways a

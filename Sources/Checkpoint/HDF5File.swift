@@ -1,6 +1,6 @@
 import Foundation
 import CHDF5
-import CShims
+import CHDF5Shims
 
 /// An HDF5 file being built in memory or opened for reading. Its root is a
 /// `HDF5Group`. New files live in memory (HDF5's core driver) and leave as one byte

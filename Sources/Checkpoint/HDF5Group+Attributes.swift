@@ -1,5 +1,5 @@
 import CHDF5
-import CShims
+import CHDF5Shims
 
 /// Attributes: small named values on a group (the checkpoint's header fields).
 /// Integers are stored as int64, text as variable-length UTF-8 (h5py's defaults).

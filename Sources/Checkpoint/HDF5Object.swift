@@ -1,5 +1,5 @@
 import CHDF5
-import CShims
+import CHDF5Shims
 
 /// A failed HDF5 call: what srdist was doing plus HDF5's most specific reason.
 /// `CheckpointFile` turns it into a `CheckpointError` naming the file.

@@ -1,5 +1,5 @@
 import CMPI
-import CShims
+import CMPIShims
 
 extension Communicator {
     /// Reduces `buffer` element-wise over all ranks, in place; every rank gets the result.
@@ -35,13 +35,18 @@ extension Communicator {
         }
     }
 
+    /// Broadcasts `bytes` (any length; only `root`'s are read) from `root`.
+    public func broadcast(_ bytes: [UInt8], root: Int = 0) throws -> [UInt8] {
+        var length = [Int64(bytes.count)]
+        try length.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
+        var result = rank == root ? bytes : [UInt8](repeating: 0, count: Int(length[0]))
+        try result.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
+        return result
+    }
+
     /// Broadcasts a string (for example a config file's text) from `root`.
     public func broadcast(_ text: String, root: Int = 0) throws -> String {
-        var length = [Int64(text.utf8.count)]
-        try length.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
-        var bytes = rank == root ? Array(text.utf8) : [UInt8](repeating: 0, count: Int(length[0]))
-        try bytes.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: try broadcast(Array(text.utf8), root: root), as: UTF8.self)
     }
 
     /// Gathers `values` (the same count on every rank) from every rank to every rank.

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 extension Communicator {
     /// The ranks of this communicator that run on this host (same host name), in

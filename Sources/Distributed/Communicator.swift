@@ -1,5 +1,5 @@
 import CMPI
-import CShims
+import CMPIShims
 import Foundation
 
 /// The thread support a process asks MPI for (`MPI_Init_thread`), weakest first.
@@ -126,20 +126,6 @@ public final class Communicator: @unchecked Sendable {
         try watched("MPI_Barrier") { try check("MPI_Barrier", MPI_Barrier(handle)) }
     }
 
-    /// Prints `rank N: message` on standard error and ends the whole job through
-    /// `MPI_Abort`, so mpirun stops every rank instead of leaving them waiting.
-    public func abort(message: String, code: Int32 = 1) -> Never {
-        FileHandle.standardError.write(Data("rank \(rank): \(message)\n".utf8))
-        MPI_Abort(srdist_mpi_comm_world(), code)
-        exit(code)  // MPI_Abort does not return; this keeps the compiler and a broken MPI honest
-    }
-
-    /// Runs `body`; an error it throws aborts the job with the error's message (the
-    /// rank-local failure path: a bad file or an MPI error on one rank).
-    public func abortOnError<T>(_ body: () throws -> T) -> T {
-        do { return try body() } catch { abort(message: describe(error)) }
-    }
-
     /// Runs a blocking collective under the watchdog, if there is one.
     @inline(__always)
     func watched<T>(_ collective: String, _ body: () throws -> T) rethrows -> T {
@@ -148,9 +134,4 @@ public final class Communicator: @unchecked Sendable {
         defer { watchdog.disarm() }
         return try body()
     }
-}
-
-/// The one-line text of an error: `LocalizedError`'s description when there is one.
-public func describe(_ error: Error) -> String {
-    (error as? LocalizedError)?.errorDescription ?? String(describing: error)
 }

@@ -1,5 +1,5 @@
 import CMPI
-import CShims
+import CMPIShims
 
 /// Element types that cross MPI, each with its MPI datatype.
 public protocol MPIScalar {

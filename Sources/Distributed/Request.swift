@@ -1,5 +1,5 @@
 import CMPI
-import CShims
+import CMPIShims
 
 /// An outstanding non-blocking operation. Open MPI 4.1 has no progress thread: the
 /// operation advances only while some MPI call runs, so callers poll `test()`.

@@ -1,5 +1,5 @@
 import CMPI
-import CShims
+import CMPIShims
 import Foundation
 
 /// How the watchdog learns which ranks did not arrive at a stalled collective: point-

@@ -4,8 +4,6 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
     case signal
     /// A rank has reached the end of training.
     case finished
-    /// This many ranks reported a recoverable error (each printed its own message).
-    case failed(ranks: Int)
     /// This many consecutive steps had a non-finite loss or gradient somewhere.
     case tooManySkips(Int)
 
@@ -13,7 +11,6 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .signal: return "stop signal received"
         case .finished: return "training finished"
-        case .failed(let n): return "\(n) rank\(n == 1 ? "" : "s") reported an error"
         case .tooManySkips(let n):
             return "stopping after \(n) consecutive steps with a non-finite loss or gradient; lower the learning rate or check the data"
         }
@@ -58,12 +55,12 @@ public final class StepAgreement {
     ///   - lossWeight: this rank's share of the global batch (its elements / all
     ///     elements), so the weighted sum is the global mean.
     ///   - gradients: the reduced gradient arena, `count` floats, checked for NaN/Inf.
-    ///   - stopRequested, finished, failed: this rank's view.
+    ///   - stopRequested, finished: this rank's view.
     public func agree(loss: Double, lossWeight: Double, gradients: UnsafePointer<Float>, count: Int,
-                      stopRequested: Bool = false, finished: Bool = false, failed: Bool = false) throws -> StepDecision {
+                      stopRequested: Bool = false, finished: Bool = false) throws -> StepDecision {
         let nonFinite = !loss.isFinite || !allFinite(gradients, count: count)
         let flag = { (b: Bool) in b ? 1.0 : 0.0 }
-        let sums = try communicator.allreduce([loss * lossWeight, flag(nonFinite), flag(stopRequested), flag(finished), flag(failed)], .sum)
+        let sums = try communicator.allreduce([loss * lossWeight, flag(nonFinite), flag(stopRequested), flag(finished)], .sum)
         var decision = StepDecision(apply: sums[1] == 0, stop: nil, loss: sums[0])
         if decision.apply {
             consecutiveSkips = 0
@@ -71,9 +68,7 @@ public final class StepAgreement {
             skippedSteps += 1
             consecutiveSkips += 1
         }
-        if sums[4] > 0 {
-            decision.stop = .failed(ranks: Int(sums[4]))
-        } else if consecutiveSkips >= maxConsecutiveSkips {
+        if consecutiveSkips >= maxConsecutiveSkips {
             decision.stop = .tooManySkips(consecutiveSkips)
         } else if sums[2] > 0 {
             decision.stop = .signal

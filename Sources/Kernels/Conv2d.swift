@@ -1,149 +1,46 @@
-import CBLAS
-
-/// Geometry of a stride-1 convolution with zero "same" padding over an NCHW batch:
-/// input `[n, cin, h, w]`, weight `[cout, cin, k, k]`, bias `[cout]`, output
-/// `[n, cout, h, w]`; `k` is odd and the padding is `k / 2` on every side.
-public struct Conv2dShape: Equatable, Sendable {
-    public var n, cin, cout, h, w, k: Int
-    public init(n: Int, cin: Int, cout: Int, h: Int, w: Int, k: Int) {
-        precondition(k % 2 == 1, "conv2d: kernel size must be odd")
-        (self.n, self.cin, self.cout, self.h, self.w, self.k) = (n, cin, cout, h, w, k)
-    }
-    public var plane: Int { h * w }
-    /// Rows of the im2col matrix: one per (input channel, ky, kx).
-    public var patch: Int { cin * k * k }
-    public var inputCount: Int { n * cin * plane }
-    public var outputCount: Int { n * cout * plane }
-    public var weightCount: Int { cout * patch }
-    /// Multiply-adds ×2 of the direct convolution; the unit of "effective GFLOPS".
-    public var flops: Double { 2 * Double(n) * Double(cout) * Double(patch) * Double(plane) }
-}
-
-/// Forward convolution, the reference path: `output = weight ⊛ input + bias`, computed
-/// per image as `out[cout, hw] = W[cout, cin·k·k] · im2col(x)[cin·k·k, hw]` with one
-/// sgemm, images split across workers.
-public func im2colConv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
-                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                                shape s: Conv2dShape) {
-    let cols = columnBuffers(s)
-    parallelChunks(s.n) { worker, images in
-        for i in images {
-            let x = input + i &* s.cin &* s.plane
-            let y = output + i &* s.cout &* s.plane
-            for co in 0..<s.cout {
-                (y + co &* s.plane).update(repeating: bias?[co] ?? 0, count: s.plane)
-            }
-            let b = im2col(x, s, cols[worker])
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                        Int32(s.cout), Int32(s.plane), Int32(s.patch),
-                        1, weight, Int32(s.patch), b, Int32(s.plane),
-                        1, y, Int32(s.plane))
+/// Forward convolution `output = epilogue(weight ⊛ input + bias)` (stride 1, zero
+/// "same" padding): input `[n, cin, h, w]`, weight `[cout, cin, k, k]`, bias `[cout]`,
+/// output `[n, cout, h, w]`. Routed by `context.settings` (`KernelSettings.winogradTile(for:)`).
+public func conv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                          weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                          shape s: Conv2dShape, context: KernelContext, epilogue: ConvEpilogue = .none) {
+    if let tile = context.settings.winogradTile(for: s) {
+        winogradConv2dForward(output: output, input: input, weight: weight, bias: bias, shape: s, tile: tile,
+                              context: context, epilogue: epilogue)
+    } else {
+        unfused(epilogue, output, count: s.outputCount, context) {
+            im2colConv2dForward(output: $0, input: input, weight: weight, bias: bias, shape: s, context: context)
         }
     }
 }
 
-/// Backward convolution, the reference path. Given `dOutput` `[n, cout, h, w]` and the forward `input`:
-/// - `dInput` (optional, overwritten) `= Wᵀ ⊛ dOutput`, via `col2im(Wᵀ · dOut)`;
-/// - `dWeight` `+= dOut · im2col(x)ᵀ` summed over images (accumulates);
-/// - `dBias` `+= Σ_hw dOut` (accumulates).
-/// Each worker sums its images' weight gradients privately; the partial sums are then
-/// added in worker order, so the result is the same bits on every run.
-public func im2colConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
-                                 dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
-                                 input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                 shape s: Conv2dShape) {
-    let workers = workerCount(s.n)
-    let cols = columnBuffers(s)
-    let partials = Scratch.shared.perWorker("conv2d.dW", items: s.n, count: s.weightCount + s.cout)
-    parallelChunks(s.n) { worker, images in
-        let dW = partials[worker], dB = dW + s.weightCount
-        dW.update(repeating: 0, count: s.weightCount + s.cout)
-        for i in images {
-            let x = input + i &* s.cin &* s.plane
-            let dy = dOutput + i &* s.cout &* s.plane
-            let b = im2col(x, s, cols[worker])
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
-                        Int32(s.cout), Int32(s.patch), Int32(s.plane),
-                        1, dy, Int32(s.plane), b, Int32(s.plane),
-                        1, dW, Int32(s.patch))
-            for co in 0..<s.cout { dB[co] += sum(dy + co &* s.plane, s.plane) }
-            guard let dInput else { continue }
-            let dx = dInput + i &* s.cin &* s.plane
-            // For 1×1 kernels the column matrix is the image itself: write straight into dx.
-            let dcol = s.k == 1 ? dx : cols[worker]
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
-                        Int32(s.patch), Int32(s.plane), Int32(s.cout),
-                        1, weight, Int32(s.patch), dy, Int32(s.plane),
-                        0, dcol, Int32(s.plane))
-            if s.k != 1 { col2im(dx, dcol, s) }
+/// Backward convolution, given `dOutput` `[n, cout, h, w]` and the forward `input`:
+/// `dInput` (optional) is written through `dInputEpilogue`, `dWeight` and `dBias`
+/// accumulate (`+=`). Routed by `algorithm` like `conv2dForward`.
+public func conv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                           dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
+                           input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                           shape s: Conv2dShape, context: KernelContext, dInputEpilogue: ConvEpilogue = .none) {
+    if let tile = context.settings.winogradTile(for: s) {
+        winogradConv2dBackward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOutput: dOutput, input: input,
+                               weight: weight, shape: s, tile: tile, context: context, dInputEpilogue: dInputEpilogue)
+    } else if let dInput {
+        unfused(dInputEpilogue, dInput, count: s.inputCount, context) {
+            im2colConv2dBackward(dInput: $0, dWeight: dWeight, dBias: dBias, dOutput: dOutput, input: input,
+                                 weight: weight, shape: s, context: context)
         }
-    }
-    for w in 0..<workers {
-        add(dWeight, partials[w], s.weightCount)
-        if let dBias { add(dBias, partials[w] + s.weightCount, s.cout) }
+    } else {
+        im2colConv2dBackward(dInput: nil, dWeight: dWeight, dBias: dBias, dOutput: dOutput, input: input,
+                             weight: weight, shape: s, context: context)
     }
 }
 
-/// One im2col buffer per worker (none needed for 1×1 kernels).
-private func columnBuffers(_ s: Conv2dShape) -> [UnsafeMutablePointer<Float>] {
-    Scratch.shared.perWorker("conv2d.im2col", items: s.n, count: s.k == 1 ? 1 : s.patch &* s.plane)
-}
-
-/// Unfolds one image `[cin, h, w]` into `[cin·k·k, h·w]`: row (c, ky, kx) holds the
-/// image shifted by (ky − k/2, kx − k/2) with zeros where it falls off the border.
-/// Returns the column matrix (the image itself when k = 1).
-private func im2col(_ x: UnsafePointer<Float>, _ s: Conv2dShape,
-                    _ col: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-    if s.k == 1 { return x }
-    let p = s.k / 2
-    var row = col
-    for c in 0..<s.cin {
-        let plane = x + c &* s.plane
-        for ky in 0..<s.k {
-            for kx in 0..<s.k {
-                let dy = ky &- p, dx = kx &- p
-                let x0 = max(0, -dx), x1 = min(s.w, s.w &- dx)
-                for y in 0..<s.h {
-                    let dst = row + (y &* s.w)
-                    let sy = y &+ dy
-                    guard sy >= 0 && sy < s.h, x1 > x0 else {
-                        dst.update(repeating: 0, count: s.w)
-                        continue
-                    }
-                    if x0 > 0 { dst.update(repeating: 0, count: x0) }
-                    (dst + x0).update(from: plane + (sy &* s.w &+ x0 &+ dx), count: x1 &- x0)
-                    if x1 < s.w { (dst + x1).update(repeating: 0, count: s.w &- x1) }
-                }
-                row += s.plane
-            }
-        }
-    }
-    return UnsafePointer(col)
-}
-
-/// Folds a column-gradient matrix `[cin·k·k, h·w]` back onto the image gradient
-/// `[cin, h, w]` (overwritten), the adjoint of `im2col`.
-private func col2im(_ dx: UnsafeMutablePointer<Float>, _ col: UnsafePointer<Float>, _ s: Conv2dShape) {
-    let p = s.k / 2
-    dx.update(repeating: 0, count: s.cin &* s.plane)
-    var row = col
-    for c in 0..<s.cin {
-        let plane = dx + c &* s.plane
-        for ky in 0..<s.k {
-            for kx in 0..<s.k {
-                let dy = ky &- p, dxo = kx &- p
-                let x0 = max(0, -dxo), x1 = min(s.w, s.w &- dxo)
-                if x1 > x0 {
-                    for y in 0..<s.h {
-                        let sy = y &+ dy
-                        guard sy >= 0 && sy < s.h else { continue }
-                        let src = row + (y &* s.w)
-                        let dst = plane + (sy &* s.w &+ dxo)
-                        for x in x0..<x1 { dst[x] += src[x] }
-                    }
-                }
-                row += s.plane
-            }
-        }
-    }
+/// Runs `compute` (which overwrites its argument) and then `epilogue` as a pass of its
+/// own: in place, or through scratch when the epilogue needs `destination`'s old values.
+private func unfused(_ epilogue: ConvEpilogue, _ destination: UnsafeMutablePointer<Float>, count: Int,
+                     _ context: KernelContext, _ compute: (UnsafeMutablePointer<Float>) -> Void) {
+    if case .none = epilogue { return compute(destination) }
+    let result = epilogue.readsDestination ? context.buffer(.epilogue, count: count) : destination
+    compute(result)
+    epilogue.apply(result, into: destination, count: count, threads: context.threads)
 }

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Times each pass of one convolution shape with each kernel: the numbers behind
-/// `Conv2dAlgorithm.winogradTile` and `Conv2dAlgorithm.tile` (`srdist bench-conv`).
+/// `KernelSettings.winogradTile(for:)` and `KernelSettings.defaultTile` (`srdist bench-conv`).
 public enum ConvBenchmark {
     /// A kernel under test.
     public enum Kernel: String, CaseIterable, Sendable {
@@ -34,7 +34,10 @@ public enum ConvBenchmark {
     /// each kernel's passes once, interleaved, after one untimed round.
     /// With `cpuTime`, the process's CPU seconds (all threads) instead of wall seconds:
     /// steadier on a machine shared with other work, and per core rather than per run.
-    public static func time(_ s: Conv2dShape, kernels: [Kernel], repeats: Int, cpuTime: Bool = false) -> [Kernel: [Pass: Double]] {
+    /// `context` gives the threads and the Winograd unit size (its algorithm and tile are
+    /// not used: each kernel names its own).
+    public static func time(_ s: Conv2dShape, kernels: [Kernel], repeats: Int, cpuTime: Bool = false,
+                            context: KernelContext) -> [Kernel: [Pass: Double]] {
         let x = filled(s.inputCount, 0.5), wt = filled(s.weightCount, 0.01), b = filled(s.cout, 0.1)
         let y = filled(s.outputCount, 0), dy = filled(s.outputCount, 0.01), dx = filled(s.inputCount, 0)
         let dw = filled(s.weightCount, 0), db = filled(s.cout, 0)
@@ -43,14 +46,15 @@ public enum ConvBenchmark {
             let dInput = p == .backward ? dx : nil
             switch (k, p) {
             case (.im2col, .forward):
-                im2colConv2dForward(output: y, input: x, weight: wt, bias: b, shape: s)
+                im2colConv2dForward(output: y, input: x, weight: wt, bias: b, shape: s, context: context)
             case (.im2col, _):
-                im2colConv2dBackward(dInput: dInput, dWeight: dw, dBias: db, dOutput: dy, input: x, weight: wt, shape: s)
+                im2colConv2dBackward(dInput: dInput, dWeight: dw, dBias: db, dOutput: dy, input: x, weight: wt, shape: s,
+                                     context: context)
             case (_, .forward):
-                winogradConv2dForward(output: y, input: x, weight: wt, bias: b, shape: s, tile: k.tile(s))
+                winogradConv2dForward(output: y, input: x, weight: wt, bias: b, shape: s, tile: k.tile(s), context: context)
             case (_, _):
                 winogradConv2dBackward(dInput: dInput, dWeight: dw, dBias: db, dOutput: dy, input: x, weight: wt,
-                                       shape: s, tile: k.tile(s))
+                                       shape: s, tile: k.tile(s), context: context)
             }
         }
         var times: [Kernel: [Pass: [Double]]] = [:]

@@ -31,10 +31,10 @@ public enum ConvEpilogue {
         return false
     }
 
-    /// `destination[i] = epilogue(result[i])` for i < count, split across workers.
+    /// `destination[i] = epilogue(result[i])` for i < count, split across `threads` workers.
     /// `result` may alias `destination` unless `readsDestination`.
-    func apply(_ result: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
-        parallelChunks(count) { _, range in
+    func apply(_ result: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int, threads: Int) {
+        parallelChunks(count, threads: threads) { _, range in
             let r = result + range.lowerBound
             shifted(range.lowerBound).withStore(into: destination + range.lowerBound) { store in
                 for i in 0..<range.count { store(r[i], i) }

@@ -4,8 +4,8 @@
 /// where the branch rejoins (`add`), which lets the whole residual stream's gradient
 /// live in one buffer.
 public func residualBackward(dResidual: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>,
-                             scale: Float, count: Int) {
-    parallelChunks(count) { _, r in
+                             scale: Float, count: Int, threads: Int) {
+    parallelChunks(count, threads: threads) { _, r in
         for i in r { dResidual[i] = scale * dOutput[i] }
     }
 }
@@ -13,6 +13,6 @@ public func residualBackward(dResidual: UnsafeMutablePointer<Float>, dOutput: Un
 /// `y += x` over a whole activation tensor, split across workers: where a residual
 /// branch's gradient or the long skip joins the stream (single-threaded, these adds
 /// took ~3 % of a 2-thread step).
-public func residualAdd(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
-    parallelChunks(count) { _, r in add(y + r.lowerBound, x + r.lowerBound, r.count) }
+public func residualAdd(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int, threads: Int) {
+    parallelChunks(count, threads: threads) { _, r in add(y + r.lowerBound, x + r.lowerBound, r.count) }
 }

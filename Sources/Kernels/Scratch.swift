@@ -1,25 +1,43 @@
+/// What a scratch buffer is for: each kernel's buffers by name, so two uses never
+/// share one by a typo.
+enum ScratchUse: Hashable {
+    /// An unfused epilogue's result, when the epilogue reads its destination.
+    case epilogue
+    /// im2col's column matrix, per worker.
+    case im2colColumns
+    /// im2col backward's per-worker weight and bias gradient partial sums.
+    case im2colWeightGradients
+    /// The transformed filters U of a Winograd layer.
+    case winogradFilters
+    /// Per worker: a unit's input-side Winograd-domain data.
+    case winogradInput
+    /// Per worker: a unit's output-side Winograd-domain data.
+    case winogradOutput
+    /// Per worker: tile-row scratch of the block transforms.
+    case winogradRows
+    /// Per worker: Winograd-domain weight and bias gradient partial sums.
+    case winogradWeightGradients
+    /// Per worker: the filter transform's and the weight gradient's row scratch.
+    case winogradFilterRows
+}
+
 /// Reusable scratch buffers for kernels (im2col columns, per-worker partial gradients).
 /// Allocating tens of megabytes per call costs page faults on every step; these grow
 /// once and stay. Buffers are handed out before a parallel region starts, so workers
-/// never touch the table itself.
-public final class Scratch {
-    nonisolated(unsafe) public static let shared = Scratch()
-
-    private struct Key: Hashable { var use: String; var worker: Int }
+/// never touch the table itself. Owned by a `KernelContext`.
+final class Scratch {
+    private struct Key: Hashable { var use: ScratchUse; var worker: Int }
     private var buffers: [Key: (base: UnsafeMutablePointer<Float>, count: Int)] = [:]
 
+    deinit { for b in buffers.values { deallocateFloats(b.base) } }
+
     /// A buffer of at least `count` floats for (`use`, `worker`); contents undefined.
-    public func buffer(_ use: String, worker: Int = 0, count: Int) -> UnsafeMutablePointer<Float> {
+    func buffer(_ use: ScratchUse, worker: Int, count: Int) -> UnsafeMutablePointer<Float> {
         let key = Key(use: use, worker: worker)
         if let b = buffers[key], b.count >= count { return b.base }
         if let old = buffers[key] { deallocateFloats(old.base) }
         let base = allocateFloats(count, roundUp: true)
         buffers[key] = (base, count)
         return base
-    }
-
-    /// One buffer per worker of a region over `items` work items.
-    public func perWorker(_ use: String, items: Int, count: Int) -> [UnsafeMutablePointer<Float>] {
-        (0..<workerCount(items)).map { buffer(use, worker: $0, count: count) }
     }
 }

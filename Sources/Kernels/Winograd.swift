@@ -1,18 +1,5 @@
 import CBLAS
 
-/// Tuning of the Winograd kernels, measured on this machine (README, `srdist bench-conv`).
-public enum WinogradTuning {
-    /// At most this many tiles per work unit (whole tile rows, at least one; 0 = whole
-    /// images). Longer units make the GEMMs longer and re-read the transformed filters
-    /// less often: whole 48×48 patches (64 F(6×6) tiles) are fastest for every EDSR
-    /// training layer. On large images shorter bands win: OpenBLAS's small-matrix GEMM
-    /// kernel (about twice the speed of its packed path here) takes M·N·K up to about
-    /// 100³, i.e. ≤ ~240 tiles at 64 channels, the unit's α²·(cin + cout)·tiles floats
-    /// stay nearer the caches, and more units balance the workers: on a 256×256 image
-    /// 128 (2 tile rows) ran EDSR-baseline inference 2.4× faster than 256 (5 rows).
-    nonisolated(unsafe) public static var unitTiles = 128
-}
-
 /// Forward r×r convolution (stride 1, zero "same" padding) by Winograd F(m×m, r×r):
 /// same arguments and result as `im2colConv2dForward` up to rounding (F(4×4), F(6×6) ~1e-5
 /// relative, see `WinogradTests`). Input `[n, cin, h, w]`, weight `[cout, cin, r, r]`
@@ -26,17 +13,18 @@ public enum WinogradTuning {
 /// transform with the bias, while the unit's data is still in cache.
 public func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                                   weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                                  shape s: Conv2dShape, tile: WinogradTile = .f6x6, epilogue: ConvEpilogue = .none) {
+                                  shape s: Conv2dShape, tile: WinogradTile, context: KernelContext,
+                                  epilogue: ConvEpilogue = .none) {
     precondition(s.k == tile.r, "winograd: tile \(tile) needs \(tile.r)×\(tile.r) kernels")
-    let g = WinogradGeometry(tile: tile, shape: s, unitTiles: WinogradTuning.unitTiles)
+    let g = WinogradGeometry(tile: tile, shape: s, unitTiles: context.settings.unitTiles, threads: context.threads)
     let filters = WinogradFilters(tile: tile, rows: s.cout, cols: s.cin)
-    let u = Scratch.shared.buffer("winograd.U", count: filters.count)
-    filters.transform(u, weight: weight, cin: s.cin, flipped: false)
+    let u = context.buffer(.winogradFilters, count: filters.count)
+    filters.transform(u, weight: weight, cin: s.cin, flipped: false, context: context)
     let psIn = g.planeStride(s.cin), psOut = g.planeStride(s.cout)
-    let vIn = Scratch.shared.perWorker("winograd.a", items: g.units, count: g.positions &* psIn)
-    let vOut = Scratch.shared.perWorker("winograd.b", items: g.units, count: g.positions &* psOut)
-    let tmp = Scratch.shared.perWorker("winograd.rows", items: g.units, count: g.rowScratch)
-    parallelChunks(g.units) { worker, units in
+    let vIn = context.perWorker(.winogradInput, items: g.units, count: g.positions &* psIn)
+    let vOut = context.perWorker(.winogradOutput, items: g.units, count: g.positions &* psOut)
+    let tmp = context.perWorker(.winogradRows, items: g.units, count: g.rowScratch)
+    parallelChunks(g.units, threads: context.threads) { worker, units in
         for unit in units {
             let (image, rows, tiles) = g.unit(unit)
             g.inputBlock(input + image &* s.cin &* s.plane, channels: s.cin, rows: rows, into: vIn[worker], ps: psIn,
@@ -62,21 +50,22 @@ public func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: Un
 public func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                                    dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
                                    input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                   shape s: Conv2dShape, tile: WinogradTile = .f6x6, dInputEpilogue: ConvEpilogue = .none) {
+                                   shape s: Conv2dShape, tile: WinogradTile, context: KernelContext,
+                                   dInputEpilogue: ConvEpilogue = .none) {
     precondition(s.k == tile.r, "winograd: tile \(tile) needs \(tile.r)×\(tile.r) kernels")
-    let g = WinogradGeometry(tile: tile, shape: s, unitTiles: WinogradTuning.unitTiles)
+    let g = WinogradGeometry(tile: tile, shape: s, unitTiles: context.settings.unitTiles, threads: context.threads)
     let grads = WinogradFilters(tile: tile, rows: s.cout, cols: s.cin)
     let flipped = WinogradFilters(tile: tile, rows: s.cin, cols: s.cout)
-    let u = Scratch.shared.buffer("winograd.U", count: flipped.count)
-    if dInput != nil { flipped.transform(u, weight: weight, cin: s.cin, flipped: true) }
+    let u = context.buffer(.winogradFilters, count: flipped.count)
+    if dInput != nil { flipped.transform(u, weight: weight, cin: s.cin, flipped: true, context: context) }
     let psIn = g.planeStride(s.cin), psOut = g.planeStride(s.cout)
     // vIn holds the input's transform, then the input gradient's Winograd-domain form;
     // vOut the output gradient's adjoint transform, then its input transform.
-    let vIn = Scratch.shared.perWorker("winograd.a", items: g.units, count: g.positions &* psIn)
-    let vOut = Scratch.shared.perWorker("winograd.b", items: g.units, count: g.positions &* psOut)
-    let tmp = Scratch.shared.perWorker("winograd.rows", items: g.units, count: g.rowScratch)
-    let partials = Scratch.shared.perWorker("winograd.dU", items: g.units, count: grads.count &+ s.cout)
-    parallelChunks(g.units) { worker, units in
+    let vIn = context.perWorker(.winogradInput, items: g.units, count: g.positions &* psIn)
+    let vOut = context.perWorker(.winogradOutput, items: g.units, count: g.positions &* psOut)
+    let tmp = context.perWorker(.winogradRows, items: g.units, count: g.rowScratch)
+    let partials = context.perWorker(.winogradWeightGradients, items: g.units, count: grads.count &+ s.cout)
+    parallelChunks(g.units, threads: context.threads) { worker, units in
         let dU = partials[worker], dB = dU + grads.count
         // The worker's first unit overwrites its partial sums instead of zeroing them
         // first (16 MiB a worker for a 256-channel F(6×6) layer).
@@ -104,7 +93,7 @@ public func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight
                           rows: rows, bias: nil, epilogue: dInputEpilogue.shifted(offset), tmp: tmp[worker])
         }
     }
-    grads.accumulateGradient(dWeight, partials: partials)
+    grads.accumulateGradient(dWeight, partials: partials, context: context)
     if let dBias {
         for p in partials { add(dBias, p + grads.count, s.cout) }
     }

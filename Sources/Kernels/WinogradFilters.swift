@@ -22,12 +22,12 @@ struct WinogradFilters {
     /// channels, `U = G w[o, i] Gᵀ`. `flipped` (for the input gradient, a convolution
     /// of the output gradient with the filter rotated 180° and its channels swapped):
     /// rows are input channels, `U = G rot180(w[i, o]) Gᵀ`. Parallel over rows.
-    func transform(_ u: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>, cin: Int, flipped: Bool) {
-        let tmp = Scratch.shared.perWorker("winograd.filter", items: rows, count: scratch)
+    func transform(_ u: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>, cin: Int, flipped: Bool, context: KernelContext) {
+        let tmp = context.perWorker(.winogradFilterRows, items: rows, count: scratch)
         let (alpha, r) = (tile.alpha, tile.r), taps = r &* r
         // weight index of (row o, column i, tap) = o·rowStride + i·colStride + tap (or r² − 1 − tap)
         let (rowStride, colStride) = flipped ? (taps, cin &* taps) : (cin &* taps, taps)
-        parallelChunks(rows) { worker, range in
+        parallelChunks(rows, threads: context.threads) { worker, range in
             let g = tmp[worker], t = g + taps &* ld
             for o in range {
                 // g[tap][i]: the column's r×r filters side by side, zero-padded to ld.
@@ -50,11 +50,11 @@ struct WinogradFilters {
     /// `dWeight[o, i] += Gᵀ (Σ_k partials[k])[·][o][i] G` for the `[cout, cin, r, r]`
     /// weight gradient (rows are output channels). Partials are summed in index order,
     /// row by row in parallel, so the bits do not depend on scheduling.
-    func accumulateGradient(_ dWeight: UnsafeMutablePointer<Float>, partials: [UnsafeMutablePointer<Float>]) {
-        let tmp = Scratch.shared.perWorker("winograd.filter", items: rows, count: scratch)
+    func accumulateGradient(_ dWeight: UnsafeMutablePointer<Float>, partials: [UnsafeMutablePointer<Float>], context: KernelContext) {
+        let tmp = context.perWorker(.winogradFilterRows, items: rows, count: scratch)
         let (alpha, r) = (tile.alpha, tile.r), taps = r &* r
         let total = partials[0]
-        parallelChunks(rows) { worker, range in
+        parallelChunks(rows, threads: context.threads) { worker, range in
             let t = tmp[worker], f = t + r &* alpha &* ld
             for o in range {
                 for xi in 0..<(alpha &* alpha) {

@@ -22,14 +22,15 @@ struct WinogradGeometry {
     ///   - unitTiles: at most this many tiles per work unit (but at least one tile row;
     ///     0 = whole images). Fewer rows are used when the batch has fewer images than
     ///     workers, so every worker gets a unit.
-    init(tile: WinogradTile, shape s: Conv2dShape, unitTiles: Int) {
+    ///   - threads: the workers the units are split across.
+    init(tile: WinogradTile, shape s: Conv2dShape, unitTiles: Int, threads: Int) {
         self.tile = tile
         (m, r, alpha, h, w) = (tile.m, tile.r, tile.alpha, s.h, s.w)
         tilesX = (w &+ m &- 1) / m
         tilesY = (h &+ m &- 1) / m
         lanesX = roundUp(tilesX, winogradLanes)
         var rows = unitTiles > 0 ? min(tilesY, max(1, unitTiles / tilesX)) : tilesY
-        let perImage = (Threads.count &+ s.n &- 1) / max(s.n, 1)
+        let perImage = (threads &+ s.n &- 1) / max(s.n, 1)
         rows = min(rows, max(1, tilesY / perImage))
         rowsPerUnit = rows
         unitsPerImage = (tilesY &+ rows &- 1) / rows

@@ -6,14 +6,16 @@ import Kernels
 /// (σ = 1.5), "valid" filtering (no padding: the map is `(w − 10) × (h − 10)`),
 /// C1 = (0.01·255)², C2 = (0.03·255)², Double precision, on the Y channel (`onY`) or
 /// on R, G and B with the three mean SSIMs averaged; `shave` pixels are removed from
-/// every border first. The scored area must be at least 11×11.
-public func ssim(_ a: [UInt8], _ b: [UInt8], width: Int, height: Int, shave: Int, onY: Bool) -> Double {
+/// every border first. The scored area must be at least 11×11. Rows are split across
+/// `threads` workers.
+public func ssim(_ a: [UInt8], _ b: [UInt8], width: Int, height: Int, shave: Int, onY: Bool, threads: Int) -> Double {
     precondition(a.count == width * height * 3 && b.count == a.count, "ssim: image sizes differ")
-    return ssim(a, rowWidth: width, b, rowWidth: width, ScoredArea(width: width, height: height, shave: shave, onY: onY))
+    return ssim(a, rowWidth: width, b, rowWidth: width, ScoredArea(width: width, height: height, shave: shave, onY: onY),
+                threads: threads)
 }
 
 /// SSIM over `area` of two images whose rows may differ in length (an uncropped HR).
-func ssim(_ a: [UInt8], rowWidth aw: Int, _ b: [UInt8], rowWidth bw: Int, _ area: ScoredArea) -> Double {
+func ssim(_ a: [UInt8], rowWidth aw: Int, _ b: [UInt8], rowWidth bw: Int, _ area: ScoredArea, threads: Int) -> Double {
     precondition(area.innerWidth >= ssimWindow && area.innerHeight >= ssimWindow,
                  "ssim: a \(area.innerWidth)×\(area.innerHeight) area is smaller than the 11×11 window")
     var total = 0.0
@@ -21,7 +23,7 @@ func ssim(_ a: [UInt8], rowWidth aw: Int, _ b: [UInt8], rowWidth bw: Int, _ area
         let x = scoredPlane(a, rowWidth: aw, area, channel), y = scoredPlane(b, rowWidth: bw, area, channel)
         total += x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
-                meanSSIM(xp.baseAddress!, yp.baseAddress!, width: area.innerWidth, height: area.innerHeight)
+                meanSSIM(xp.baseAddress!, yp.baseAddress!, width: area.innerWidth, height: area.innerHeight, threads: threads)
             }
         }
     }
@@ -47,16 +49,16 @@ let ssimGaussian: [Double] = {
 /// the last 11 rows, and each output row is the vertical filter over that ring, so a
 /// 2K plane needs 110 multiply-adds per pixel and a few rows of memory. Output rows are
 /// split across workers; their partial sums are added in worker order.
-func meanSSIM(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, width w: Int, height h: Int) -> Double {
+func meanSSIM(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, width w: Int, height h: Int, threads: Int) -> Double {
     let k = ssimWindow
     let (ow, oh) = (w - k + 1, h - k + 1)
     let c1 = (0.01 * 255) * (0.01 * 255), c2 = (0.03 * 255) * (0.03 * 255)
-    let workers = workerCount(oh)
+    let workers = workerCount(oh, threads: threads)
     let partial = UnsafeMutablePointer<Double>.allocate(capacity: workers)
     defer { partial.deallocate() }
     ssimGaussian.withUnsafeBufferPointer { gb in
         let g = gb.baseAddress!
-        parallelChunks(oh) { worker, rows in
+        parallelChunks(oh, threads: threads) { worker, rows in
             // ring[slot][q][ox] holds the horizontally filtered x, y, x², y², xy (q = 0…4)
             // of input row `first + slot (mod k)`; acc[q][ox] is one vertically filtered row.
             let rowSize = 5 &* ow

@@ -20,8 +20,9 @@ public final class Arena: @unchecked Sendable {
 
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
 
-    public func zero() {
+    /// Sets every element to 0, split across `threads` workers.
+    public func zero(threads: Int) {
         let base = base
-        parallelChunks(count) { _, r in (base + r.lowerBound).update(repeating: 0, count: r.count) }
+        parallelChunks(count, threads: threads) { _, r in (base + r.lowerBound).update(repeating: 0, count: r.count) }
     }
 }

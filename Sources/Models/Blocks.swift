@@ -4,23 +4,6 @@ import Kernels
 /// Parameter gradients accumulate (`+=`); activation gradients are overwritten unless
 /// a comment says otherwise.
 
-/// Convolution layer forward over `[n, cin, h, w]`, the result stored through `epilogue`.
-@inline(__always)
-func forward(_ c: ConvParameters, _ p: Arena, out: UnsafeMutablePointer<Float>, in x: UnsafePointer<Float>, n: Int, h: Int, w: Int,
-             epilogue: ConvEpilogue = .none) {
-    conv2dForward(output: out, input: x, weight: p[c.weight], bias: p[c.bias], shape: c.shape(n: n, h: h, w: w),
-                  epilogue: epilogue)
-}
-
-/// Convolution layer backward; `dIn` nil when the input needs no gradient (the head),
-/// else stored through `dInEpilogue`.
-@inline(__always)
-func backward(_ c: ConvParameters, _ p: Arena, _ g: Arena, dIn: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>,
-              in x: UnsafePointer<Float>, n: Int, h: Int, w: Int, dInEpilogue: ConvEpilogue = .none) {
-    conv2dBackward(dInput: dIn, dWeight: g[c.weight], dBias: g[c.bias], dOutput: dOut, input: x, weight: p[c.weight],
-                   shape: c.shape(n: n, h: h, w: w), dInputEpilogue: dInEpilogue)
-}
-
 /// EDSR's residual block (paper Fig. 2c): `y = x + scale · conv2(relu(conv1(x)))`.
 /// PyTorch names: `<prefix>.body.0` and `<prefix>.body.2`.
 public struct ResBlock: Sendable {
@@ -36,24 +19,25 @@ public struct ResBlock: Sendable {
     /// `y = x + s·conv2(t)`, `t = relu(conv1(x))`; `t` is kept for backward. The ReLU and
     /// the scale-add run in the convolutions' output passes.
     func forward(_ p: Arena, y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, t: UnsafeMutablePointer<Float>,
-                 n: Int, h: Int, w: Int) {
-        Models.forward(conv1, p, out: t, in: x, n: n, h: h, w: w, epilogue: .relu)
-        Models.forward(conv2, p, out: y, in: t, n: n, h: h, w: w, epilogue: .residual(skip: x, scale: scale))
+                 n: Int, h: Int, w: Int, kernels: KernelContext) {
+        conv1.forward(p, out: t, in: x, n: n, h: h, w: w, kernels: kernels, epilogue: .relu)
+        conv2.forward(p, out: y, in: t, n: n, h: h, w: w, kernels: kernels, epilogue: .residual(skip: x, scale: scale))
     }
 
     /// In place: `dx` holds ∂L/∂y on entry and ∂L/∂x on return
     /// (∂x = ∂y + conv1ᵀ(relu′ · conv2ᵀ(s·∂y))).
     func backward(_ p: Arena, _ g: Arena, dx: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
-                  tmp1: UnsafeMutablePointer<Float>, tmp2: UnsafeMutablePointer<Float>, n: Int, h: Int, w: Int) {
+                  tmp1: UnsafeMutablePointer<Float>, tmp2: UnsafeMutablePointer<Float>, n: Int, h: Int, w: Int,
+                  kernels: KernelContext) {
         let count = n * conv1.cout * h * w
         // With scale 1 (EDSR-baseline, MDSR) the branch's gradient is ∂y itself: no copy.
         var dBranch = UnsafePointer(dx)
         if scale != 1 {
-            residualBackward(dResidual: tmp1, dOutput: dx, scale: scale, count: count)
+            residualBackward(dResidual: tmp1, dOutput: dx, scale: scale, count: count, threads: kernels.threads)
             dBranch = UnsafePointer(tmp1)
         }
-        Models.backward(conv2, p, g, dIn: tmp2, dOut: dBranch, in: t, n: n, h: h, w: w, dInEpilogue: .reluGate(output: t))
-        Models.backward(conv1, p, g, dIn: dx, dOut: tmp2, in: x, n: n, h: h, w: w, dInEpilogue: .accumulate)
+        conv2.backward(p, g, dIn: tmp2, dOut: dBranch, in: t, n: n, h: h, w: w, kernels: kernels, dInEpilogue: .reluGate(output: t))
+        conv1.backward(p, g, dIn: dx, dOut: tmp2, in: x, n: n, h: h, w: w, kernels: kernels, dInEpilogue: .accumulate)
     }
 }
 
@@ -79,11 +63,12 @@ public struct Upsampler: Sendable {
     /// shuffled output (kept for the next conv's backward); `tmp` holds the pre-shuffle
     /// conv output. Returns the last saved buffer.
     func forward(_ p: Arena, x: UnsafePointer<Float>, saved: [UnsafeMutablePointer<Float>], tmp: UnsafeMutablePointer<Float>,
-                 n: Int, h: Int, w: Int) -> UnsafeMutablePointer<Float> {
+                 n: Int, h: Int, w: Int, kernels: KernelContext) -> UnsafeMutablePointer<Float> {
         var (src, hh, ww) = (x, h, w)
         for (j, stage) in stages.enumerated() {
-            Models.forward(stage.conv, p, out: tmp, in: src, n: n, h: hh, w: ww)
-            pixelShuffleForward(output: saved[j], input: tmp, n: n, c: stage.conv.cin, h: hh, w: ww, r: stage.r)
+            stage.conv.forward(p, out: tmp, in: src, n: n, h: hh, w: ww, kernels: kernels)
+            pixelShuffleForward(output: saved[j], input: tmp, n: n, c: stage.conv.cin, h: hh, w: ww, r: stage.r,
+                                threads: kernels.threads)
             (src, hh, ww) = (UnsafePointer(saved[j]), hh * stage.r, ww * stage.r)
         }
         return saved[stages.count - 1]
@@ -93,16 +78,17 @@ public struct Upsampler: Sendable {
     /// `finished` is told each stage's conv once its gradients are final.
     func backward(_ p: Arena, _ g: Arena, dx: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
                   saved: [UnsafeMutablePointer<Float>], tmp: UnsafeMutablePointer<Float>, n: Int, h: Int, w: Int,
-                  finished: (ConvParameters) -> Void) {
+                  kernels: KernelContext, finished: (ConvParameters) -> Void) {
         var sizes: [(Int, Int)] = [(h, w)]
         for s in stages.dropLast() { sizes.append((sizes.last!.0 * s.r, sizes.last!.1 * s.r)) }
         var dOut = dy
         for j in stages.indices.reversed() {
             let (hh, ww) = sizes[j], stage = stages[j]
-            pixelShuffleBackward(dInput: tmp, dOutput: dOut, n: n, c: stage.conv.cin, h: hh, w: ww, r: stage.r)
+            pixelShuffleBackward(dInput: tmp, dOutput: dOut, n: n, c: stage.conv.cin, h: hh, w: ww, r: stage.r,
+                                 threads: kernels.threads)
             let input = j == 0 ? x : UnsafePointer(saved[j - 1])
             let dIn = j == 0 ? dx : dOut
-            Models.backward(stage.conv, p, g, dIn: dIn, dOut: tmp, in: input, n: n, h: hh, w: ww)
+            stage.conv.backward(p, g, dIn: dIn, dOut: tmp, in: input, n: n, h: hh, w: ww, kernels: kernels)
             finished(stage.conv)
             dOut = dIn
         }

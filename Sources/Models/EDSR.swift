@@ -31,14 +31,17 @@ public final class EDSR {
     public let layout: ParameterLayout
     public let params: Arena
     public let grads: Arena
+    /// The settings and scratch its kernels run with.
+    public let kernels: KernelContext
 
     let path: NetworkPath
     private let cache: ActivationCache
 
-    /// Builds the network with PyTorch-default initial weights drawn from `seed`.
-    public init(_ config: EDSRConfig, seed: UInt64) {
+    /// Builds the network with PyTorch-default initial weights drawn from `seed`, to run
+    /// its kernels with `kernels` (the default: one thread, Winograd, F(6×6)).
+    public init(_ config: EDSRConfig, seed: UInt64, kernels: KernelContext = KernelContext()) {
         precondition([2, 3, 4].contains(config.scale), "EDSR: scale must be 2, 3 or 4")
-        self.config = config
+        (self.config, self.kernels) = (config, kernels)
         let f = config.features
         var l = ParameterLayout()
         let head = ConvParameters(&l, "head.0", cin: 3, cout: f, k: 3)
@@ -46,7 +49,8 @@ public final class EDSR {
         let bodyConv = ConvParameters(&l, "body.\(config.blocks)", cin: f, cout: f, k: 3)
         let upsampler = Upsampler(&l, "tail.0", scale: config.scale, features: f)
         let tail = ConvParameters(&l, "tail.1", cin: f, cout: 3, k: 3)
-        path = NetworkPath(head: head, blocks: blocks, skip: 0, bodyConv: bodyConv, upsampler: upsampler, tail: tail)
+        path = NetworkPath(head: head, blocks: blocks, skip: 0, bodyConv: bodyConv, upsampler: upsampler, tail: tail,
+                           kernels: kernels)
         layout = l
         params = Arena(count: l.count)
         grads = Arena(count: l.count)

@@ -1,3 +1,5 @@
+import Kernels
+
 /// Hyper-parameters of a multi-scale MDSR network.
 public struct MDSRConfig: Equatable, Sendable, Codable {
     /// The scales it serves, each 2, 3 or 4, distinct; branch i serves `scales[i]`.
@@ -34,6 +36,8 @@ public final class MDSR {
     public let params: Arena
     public let grads: Arena
 
+    /// The settings and scratch its kernels run with.
+    public let kernels: KernelContext
     /// One path per scale, in `config.scales` order.
     let paths: [NetworkPath]
     private let cache: ActivationCache
@@ -43,11 +47,12 @@ public final class MDSR {
     /// Number of 5×5 residual blocks in each scale's pre-processing.
     public static let preProcessBlocks = 2
 
-    /// Builds the network with PyTorch-default initial weights drawn from `seed`.
-    public init(_ config: MDSRConfig, seed: UInt64) {
+    /// Builds the network with PyTorch-default initial weights drawn from `seed`, to run
+    /// its kernels with `kernels` (the default: one thread, Winograd, F(6×6)).
+    public init(_ config: MDSRConfig, seed: UInt64, kernels: KernelContext = KernelContext()) {
         precondition(!config.scales.isEmpty && config.scales.allSatisfy([2, 3, 4].contains)
                      && Set(config.scales).count == config.scales.count, "MDSR: scales must be distinct values of 2, 3, 4")
-        self.config = config
+        (self.config, self.kernels) = (config, kernels)
         let f = config.features
         var l = ParameterLayout()
         // mdsr.py assigns pre_process and upsample before head, body and tail.
@@ -61,7 +66,7 @@ public final class MDSR {
         let tail = ConvParameters(&l, "tail.0", cin: f, cout: 3, k: 3)
         paths = config.scales.indices.map { i in
             NetworkPath(head: head, blocks: pre[i] + body, skip: Self.preProcessBlocks, bodyConv: bodyConv,
-                        upsampler: upsamplers[i], tail: tail)
+                        upsampler: upsamplers[i], tail: tail, kernels: kernels)
         }
         layout = l
         params = Arena(count: l.count)

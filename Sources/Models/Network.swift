@@ -4,13 +4,15 @@ import Kernels
 /// parameter layout over flat arenas, a forward and backward at a given scale, and
 /// which arena ranges a step at that scale updates.
 public protocol SuperResolutionNetwork: AnyObject {
-    /// "edsr" or "mdsr", as checkpoints record it.
-    var arch: String { get }
+    /// The architecture, as checkpoints record it.
+    var arch: Arch { get }
     /// The upscaling factors the network serves.
     var scales: [Int] { get }
     var layout: ParameterLayout { get }
     var params: Arena { get }
     var grads: Arena { get }
+    /// The settings and scratch its kernels run with.
+    var kernels: KernelContext { get }
 
     /// `input` `[n, 3, h, w]` (0…255) → `[n, 3, h·s, w·s]`, owned by the network and valid
     /// until the next call; `training` keeps what `backward` needs.
@@ -25,8 +27,13 @@ public protocol SuperResolutionNetwork: AnyObject {
     func convShapes(n: Int, h: Int, w: Int, scale: Int) -> [Conv2dShape]
 }
 
+extension SuperResolutionNetwork {
+    /// Zeroes `grads`, split across the network's threads.
+    public func zeroGradients() { grads.zero(threads: kernels.threads) }
+}
+
 extension EDSR: SuperResolutionNetwork {
-    public var arch: String { "edsr" }
+    public var arch: Arch { .edsr }
     public var scales: [Int] { [config.scale] }
 
     public func forward(_ input: UnsafePointer<Float>, n: Int, h: Int, w: Int, scale: Int, training: Bool) -> UnsafeMutablePointer<Float> {
@@ -40,7 +47,7 @@ extension EDSR: SuperResolutionNetwork {
 }
 
 extension MDSR: SuperResolutionNetwork {
-    public var arch: String { "mdsr" }
+    public var arch: Arch { .mdsr }
     public var scales: [Int] { config.scales }
 
     public func updateGroups(scale: Int) -> [(branch: String, ranges: [Range<Int>])] {

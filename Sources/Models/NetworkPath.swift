@@ -16,6 +16,8 @@ struct NetworkPath {
     let bodyConv: ConvParameters
     let upsampler: Upsampler
     let tail: ConvParameters
+    /// The network's kernel settings and scratch.
+    let kernels: KernelContext
 
     var scale: Int { upsampler.stages.reduce(1) { $0 * $1.r } }
 
@@ -41,15 +43,15 @@ struct NetworkPath {
     func forward(_ p: Arena, input: UnsafePointer<Float>, _ a: Activations) -> UnsafeMutablePointer<Float> {
         let (n, h, w) = (a.n, a.h, a.w)
         meanShiftForward(output: a.x, input: input, n: n, h: h, w: w, sign: -1)
-        Models.forward(head, p, out: a.stream[0], in: a.x, n: n, h: h, w: w)
+        head.forward(p, out: a.stream[0], in: a.x, n: n, h: h, w: w, kernels: kernels)
         for (i, block) in blocks.enumerated() {
-            block.forward(p, y: a.stream[i + 1], x: a.stream[i], t: a.hidden[i], n: n, h: h, w: w)
+            block.forward(p, y: a.stream[i + 1], x: a.stream[i], t: a.hidden[i], n: n, h: h, w: w, kernels: kernels)
         }
-        Models.forward(bodyConv, p, out: a.body, in: a.stream[blocks.count], n: n, h: h, w: w,
-                       epilogue: .residual(skip: a.stream[skip], scale: 1))
-        let up = upsampler.forward(p, x: a.body, saved: a.upsampled, tmp: a.big, n: n, h: h, w: w)
+        bodyConv.forward(p, out: a.body, in: a.stream[blocks.count], n: n, h: h, w: w, kernels: kernels,
+                         epilogue: .residual(skip: a.stream[skip], scale: 1))
+        let up = upsampler.forward(p, x: a.body, saved: a.upsampled, tmp: a.big, n: n, h: h, w: w, kernels: kernels)
         let (oh, ow) = (h * scale, w * scale)
-        Models.forward(tail, p, out: a.output, in: up, n: n, h: oh, w: ow)
+        tail.forward(p, out: a.output, in: up, n: n, h: oh, w: ow, kernels: kernels)
         meanShiftForward(output: a.output, input: a.output, n: n, h: oh, w: ow, sign: 1)
         return a.output
     }
@@ -67,25 +69,25 @@ struct NetworkPath {
         func finished(_ convs: ConvParameters...) {
             if let o = frontier.finish(convs) { ready(o) }
         }
-        Models.backward(tail, p, g, dIn: a.dBig1, dOut: dOutput, in: a.upsampled[upsampler.stages.count - 1],
-                        n: n, h: h * scale, w: w * scale)
+        tail.backward(p, g, dIn: a.dBig1, dOut: dOutput, in: a.upsampled[upsampler.stages.count - 1],
+                      n: n, h: h * scale, w: w * scale, kernels: kernels)
         finished(tail)
         upsampler.backward(p, g, dx: a.dSkip, dy: a.dBig1, x: a.body, saved: a.upsampled, tmp: a.dBig2, n: n, h: h, w: w,
-                           finished: { finished($0) })
-        Models.backward(bodyConv, p, g, dIn: a.dStream, dOut: a.dSkip, in: a.stream[blocks.count], n: n, h: h, w: w)
+                           kernels: kernels, finished: { finished($0) })
+        bodyConv.backward(p, g, dIn: a.dStream, dOut: a.dSkip, in: a.stream[blocks.count], n: n, h: h, w: w, kernels: kernels)
         finished(bodyConv)
         func blocksBackward(_ range: Range<Int>) {
             for i in range.reversed() {
                 blocks[i].backward(p, g, dx: a.dStream, x: a.stream[i], t: a.hidden[i], tmp1: a.tmp1, tmp2: a.tmp2,
-                                   n: n, h: h, w: w)
+                                   n: n, h: h, w: w, kernels: kernels)
                 finished(blocks[i].conv2, blocks[i].conv1)
             }
         }
         blocksBackward(skip..<blocks.count)
         // a = body(s_skip) + s_skip: the skip's gradient (dSkip) joins the body's here.
-        residualAdd(a.dStream, a.dSkip, count: n * head.cout * h * w)
+        residualAdd(a.dStream, a.dSkip, count: n * head.cout * h * w, threads: kernels.threads)
         blocksBackward(0..<skip)
-        Models.backward(head, p, g, dIn: nil, dOut: a.dStream, in: a.x, n: n, h: h, w: w)
+        head.backward(p, g, dIn: nil, dOut: a.dStream, in: a.x, n: n, h: h, w: w, kernels: kernels)
         finished(head)
     }
 }

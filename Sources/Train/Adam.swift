@@ -27,7 +27,12 @@ public final class Adam {
         set { steps[Self.sharedBranch] = newValue }
     }
 
-    public init(count: Int) {
+    /// Workers each update is split across.
+    public let threads: Int
+
+    /// Zero moments for an arena of `count` floats, updated with `threads` workers.
+    public init(count: Int, threads: Int) {
+        self.threads = threads
         m = Arena(count: count)
         v = Arena(count: count)
     }
@@ -50,7 +55,7 @@ public final class Adam {
         // Elementwise, so splitting across workers changes no bits; single-threaded it
         // cost ~0.1 s per step for EDSR's 43 M parameters.
         for range in ranges {
-            parallelChunks(range.count) { _, chunk in
+            parallelChunks(range.count, threads: threads) { _, chunk in
                 for i in (range.lowerBound &+ chunk.lowerBound)..<(range.lowerBound &+ chunk.upperBound) {
                     let gi = g[i]
                     m[i] = b1 * m[i] + (1 - b1) * gi

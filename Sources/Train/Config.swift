@@ -6,8 +6,8 @@ import Models
 
 /// The network to train (`"model"` section).
 public struct ModelSpec: Equatable, Sendable {
-    /// `"edsr"` (one scale, `"scale"`) or `"mdsr"` (one shared body, `"scales"`).
-    public var arch: String
+    /// EDSR (one scale, `"scale"`) or MDSR (one shared body, `"scales"`).
+    public var arch: Arch
     /// Upscaling factors: one for EDSR, several for MDSR.
     public var scales: [Int]
     public var blocks: Int
@@ -17,9 +17,9 @@ public struct ModelSpec: Equatable, Sendable {
 
 extension ModelSpec {
     static func parse(_ m: inout ConfigSection, maxParameters: Int) throws -> ModelSpec {
-        let arch = try m.string("arch", "edsr", oneOf: ["edsr", "mdsr"])
+        let arch = try m.choice("arch", Arch.edsr, oneOf: [.edsr, .mdsr])
         let scales: [Int]
-        if arch == "edsr" {
+        if arch == .edsr {
             scales = [try m.int("scale", min: Int.min, max: Int.max)]
             guard [2, 3, 4].contains(scales[0]) else { throw m.fail("scale", "must be 2, 3 or 4, got \(scales[0])") }
         } else {
@@ -49,15 +49,16 @@ extension ModelSpec {
         func conv(_ cin: Double, _ cout: Double, _ k: Double) -> Double { cout * cin * k * k + cout }
         func upsampler(_ s: Int) -> Double { s == 3 ? conv(f, 9 * f, 3) : Double(s / 2) * conv(f, 4 * f, 3) }
         let trunk = conv(3, f, 3) + Double(blocks) * 2 * conv(f, f, 3) + conv(f, f, 3) + conv(f, 3, 3)
-        guard arch == "mdsr" else { return trunk + upsampler(scales[0]) }
+        guard arch == .mdsr else { return trunk + upsampler(scales[0]) }
         return trunk + scales.map { Double(MDSR.preProcessBlocks) * 2 * conv(f, f, 5) + upsampler($0) }.reduce(0, +)
     }
 
-    /// A freshly initialised network of this architecture.
-    public func makeNetwork(seed: UInt64) -> SuperResolutionNetwork {
-        arch == "mdsr"
-            ? MDSR(MDSRConfig(scales: scales, blocks: blocks, features: features, resScale: resScale), seed: seed)
-            : EDSR(edsr, seed: seed)
+    /// A freshly initialised network of this architecture, running its kernels with `kernels`.
+    public func makeNetwork(seed: UInt64, kernels: KernelContext) -> SuperResolutionNetwork {
+        switch arch {
+        case .mdsr: return MDSR(MDSRConfig(scales: scales, blocks: blocks, features: features, resScale: resScale), seed: seed, kernels: kernels)
+        case .edsr: return EDSR(edsr, seed: seed, kernels: kernels)
+        }
     }
 
     /// The `"model"` section of a checkpoint's stored config (other sections, which
@@ -76,7 +77,7 @@ extension ModelSpec {
         return spec
     }
 
-    /// The EDSR hyper-parameters (for `arch` "edsr").
+    /// The EDSR hyper-parameters (for `arch` `.edsr`).
     public var edsr: EDSRConfig { EDSRConfig(scale: scales[0], blocks: blocks, features: features, resScale: resScale) }
 }
 
@@ -102,15 +103,15 @@ public struct TrainSpec: Equatable, Sendable {
     /// Consecutive steps with a non-finite loss or gradient (skipped by every rank)
     /// after which the run stops.
     public var maxSkippedSteps: Int
-    /// 3×3 convolution algorithm: "winograd" (the fast default) or "im2col" (the exact
+    /// 3×3 convolution algorithm: Winograd (the fast default) or im2col (the exact
     /// reference path, for re-checking any result).
-    public var convAlgorithm: String
-    /// Winograd tile for 3×3 convolutions: "f6x6" (fastest, default), "f4x4" or "f2x2"
+    public var convAlgorithm: ConvAlgorithm
+    /// Winograd tile for 3×3 convolutions: F(6×6) (fastest, default), F(4×4) or F(2×2)
     /// (least rounding); see `WinogradTile`.
-    public var winogradTile: String
-    /// MDSR's scale choice: "per_step" (one seeded draw per global step, the paper) or
-    /// "per_rank" (ranks split across the scales in every step, shifting each step).
-    public var scaleSchedule: String
+    public var winogradTile: WinogradTile
+    /// MDSR's scale choice: per step (one seeded draw per global step, the paper) or
+    /// per rank (ranks split across the scales in every step, shifting each step).
+    public var scaleSchedule: ScaleSchedule.Mode
     /// Decay of rank 0's exponential moving average of the weights (`ema_decay`); 0: off.
     public var emaDecay: Double
     /// Largest global L2 norm of the summed gradient (`grad_clip`); 0: no clipping.
@@ -145,8 +146,8 @@ public struct CheckpointSpec: Equatable, Sendable {
     /// How many recent checkpoints to keep (the best one is kept besides).
     public var keepLast: Int
     public var keepBest: Bool
-    /// What a failed save does: "stop" the run (default) or "continue" training.
-    public var onSaveError: String
+    /// What a failed save does: stop the run (default) or keep training.
+    public var onSaveError: SaveErrorPolicy
     /// Seconds the launcher leaves between a stop signal and SIGKILL (Slurm's
     /// `--signal` lead or `KillWait`, mpirun's `odls_base_sigkill_timeout`); srdist
     /// warns when a step plus a save take longer (default 30, Slurm's default KillWait).
@@ -158,8 +159,8 @@ public struct CheckpointSpec: Equatable, Sendable {
 
 /// Where training images come from (`"data"` section; layouts in the README).
 public struct DataSpec: Equatable, Sendable {
-    /// `"synthetic"` (generated textures, no files), `"div2k"`, `"benchmark"` or `"folder"`.
-    public var kind: String
+    /// Synthetic (generated textures, no files) or a dataset layout (div2k, benchmark, folder).
+    public var kind: DataKind
     /// Dataset root folder (not used by `"synthetic"`).
     public var root: String?
     /// Training and validation image index ranges (`"1-800/801-810"`); nil trains on
@@ -231,7 +232,7 @@ public struct Config: Sendable {
         let checkpoint = CheckpointSpec(saveEvery: try c.int("save_every", 1000, min: 1, max: maxCount),
                                         keepLast: try c.int("keep_last", 2, min: 1, max: 10_000),
                                         keepBest: try c.bool("keep_best", true),
-                                        onSaveError: try c.string("on_save_error", "stop", oneOf: ["stop", "continue"]),
+                                        onSaveError: try c.choice("on_save_error", SaveErrorPolicy.stop, oneOf: [.stop, .keepTraining]),
                                         stopBudgetSeconds: try c.double("stop_budget_seconds", 30, above: 0, max: 86_400),
                                         maxParameters: try c.int("max_parameters", CheckpointLimits.defaultMaxParameters,
                                                                  min: 1, max: 1 << 34))
@@ -254,10 +255,9 @@ public struct Config: Sendable {
                               evalEvery: try t.int("eval_every", 0, min: 0, max: maxCount),
                               initFrom: try t.optionalString("init_from"),
                               maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1, max: maxCount),
-                              convAlgorithm: try t.string("conv_algorithm", "winograd", oneOf: ["winograd", "im2col"]),
-                              winogradTile: try t.string("winograd_tile", Conv2dAlgorithm.defaultTile.rawValue,
-                                                         oneOf: WinogradTile.threeByThree.map(\.rawValue)),
-                              scaleSchedule: try t.string("scale_schedule", "per_step", oneOf: ["per_step", "per_rank"]),
+                              convAlgorithm: try t.choice("conv_algorithm", ConvAlgorithm.winograd, oneOf: [.winograd, .im2col]),
+                              winogradTile: try t.choice("winograd_tile", KernelSettings.defaultTile, oneOf: WinogradTile.threeByThree),
+                              scaleSchedule: try t.choice("scale_schedule", ScaleSchedule.Mode.perStep, oneOf: [.perStep, .perRank]),
                               emaDecay: try t.double("ema_decay", 0, max: 1),
                               gradClip: try t.double("grad_clip", 0, max: 1e12))
         // 1 would freeze the average at the initial weights; BasicSR uses 0.999.
@@ -290,7 +290,7 @@ public struct Config: Sendable {
         guard let raw = top.raw("stages") else { return [] }
         guard let list = raw as? [Any], !list.isEmpty else { throw top.fail("stages", "must be a non-empty list of stage objects") }
         guard list.count <= 64 else { throw top.fail("stages", "lists \(list.count) stages, at most 64 are allowed") }
-        guard model.arch == "edsr" else { throw top.fail("stages", "are for EDSR (MDSR trains all scales at once)") }
+        guard model.arch == .edsr else { throw top.fail("stages", "are for EDSR (MDSR trains all scales at once)") }
         var stages: [StageSpec] = []
         for (i, item) in list.enumerated() {
             guard let dict = item as? [String: Any] else { throw top.fail("stages", "entry \(i) must be an object") }
@@ -337,12 +337,12 @@ public struct Config: Sendable {
     /// The `"data"` section. Keys that the chosen kind does not use are refused
     /// rather than silently ignored.
     static func parseData(_ d: inout ConfigSection, patch: Int, scale: Int) throws -> DataSpec {
-        let kind = try d.string("kind", "synthetic", oneOf: ["synthetic"] + DatasetLayout.allCases.map(\.rawValue))
+        let kind = try d.choice("kind", DataKind.synthetic, oneOf: DataKind.all)
         let fileKeys = ["root", "data_range", "generate_lr", "cache_dir", "validation_root", "max_image_pixels"]
-        let unused = kind == "synthetic" ? fileKeys : ["synthetic_images", "synthetic_size"]
-        if let key = unused.first(where: { d.values[$0] != nil }) { throw d.fail(key, "is not used by kind \"\(kind)\"") }
+        let unused = kind == .synthetic ? fileKeys : ["synthetic_images", "synthetic_size"]
+        if let key = unused.first(where: { d.values[$0] != nil }) { throw d.fail(key, "is not used by kind \"\(kind.rawValue)\"") }
         var range: DataRange?
-        if let text = try d.optionalString("data_range") ?? (kind == "div2k" ? "1-800/801-810" : nil) {
+        if let text = try d.optionalString("data_range") ?? (kind == .dataset(.div2k) ? "1-800/801-810" : nil) {
             guard let parsed = DataRange(text) else { throw d.fail("data_range", "must look like \"1-800/801-810\" (first-last/first-last, at most \(DataRange.maxIndex)), got \"\(text)\"") }
             range = parsed
         }
@@ -352,7 +352,7 @@ public struct Config: Sendable {
                             syntheticImages: try d.int("synthetic_images", 16, min: 1, max: 100_000),
                             syntheticSize: try d.int("synthetic_size", 128, min: 8, max: 16_384),
                             maxImagePixels: try d.int("max_image_pixels", PNGFile.defaultMaxPixels, min: 1, max: 1 << 40))
-        if kind == "synthetic" {
+        if kind == .synthetic {
             if spec.syntheticSize < patch * scale { throw d.fail("synthetic_size", "must be at least patch_size × scale = \(patch * scale)") }
             // Every generated image stays in memory (with its LR versions).
             let pixels = spec.syntheticImages * spec.syntheticSize * spec.syntheticSize
@@ -361,7 +361,7 @@ public struct Config: Sendable {
             }
             return spec
         }
-        if spec.root == nil { throw d.fail("root", "is required for kind \"\(kind)\"") }
+        if spec.root == nil { throw d.fail("root", "is required for kind \"\(kind.rawValue)\"") }
         if spec.validationRoot == nil && range?.validation == nil {
             throw d.fail("data_range", "needs a validation part (as in \"1-800/801-810\"), or set data.validation_root to a benchmark set or a folder of HR images")
         }

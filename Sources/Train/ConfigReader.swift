@@ -74,6 +74,13 @@ struct ConfigSection {
         return s
     }
 
+    /// A string decoded into its enum: one of `choices`' raw values (listed in that order
+    /// when it is not), else `fallback` when absent.
+    mutating func choice<E: RawRepresentable>(_ k: String, _ fallback: E, oneOf choices: [E]) throws -> E where E.RawValue == String {
+        let text = try string(k, fallback.rawValue, oneOf: choices.map(\.rawValue))
+        return choices.first { $0.rawValue == text }!
+    }
+
     mutating func optionalString(_ k: String) throws -> String? {
         guard raw(k) != nil else { return nil }
         return try string(k)
@@ -101,13 +108,4 @@ struct ConfigSection {
     /// JSONSerialization hands booleans back as char-typed NSNumbers ("c"); JSON
     /// numbers never come back with that type.
     private func isBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
-}
-
-/// An error every rank throws alike (decided by rank 0 and broadcast, or by a
-/// collective): rank 0 prints it once and all ranks exit normally, instead of each
-/// rank aborting the job with its own copy.
-public struct CollectiveError: Error, LocalizedError, CustomStringConvertible {
-    public let description: String
-    public init(_ message: String) { description = message }
-    public var errorDescription: String? { description }
 }

@@ -15,10 +15,13 @@ public final class EMA {
     public let decay: Double
     /// The averaged weights, laid out as the parameters.
     public let weights: Arena
+    /// Workers each pass is split across.
+    public let threads: Int
 
-    /// Starts the average at `params` (fresh, `init_from` or resumed weights).
-    public init(decay: Double, params: Arena) {
-        self.decay = decay
+    /// Starts the average at `params` (fresh, `init_from` or resumed weights); passes
+    /// run on `threads` workers.
+    public init(decay: Double, params: Arena, threads: Int) {
+        (self.decay, self.threads) = (decay, threads)
         weights = Arena(count: params.count)
         reset(to: params)
     }
@@ -31,7 +34,7 @@ public final class EMA {
     /// One averaging step towards `params`. Elementwise: threads change no bits.
     public func update(from params: Arena) {
         let a = Float(1 - decay), e = weights.base, p = params.base
-        parallelChunks(params.count) { _, chunk in
+        parallelChunks(params.count, threads: threads) { _, chunk in
             for i in chunk { e[i] += a * (p[i] - e[i]) }
         }
     }
@@ -46,7 +49,7 @@ public final class EMA {
 
     private func swap(_ params: Arena) {
         let e = weights.base, p = params.base
-        parallelChunks(params.count) { _, chunk in
+        parallelChunks(params.count, threads: threads) { _, chunk in
             for i in chunk { (e[i], p[i]) = (p[i], e[i]) }
         }
     }

@@ -14,13 +14,14 @@ public enum GradientClipping {
     /// every worker to get several.
     static let block = 1 << 14
 
-    /// √(Σ g²) over `count` floats at `gradients`.
-    public static func norm(_ gradients: UnsafePointer<Float>, count: Int) -> Double {
+    /// √(Σ g²) over `count` floats at `gradients`, the blocks split across `threads`
+    /// workers (the result does not depend on `threads`).
+    public static func norm(_ gradients: UnsafePointer<Float>, count: Int, threads: Int) -> Double {
         let blocks = (count + block - 1) / block
         var sums = [Double](repeating: 0, count: blocks)
         sums.withUnsafeMutableBufferPointer { out in
             let out = out.baseAddress!
-            parallelChunks(blocks) { _, chunk in
+            parallelChunks(blocks, threads: threads) { _, chunk in
                 for b in chunk {
                     var s = 0.0
                     for i in (b * block)..<min((b + 1) * block, count) { let g = Double(gradients[i]); s += g * g }
@@ -35,11 +36,12 @@ public enum GradientClipping {
     /// (PyTorch's rule: the ε keeps a zero norm harmless); otherwise leaves it alone.
     /// - Returns: whether the gradient was scaled.
     @discardableResult
-    public static func clip(_ gradients: UnsafeMutablePointer<Float>, count: Int, norm: Double, maxNorm: Double) -> Bool {
+    public static func clip(_ gradients: UnsafeMutablePointer<Float>, count: Int, norm: Double, maxNorm: Double,
+                            threads: Int) -> Bool {
         let coefficient = maxNorm / (norm + 1e-6)
         guard coefficient < 1 else { return false }
         let c = Float(coefficient)
-        parallelChunks(count) { _, chunk in
+        parallelChunks(count, threads: threads) { _, chunk in
             for i in chunk { gradients[i] *= c }
         }
         return true

@@ -15,7 +15,7 @@ final class ProgressMeter {
 
     init(trainer: Trainer, start: Int) {
         (self.trainer, startStep) = (trainer, start)
-        (dataWaitMark, commMark) = (trainer.dataWait, trainer.exposedCommunication)
+        (dataWaitMark, commMark) = (trainer.data.dataWait, trainer.exposedCommunication)
     }
 
     func record(_ decision: StepDecision) {
@@ -32,14 +32,14 @@ final class ProgressMeter {
         let loss = lossSum / Double(steps), gradNorm = normSum / Double(steps)
         let lr = cfg.train.lrSchedule.rate(base: cfg.train.lr, step: step - 1)
         let patches = Double(lossCount * cfg.train.batchSize) / elapsed
-        let dataShare = (trainer.dataWait - dataWaitMark) / elapsed
+        let dataShare = (trainer.data.dataWait - dataWaitMark) / elapsed
         let commShare = (trainer.exposedCommunication - commMark) / elapsed
         let perStep = Date().timeIntervalSince(startTime) / Double(max(step - startStep, 1))
         let eta = perStep * Double(cfg.train.steps - step)
         let text = String(format: "step %d/%d  %@  loss %.4f  lr %.2e  grad norm %.3g  %.1f patches/s  data wait %.1f%%  comm %.1f%%  ETA %@",
                           step, cfg.train.steps, trainer.stage, loss, lr, gradNorm, patches, 100 * dataShare, 100 * commShare, duration(eta))
         (windowStart, lossSum, lossCount, normSum) = (Date(), 0, 0, 0)
-        (dataWaitMark, commMark) = (trainer.dataWait, trainer.exposedCommunication)
+        (dataWaitMark, commMark) = (trainer.data.dataWait, trainer.exposedCommunication)
         return (text, ["step": step, "steps": cfg.train.steps, "stage": trainer.stage, "scales": trainer.stepsPerScale.keys.sorted(), "loss": loss,
                        "lr": Double(lr), "grad_norm": gradNorm, "patches_per_second": patches, "data_wait": dataShare, "comm_exposed": commShare,
                        "eta_seconds": eta])
@@ -52,7 +52,7 @@ final class ProgressMeter {
             : ""
         return String(format: "done: %d steps in %@ (%.2f s/step), %d skipped, exposed communication %.1f s, data wait %.1f s%@",
                       step - startStep, duration(total), total / Double(max(step - startStep, 1)), trainer.skippedSteps,
-                      trainer.exposedCommunication, trainer.dataWait, perScale)
+                      trainer.exposedCommunication, trainer.data.dataWait, perScale)
     }
 }
 

@@ -1,5 +1,5 @@
-import Distributed
 import Foundation
+import Support
 
 /// Rank 0's hold on a run folder for the length of a run: an exclusive `flock` on
 /// `<run>/srdist.lock` (so a second run on the same folder is refused, and the kernel

@@ -54,7 +54,7 @@ public struct SVGChart {
             out += "<text x='\(fmt(x))' y='\(fmt(top + h + 14))' text-anchor='middle'>\(Int(xv.rounded()))</text>"
         }
         // Log axes: five even ticks (a loss spans less than a decade or two); linear: round values.
-        for yv in logY ? (0...4).map { y0 + Double($0) / 4 * (y1 - y0) } : niceTicks(y0, y1) {
+        for yv in logY ? (0...4).map({ y0 + Double($0) / 4 * (y1 - y0) }) : niceTicks(y0, y1) {
             let y = py(yv)
             out += "<line x1='\(fmt(left))' y1='\(fmt(y))' x2='\(fmt(left + w))' y2='\(fmt(y))' stroke='#ddd'/>"
             out += "<text x='\(fmt(left - 4))' y='\(fmt(y + 4))' text-anchor='end'>\(String(format: "%.4g", logY ? pow(10, yv) : yv))</text>"

@@ -1,4 +1,3 @@
-import Distributed
 import Kernels
 
 /// Which scale each rank trains at each global step — a pure function of (seed, step,
@@ -11,18 +10,26 @@ import Kernels
 /// - `per_rank`: rank r trains `scales[(r + t) mod S]` at step t, so every step trains
 ///   all scales once there are at least S ranks, and each scale gets 1/S of the steps.
 public struct ScaleSchedule: Sendable {
+    /// How the scales are dealt out (`train.scale_schedule`).
+    public enum Mode: String, Sendable, CaseIterable {
+        /// One scale per global step, every rank alike (the paper).
+        case perStep = "per_step"
+        /// Rank r trains `scales[(r + t) mod S]` at step t.
+        case perRank = "per_rank"
+    }
+
     public let scales: [Int]
-    public let perRank: Bool
+    public let mode: Mode
     let rng: CounterRandom
 
-    public init(scales: [Int], mode: String, seed: UInt64) {
-        (self.scales, perRank) = (scales, mode == "per_rank")
+    public init(scales: [Int], mode: Mode, seed: UInt64) {
+        (self.scales, self.mode) = (scales, mode)
         rng = CounterRandom(seed: seed ^ 0x5CA1_E5)
     }
 
     public func scale(step: Int, rank: Int) -> Int {
         guard scales.count > 1 else { return scales[0] }
-        if perRank { return scales[(rank + step) % scales.count] }
+        if mode == .perRank { return scales[(rank + step) % scales.count] }
         // Fisher–Yates shuffle of the scales for this step's block.
         let block = UInt64(step / scales.count)
         var order = scales

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Kernels
 import Models
 
 /// A network rebuilt from a checkpoint (srdist's own or imported PyTorch weights) for
@@ -19,16 +20,17 @@ public struct TrainedModel {
     ///   - limits: size bounds for the file (`--max-parameters`).
     ///   - ema: load the moving average of the weights when the checkpoint has one
     ///     (`--no-ema` passes false: the raw trained weights).
+    ///   - kernels: what the network's kernels run with.
     /// - Throws: `CheckpointError`/`ConfigError`, one line naming the file.
     public static func load(checkpoint argument: String, limits: CheckpointLimits = CheckpointLimits(),
-                            ema: Bool = true) throws -> TrainedModel {
+                            ema: Bool = true, kernels: KernelContext) throws -> TrainedModel {
         let path = try CheckpointStore.locate(argument)
         var built: (ModelSpec, SuperResolutionNetwork)?
         let contents = try CheckpointFile.read(path: path, limits: limits) { configJSON in
             let spec = try ModelSpec.fromConfigJSON(configJSON, file: path, maxParameters: limits.maxParameters)
-            let model = spec.makeNetwork(seed: 0)
+            let model = spec.makeNetwork(seed: 0, kernels: kernels)
             built = (spec, model)
-            return CheckpointExpectation(model: spec.arch, scales: spec.scales, layout: model.layout)
+            return CheckpointExpectation(model: spec.arch.rawValue, scales: spec.scales, layout: model.layout)
         }
         guard let (spec, model) = built else { throw CheckpointError("\(path): the checkpoint describes no model") }
         let averaged = ema ? contents.ema?.params : nil

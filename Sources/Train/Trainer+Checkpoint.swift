@@ -5,27 +5,15 @@ import Kernels
 import Machine
 import Models
 
-/// What a run carries across a restart besides the arenas: where the data stream
-/// stands and what validation has seen.
-public struct RunProgress: Equatable, Sendable {
-    /// Steps completed (the next step to run).
-    public var step = 0
-    public var bestPSNR: Double?
-    public var bestStep: Int?
-    /// Validation records, a JSON array.
-    public var metricsHistory = "[]"
-    public init() {}
-}
-
 extension Trainer {
     /// Training label stored in checkpoints and shown in the progress line: the
     /// coordinator's stage name, else "x2" (EDSR) or "mdsr".
-    public var stage: String { config.stage ?? (config.model.arch == "mdsr" ? "mdsr" : "x\(config.model.scales[0])") }
+    public var stage: String { config.stage ?? (config.model.arch == .mdsr ? "mdsr" : "x\(config.model.scales[0])") }
 
     /// What a checkpoint must hold to resume this run, checked before its tensors are
     /// read (the stored config is not needed: the model is this run's).
     public func checkpointExpectation(_ storedConfig: String) -> CheckpointExpectation {
-        CheckpointExpectation(model: config.model.arch, scales: config.model.scales, layout: model.layout)
+        CheckpointExpectation(model: config.model.arch.rawValue, scales: config.model.scales, layout: model.layout)
     }
 
     /// The checkpoint of this rank's state after `progress.step` steps (every rank
@@ -33,23 +21,24 @@ extension Trainer {
     public func checkpointContents(_ progress: RunProgress) -> CheckpointContents {
         let lr = config.train.lrSchedule.rate(base: config.train.lr, step: progress.step)
         return CheckpointContents(
-            model: config.model.arch, scales: config.model.scales, step: progress.step, stage: stage,
+            model: config.model.arch.rawValue, scales: config.model.scales, step: progress.step, stage: stage,
             worldSize: comm.size, configJSON: config.json, layout: model.layout, params: Array(model.params.buffer),
             optimizer: OptimizerState(m: Array(adam.m.buffer), v: Array(adam.v.buffer), steps: adam.steps,
                                       learningRate: Double(lr)),
             ema: ema.map { EMAWeights(decay: $0.decay, params: Array($0.weights.buffer)) },
             state: TrainingState(dataStep: progress.step, rngSeed: config.train.seed, skippedSteps: skippedSteps,
                                  bestPSNR: progress.bestPSNR, bestStep: progress.bestStep, metricsHistory: progress.metricsHistory),
-            blas: BLASLibrary.loaded.description, simd: SIMDLevel.built.rawValue)
+            blas: BLASLibrary.loaded.description, simd: kernels.settings.simd.rawValue)
     }
 
     /// Restores parameters, Adam's moments and counters and the stream position from
-    /// `contents` (read on rank 0) on every rank: arenas are broadcast, scalars too.
+    /// `contents` (read on rank 0; nil on the others) on every rank: arenas are
+    /// broadcast, and the counters with the returned progress.
     /// - Throws: on every rank alike, when the checkpoint does not fit this run.
     public func restore(_ contents: CheckpointContents?, file: String) throws -> RunProgress {
-        let header = try rootDecides {
-            guard let c = contents else { return "" }
-            try c.requireCompatible(model: config.model.arch, scales: config.model.scales, layout: model.layout, file: file)
+        let restored = try comm.rootDecides { () -> RestoredCounters in
+            guard let c = contents else { throw CheckpointError("\(file): rank 0 holds no checkpoint to resume from") }
+            try c.requireCompatible(model: config.model.arch.rawValue, scales: config.model.scales, layout: model.layout, file: file)
             guard let opt = c.optimizer else {
                 throw ConfigError("\(file): holds weights only (no optimizer state) — use it as train.init_from instead of --resume")
             }
@@ -61,24 +50,15 @@ extension Trainer {
             c.scatter(opt.v, into: adam.v.base, layout: model.layout)
             // A run that turns EMA on mid-way starts the average at the resumed weights.
             if let ema { c.scatter(c.ema?.params ?? c.params, into: ema.weights.base, layout: model.layout) }
-            let fields: [String: Any] = ["step": c.step, "adam": opt.steps, "skipped": c.state.skippedSteps,
-                                         "best_psnr": c.state.bestPSNR ?? NSNull(), "best_step": c.state.bestStep ?? NSNull(),
-                                         "history": c.state.metricsHistory]
-            return String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)
+            var progress = RunProgress()
+            (progress.step, progress.bestPSNR, progress.bestStep, progress.metricsHistory)
+                = (c.step, c.state.bestPSNR, c.state.bestStep, c.state.metricsHistory)
+            return RestoredCounters(progress: progress, adamSteps: opt.steps, skippedSteps: c.state.skippedSteps)
         }
         let count = model.layout.count
         try comm.broadcastFromRoot([(model.params.base, count), (adam.m.base, count), (adam.v.base, count)])
-        var progress = RunProgress()
-        guard let fields = try JSONSerialization.jsonObject(with: Data(header.utf8), options: [.fragmentsAllowed]) as? [String: Any] else {
-            return progress
-        }
-        progress.step = fields["step"] as! Int
-        adam.steps = fields["adam"] as! [String: Int]
-        restoredSkips = fields["skipped"] as! Int
-        progress.bestPSNR = fields["best_psnr"] as? Double
-        progress.bestStep = fields["best_step"] as? Int
-        progress.metricsHistory = fields["history"] as! String
-        return progress
+        (adam.steps, restoredSkips) = (restored.adamSteps, restored.skippedSteps)
+        return restored.progress
     }
 
     /// `init_from`: copies every tensor whose name and shape match from `path` (read on
@@ -86,18 +66,21 @@ extension Trainer {
     /// model it would be evaluated as; Adam starts fresh, the moving average at the copied
     /// weights. Returns the report lines.
     public func initializeWeights(from path: String, limits: CheckpointLimits) throws -> [String] {
-        let lines = try rootDecides {
+        let lines = try comm.rootDecides {
             var source = try CheckpointFile.read(path: try CheckpointStore.locate(path), limits: limits)
             let which = source.ema == nil ? [] : ["init_from: the checkpoint's EMA weights"]
             if let averaged = source.ema { source.params = averaged.params }
-            let report = copyMatching(from: source, into: model.layout, params: model.params.base)
-            return (which + report.lines).joined(separator: "\n")
+            return which + copyMatching(from: source, into: model.layout, params: model.params.base).lines
         }
         try comm.broadcastFromRoot([(model.params.base, model.layout.count)])
         ema?.reset(to: model.params)
-        return lines.split(separator: "\n").map(String.init)
+        return lines
     }
+}
 
-    /// `comm.rootDecides`: rank 0 runs `body`, every rank gets its result or error.
-    func rootDecides(_ body: () throws -> String) throws -> String { try comm.rootDecides(body) }
+/// What `restore` hands from rank 0 to every rank besides the arenas.
+private struct RestoredCounters: Codable {
+    var progress: RunProgress
+    var adamSteps: [String: Int]
+    var skippedSteps: Int
 }

@@ -6,42 +6,33 @@ import Kernels
 import Metrics
 import Models
 
-/// One rank's share of a data-parallel training run: the model, Adam, this rank's
-/// slice of the global patch stream, and the gradient reduction. `step(_:)` is the
-/// whole loop body: batch, forward, loss, zero grads, backward with bucketed
-/// allreduce, agreement, gradient norm (and clipping), update, EMA.
+/// One rank's share of a data-parallel training run: the model and its optimizer step,
+/// over this rank's `TrainingStream`. `step(_:)` is the whole loop body: batch,
+/// forward, loss, zero grads, backward with bucketed allreduce, agreement, gradient
+/// norm (and clipping), update, EMA. Validation is in `Trainer+Validation.swift`,
+/// checkpoint contents and rank-0 restores in `Trainer+Checkpoint.swift`.
 public final class Trainer {
     public let config: Config
     public let comm: Communicator
     public let model: SuperResolutionNetwork
     public let adam: Adam
-    /// One patch stream per scale, in `config.model.scales` order.
-    public let samplers: [PatchSampler]
-    /// Held-out images per scale (scored against bicubic); only rank 0 opens them.
-    public let validation: [Int: [ImagePair]]
-    /// This rank's contiguous share of the global batch.
-    public let share: Range<Int>
-    /// Which scale each rank trains at each step.
-    public let schedule: ScaleSchedule
+    /// What the model's kernels run with (`Config.kernelSettings`).
+    public let kernels: KernelContext
+    /// This rank's batches, scale schedule and validation images.
+    public let data: TrainingStream
     /// Steps trained per scale (on any rank) by this process, for the balance report.
     public private(set) var stepsPerScale: [Int: Int] = [:]
 
-    let prefetcher: Prefetcher
     let buckets: GradientBuckets
     let agreement: StepAgreement
     let faults: FaultInjection
     let dOutput: Arena
-    /// Seconds `step(_:)` has spent waiting for its batch since the start.
-    public private(set) var dataWait = 0.0
     /// Skipped steps restored from a checkpoint (the agreement counts this process's).
     var restoredSkips = 0
     /// Rank 0's moving average of the weights (`train.ema_decay` > 0); nil elsewhere.
     public let ema: EMA?
     /// Global L2 norm of the summed gradient of the last applied step, before clipping.
     public private(set) var gradientNorm = 0.0
-
-    /// The first scale's patch stream (EDSR's only one).
-    public var sampler: PatchSampler { samplers[0] }
 
     /// Builds the model (rank 0's initial weights are broadcast) and this rank's data.
     /// - Parameter communicator: the ranks training together (a singleton without mpirun).
@@ -51,25 +42,11 @@ public final class Trainer {
         guard config.train.batchSize >= comm.size else {
             throw ConfigError("train.batch_size \(config.train.batchSize) is smaller than the \(comm.size) ranks: every rank needs a sample")
         }
-        let scales = config.model.scales
-        model = config.model.makeNetwork(seed: config.train.seed)
-        adam = Adam(count: model.layout.count)
-        let data = try TrainingData.load(config.data, scales: scales, seed: config.train.seed, scoresValidation: comm.rank == 0)
-        samplers = try scales.map { s in
-            let pairs = data.train[s] ?? []
-            try Dataset.checkPatchFits(pairs, patch: config.train.patchSize)
-            return PatchSampler(pairs: pairs, patch: config.train.patchSize, seed: config.train.seed)
-        }
-        validation = data.validation
-        schedule = ScaleSchedule(scales: scales, mode: config.train.scaleSchedule, seed: config.train.seed)
-        let share = comm.share(of: config.train.batchSize)
-        self.share = share
-        let largest = samplers.map(\.hrCount).max()!
-        let (rank, schedule, byScale) = (comm.rank, schedule, Dictionary(uniqueKeysWithValues: zip(scales, samplers)))
-        prefetcher = Prefetcher(lrCount: share.count * samplers[0].lrCount, hrCount: share.count * largest) { step, lr, hr in
-            byScale[schedule.scale(step: step, rank: rank)]!.fill(step: step, samples: share, lr: lr, hr: hr)
-        }
-        dOutput = Arena(count: share.count * largest)
+        kernels = KernelContext(config.kernelSettings())
+        model = config.model.makeNetwork(seed: config.train.seed, kernels: kernels)
+        adam = Adam(count: model.layout.count, threads: kernels.threads)
+        data = try TrainingStream(config: config, comm: comm, threads: kernels.threads)
+        dOutput = Arena(count: data.largestHRCount)
         let count = model.layout.count
         buckets = GradientBuckets(communicator: comm, gradients: model.grads.base, count: count,
                                   ranges: GradientBuckets.plan(count: count, boundaries: model.layout.views.map(\.offset),
@@ -78,7 +55,7 @@ public final class Trainer {
         agreement = StepAgreement(communicator: comm, maxConsecutiveSkips: config.train.maxSkippedSteps)
         faults = try FaultInjection()
         try comm.broadcastFromRoot([(model.params.base, count)])
-        ema = comm.rank == 0 && config.train.emaDecay > 0 ? EMA(decay: config.train.emaDecay, params: model.params) : nil
+        ema = comm.rank == 0 && config.train.emaDecay > 0 ? EMA(decay: config.train.emaDecay, params: model.params, threads: kernels.threads) : nil
     }
 
     /// Steps skipped (non-finite values on some rank) over the whole run.
@@ -96,24 +73,21 @@ public final class Trainer {
     /// gradient is then rescaled to the mean over the samples of its scale only.
     /// - Parameter stopRequested: this rank received a stop signal.
     public func step(_ t: Int, stopRequested: Bool = false) throws -> StepDecision {
-        let p = config.train.patchSize, n = share.count, batchSize = config.train.batchSize
-        let scale = schedule.scale(step: t, rank: comm.rank)
-        let hrCount = n * samplers[config.model.scales.firstIndex(of: scale)!].hrCount
+        let p = config.train.patchSize, n = data.share.count, batchSize = config.train.batchSize
         comm.watchdog?.step = t
-        let batch = prefetcher.next(step: t)
-        dataWait += batch.waitSeconds
+        let (batch, scale, hrCount) = data.next(step: t)
         let sr = model.forward(batch.lr, n: n, h: p, w: p, scale: scale, training: true)
         let loss = l1LossForward(prediction: sr, target: batch.hr, count: hrCount)
         l1LossBackward(dPrediction: dOutput.base, prediction: sr, target: batch.hr, count: hrCount,
                        weight: 1 / Float(batchSize * (hrCount / n)))
-        model.grads.zero()
+        model.zeroGradients()
         if faults.injectsNaN(rank: comm.rank, step: t) { model.grads.base[0] = .nan }
         model.backward(dOutput.base) { self.buckets.ready(from: $0) }
         try buckets.finish()
         let decision = try agreement.agree(loss: loss, lossWeight: Double(n) / Double(batchSize),
                                            gradients: model.grads.base, count: model.layout.count,
                                            stopRequested: stopRequested, finished: t + 1 >= config.train.steps)
-        let used = schedule.samplesPerScale(step: t, batch: batchSize, ranks: comm.size)
+        let used = data.schedule.samplesPerScale(step: t, batch: batchSize, ranks: comm.size)
         for s in used.keys { stepsPerScale[s, default: 0] += 1 }
         guard decision.apply else { return decision }
         let lr = config.train.lrSchedule.rate(base: config.train.lr, step: t)
@@ -132,37 +106,15 @@ public final class Trainer {
         // The norm of the gradient Adam gets (rescaled branches included); a branch
         // nobody used holds zeros and adds nothing.
         let count = model.layout.count
-        gradientNorm = GradientClipping.norm(model.grads.base, count: count)
+        gradientNorm = GradientClipping.norm(model.grads.base, count: count, threads: kernels.threads)
         if config.train.gradClip > 0 {
-            GradientClipping.clip(model.grads.base, count: count, norm: gradientNorm, maxNorm: config.train.gradClip)
+            GradientClipping.clip(model.grads.base, count: count, norm: gradientNorm, maxNorm: config.train.gradClip,
+                                  threads: kernels.threads)
         }
         for group in groups {
             adam.update(params: model.params, grads: model.grads, ranges: group.ranges, branch: group.branch, lr: lr)
         }
         ema?.update(from: model.params)
         return decision
-    }
-
-    /// Mean PSNR/SSIM of the model and of bicubic upsampling on the validation images,
-    /// averaged over the scales (benchmark protocol: Y, shave = scale; DIV2K: RGB,
-    /// shave = scale + 6), and per scale.
-    public func validate() throws -> (model: ImageScores, bicubic: ImageScores, perScale: [Int: ImageScores]) {
-        var model: [ImageScores] = [], bicubic: [ImageScores] = [], perScale: [Int: ImageScores] = [:]
-        for s in config.model.scales {
-            let evaluation: EvaluationProtocol = config.data.kind == "div2k" && config.data.validationRoot == nil
-                ? .div2k(scale: s) : .benchmark(scale: s)
-            let results = try scoredWeights { try evaluate(Upscaler(self.model, scale: s), on: validation[s] ?? [], by: evaluation) }
-            perScale[s] = meanScores(results.map(\.model))
-            model.append(perScale[s]!)
-            bicubic.append(meanScores(results.map(\.bicubic)))
-        }
-        return (meanScores(model), meanScores(bicubic), perScale)
-    }
-
-    /// Runs `body` with the weights validation scores: the moving average when there
-    /// is one, else the trained weights.
-    func scoredWeights<T>(_ body: () throws -> T) rethrows -> T {
-        guard let ema else { return try body() }
-        return try ema.withWeights(in: model.params, body)
     }
 }

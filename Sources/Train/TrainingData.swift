@@ -13,15 +13,17 @@ struct TrainingData {
 
     /// Maps the configured dataset's cache files (building, on this process, any the
     /// cooperative `prepare` left missing), or generates the synthetic images.
-    /// - Parameter scoresValidation: whether this process scores validation (rank 0
+    /// - Parameters:
+    ///   - scoresValidation: whether this process scores validation (rank 0
     ///   of its group); the others never open the validation images.
+    ///   - threads: workers for building missing cache files.
     /// - Throws: `DataError` naming the file or folder at fault.
-    static func load(_ spec: DataSpec, scales: [Int], seed: UInt64, scoresValidation: Bool) throws -> TrainingData {
+    static func load(_ spec: DataSpec, scales: [Int], seed: UInt64, scoresValidation: Bool, threads: Int) throws -> TrainingData {
         guard let sources = DataSources(spec, scales: scales) else { return synthetic(spec, scales: scales, seed: seed) }
-        let train = try sources.dataset.open(try sources.trainImages(), scales: scales, threads: Threads.count)
+        let train = try sources.dataset.open(try sources.trainImages(), scales: scales, threads: threads)
         guard scoresValidation else { return TrainingData(train: train, validation: [:]) }
         let (dataset, images) = try sources.validationImages()
-        return TrainingData(train: train, validation: try dataset.open(images, scales: scales, threads: Threads.count))
+        return TrainingData(train: train, validation: try dataset.open(images, scales: scales, threads: threads))
     }
 
     /// Synthetic data: `synthetic_images` generated images for training and two more,
@@ -49,7 +51,7 @@ struct DataSources {
 
     /// nil for synthetic data.
     init?(_ spec: DataSpec, scales: [Int]) {
-        guard let layout = DatasetLayout(rawValue: spec.kind), let root = spec.root else { return nil }
+        guard let layout = spec.kind.layout, let root = spec.root else { return nil }
         (self.spec, self.scales) = (spec, scales)
         dataset = Dataset(layout: layout, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir, maxImagePixels: spec.maxImagePixels)
     }
@@ -75,11 +77,16 @@ struct DataSources {
 /// is still missing — nothing when the cache is on a shared filesystem, the other
 /// nodes' shares when it is node-local. Rank 0 reports progress through `say`
 /// (images, MB/s, ETA) and a summary line. A no-op for synthetic data.
-/// - Throws: `DataError` naming the file at fault (each rank its own).
-public func prepareData(_ spec: DataSpec, scales: [Int], comm: Communicator, say: ((String) -> Void)?) throws {
+/// `threads` workers decode on each rank.
+/// - Throws: `CollectiveError` when every rank fails to list the dataset; `DataError`
+///   naming the file at fault when a rank fails on its own images (each rank its own).
+public func prepareData(_ spec: DataSpec, scales: [Int], comm: Communicator, threads: Int, say: ((String) -> Void)?) throws {
     guard let sources = DataSources(spec, scales: scales) else { return }
-    let (validationSet, validationImages) = try sources.validationImages()
-    let sets = [(sources.dataset, try sources.trainImages()), (validationSet, validationImages)]
+    // A missing or unlistable dataset fails on every rank alike: said once, by rank 0.
+    let sets = try comm.failTogether { () -> [(Dataset, [DatasetImage])] in
+        let (validationSet, validationImages) = try sources.validationImages()
+        return [(sources.dataset, try sources.trainImages()), (validationSet, validationImages)]
+    }
     let total = sets.map(\.1.count).reduce(0, +)
     let start = Date()
     var lastReport = start, built = 0, bytes = 0
@@ -91,7 +98,7 @@ public func prepareData(_ spec: DataSpec, scales: [Int], comm: Communicator, say
         var done = 0
         for (dataset, images) in mine where !images.isEmpty {
             let before = (built, bytes, done)
-            try dataset.build(images, scales: scales, threads: Threads.count) { p in
+            try dataset.build(images, scales: scales, threads: threads) { p in
                 (built, bytes, done) = (before.0 + p.built, before.1 + p.bytes, before.2 + p.done)
                 guard let say, Date().timeIntervalSince(lastReport) >= 5, p.built > 0, done < myTotal else { return }
                 lastReport = Date()

@@ -12,7 +12,7 @@ extension Trainer {
     public func validationCrops() -> [Int: RGBImage] {
         var crops: [Int: RGBImage] = [:]
         for s in config.model.scales {
-            guard let pair = validation[s]?.first else { continue }
+            guard let pair = data.validation[s]?.first else { continue }
             let (lrFull, hrFull) = (pair.lr.image(), pair.hr.image())
             let side = min(Self.cropSide, lrFull.width, lrFull.height)
             let (x, y) = ((lrFull.width - side) / 2, (lrFull.height - side) / 2)

@@ -63,6 +63,17 @@ final class TrainRunTests: XCTestCase {
         XCTAssertEqual(try params("straight2"), try params("split2"))
     }
 
+    /// Every rank fails to list a missing dataset alike: the line comes once, from rank 0,
+    /// every rank exits 1, and there is no MPI_Abort (and so no abort banner).
+    func testMissingDatasetUnderMpirunIsReportedOnce() throws {
+        let missing = "\(dir.path)/no-such-dataset"
+        let r = try train("missing", steps: 2, ["--set", #"data={"kind": "folder", "root": "\#(missing)", "data_range": "1-2/3-3"}"#], np: 2)
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertEqual(r.output.components(separatedBy: "\(missing): folder not found").count - 1, 1, r.output)
+        XCTAssertTrue(r.output.contains("Error: \(missing): folder not found"), r.output)
+        XCTAssertFalse(r.output.contains("MPI_ABORT"), r.output)
+    }
+
     func testRerunWithoutResumeIsRefused() throws {
         XCTAssertEqual(try train("once", steps: 5).status, 0)
         let again = try train("once", steps: 5)

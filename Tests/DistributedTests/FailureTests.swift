@@ -2,11 +2,26 @@ import XCTest
 
 /// No hangs: a rank's error, a killed rank and a stalled collective all end the job.
 final class FailureTests: MPITestCase {
+    /// A rank's own error (alone, or inside `failTogether` where the others succeeded)
+    /// prints its line and aborts the job.
     func testErrorOnOneRankPrintsItAndAbortsTheJob() throws {
-        let r = try mpirun(3, ["fail", "--rank", "1"], timeout: 60)
+        for (args, line, survivor) in [(["fail", "--rank", "1"], "rank 1: /nonexistent/srdist-1.png: cannot read the image", "did not end the job"),
+                                       (["fail-together", "--rank", "2"], "rank 2: /nonexistent/dataset: no such folder (rank 2)", "nobody failed")] {
+            let r = try mpirun(3, args, timeout: 60)
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.output.contains(line), r.output)
+            XCTAssertFalse(r.output.contains(survivor), r.output)
+        }
+    }
+
+    /// The same error on every rank is one collective failure: rank 0 says it once,
+    /// every rank exits 1, and Open MPI has no MPI_Abort to report.
+    func testErrorOnEveryRankIsReportedOnceWithoutAbort() throws {
+        let r = try mpirun(3, ["fail-together"], timeout: 60)
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.output.contains("rank 1: /nonexistent/srdist-1.png: cannot read the image"), r.output)
-        XCTAssertFalse(r.output.contains("did not end the job"), r.output)
+        XCTAssertEqual(r.output.components(separatedBy: "/nonexistent/dataset: no such folder").count - 1, 1, r.output)
+        XCTAssertTrue(r.output.contains("error: /nonexistent/dataset: no such folder (rank 0)"), r.output)
+        XCTAssertFalse(r.output.contains("MPI_ABORT"), r.output)
     }
 
     func testKilledRankEndsTheJobWithin30Seconds() throws {

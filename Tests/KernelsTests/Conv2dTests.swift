@@ -4,7 +4,8 @@ import XCTest
 
 /// The im2col reference path against the direct oracle and finite differences.
 final class Conv2dTests: XCTestCase {
-    override func setUp() { Threads.configure(2) }
+    /// Two workers, so chunked loops and per-worker partial sums are exercised.
+    let kernels = KernelContext(KernelSettings(threads: 2))
 
     /// Shapes that exercise every kernel size, odd non-square planes, channel counts
     /// that are not multiples of the SIMD width, and batches that split unevenly.
@@ -15,9 +16,9 @@ final class Conv2dTests: XCTestCase {
         Conv2dShape(n: 2, cin: 2, cout: 2, h: 2, w: 3, k: 5),  // kernel larger than the image
     ]
 
-    func forward(_ x: [Float], _ wt: [Float], _ b: [Float], _ s: Conv2dShape) -> [Float] {
+    func forward(_ x: [Float], _ wt: [Float], _ b: [Float], _ s: Conv2dShape, context: KernelContext? = nil) -> [Float] {
         var y = [Float](repeating: .nan, count: s.outputCount)
-        im2colConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s)
+        im2colConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, context: context ?? kernels)
         return y
     }
 
@@ -44,7 +45,7 @@ final class Conv2dTests: XCTestCase {
             var dx = [Float](repeating: .nan, count: s.inputCount)
             var dw = [Float](repeating: 0, count: s.weightCount)
             var db = [Float](repeating: 0, count: s.cout)
-            im2colConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s)
+            im2colConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt, shape: s, context: kernels)
             let (x0, w0, b0) = (x, wt, b)
             let ex = finiteDifferenceError(x: &x, analytic: dx) { weightedSum(self.forward($0, w0, b0, s), probe) }
             let ew = finiteDifferenceError(x: &wt, analytic: dw) { weightedSum(self.forward(x0, $0, b0, s), probe) }
@@ -58,7 +59,8 @@ final class Conv2dTests: XCTestCase {
     /// Parameter gradients accumulate, input gradients are overwritten (Kernels README).
     func testAccumulationRule() {
         let err = accumulationRuleError(shapes[0]) {
-            im2colConv2dBackward(dInput: $0, dWeight: $1, dBias: $2, dOutput: $3, input: $4, weight: $5, shape: $6)
+            im2colConv2dBackward(dInput: $0, dWeight: $1, dBias: $2, dOutput: $3, input: $4, weight: $5, shape: $6,
+                                 context: self.kernels)
         }
         XCTAssertLessThan(err, 1e-5)
     }
@@ -71,12 +73,11 @@ final class Conv2dTests: XCTestCase {
         let probe = randomArray(s.outputCount, seed: 6)
         func grads() -> [Float] {
             var dw = [Float](repeating: 0, count: s.weightCount)
-            im2colConv2dBackward(dInput: nil, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s)
+            im2colConv2dBackward(dInput: nil, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s, context: kernels)
             return dw
         }
         XCTAssertEqual(grads(), grads())
         let two = forward(x, wt, [Float](repeating: 0, count: 8), s)
-        Threads.configure(1)
-        XCTAssertEqual(forward(x, wt, [Float](repeating: 0, count: 8), s), two)
+        XCTAssertEqual(forward(x, wt, [Float](repeating: 0, count: 8), s, context: KernelContext(KernelSettings(threads: 1))), two)
     }
 }

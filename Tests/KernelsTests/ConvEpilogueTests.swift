@@ -6,7 +6,8 @@ import XCTest
 /// exactly what applying the element-wise op to the plain result gives: the same
 /// float operations on the same values, so the bits must match.
 final class ConvEpilogueTests: XCTestCase {
-    override func setUp() { Threads.configure(2) }
+    /// Two workers, routed by `algorithm`.
+    func kernels(_ algorithm: ConvAlgorithm) -> KernelContext { KernelContext(KernelSettings(threads: 2, algorithm: algorithm)) }
 
     // Several images (unit offsets), rows of 8 whole tiles (the vector merge) and a
     // partial tile (the scalar rest).
@@ -29,11 +30,11 @@ final class ConvEpilogueTests: XCTestCase {
     func testForwardEpilogues() {
         for algorithm in ConvAlgorithm.allCases {
             var plain = [Float](repeating: 0, count: s.outputCount)
-            conv2dForward(output: &plain, input: x, weight: wt, bias: b, shape: s, algorithm: algorithm)
+            conv2dForward(output: &plain, input: x, weight: wt, bias: b, shape: s, context: kernels(algorithm))
             aux.withUnsafeBufferPointer { a in
                 for (epilogue, name, op) in cases(a.baseAddress!) {
                     var y = old
-                    conv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, algorithm: algorithm, epilogue: epilogue)
+                    conv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, context: kernels(algorithm), epilogue: epilogue)
                     let expected = (0..<s.outputCount).map { op(plain[$0], aux[$0], old[$0]) }
                     XCTAssertEqual(y, expected, "\(algorithm) \(name)")
                 }
@@ -48,12 +49,12 @@ final class ConvEpilogueTests: XCTestCase {
             var dw = [Float](repeating: 0, count: s.weightCount), db = [Float](repeating: 0, count: s.cout)
             var plain = [Float](repeating: 0, count: s.inputCount)
             conv2dBackward(dInput: &plain, dWeight: &dw, dBias: &db, dOutput: dy, input: x, weight: wt, shape: s,
-                           algorithm: algorithm)
+                           context: kernels(algorithm))
             aux.withUnsafeBufferPointer { a in
                 for (epilogue, name, op) in cases(a.baseAddress!) {
                     var dx = old
                     conv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: dy, input: x, weight: wt, shape: s,
-                                   algorithm: algorithm, dInputEpilogue: epilogue)
+                                   context: kernels(algorithm), dInputEpilogue: epilogue)
                     let expected = (0..<s.inputCount).map { op(plain[$0], aux[$0], old[$0]) }
                     XCTAssertEqual(dx, expected, "\(algorithm) \(name)")
                 }

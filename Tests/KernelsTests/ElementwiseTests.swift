@@ -6,20 +6,21 @@ import XCTest
 /// and the residual scale-add run as convolution epilogues (`ConvEpilogue`); here they
 /// are applied on their own, as the im2col path does.
 final class ElementwiseTests: XCTestCase {
-    override func setUp() { Threads.configure(2) }
+    /// Two workers, so the chunked loops split.
+    let threads = 2
 
     func testReLU() {
         // Keep values away from the kink so ±eps does not cross zero.
         var x = randomArray(1000, seed: 1).map { $0 + ($0 >= 0 ? 0.05 : -0.05) }
         var y = [Float](repeating: 0, count: x.count)
-        ConvEpilogue.relu.apply(x, into: &y, count: x.count)
+        ConvEpilogue.relu.apply(x, into: &y, count: x.count, threads: threads)
         XCTAssertEqual(y, x.map { max($0, 0) })
         let probe = randomArray(x.count, seed: 2)
         var dx = [Float](repeating: .nan, count: x.count)
-        y.withUnsafeBufferPointer { ConvEpilogue.reluGate(output: $0.baseAddress!).apply(probe, into: &dx, count: x.count) }
+        y.withUnsafeBufferPointer { ConvEpilogue.reluGate(output: $0.baseAddress!).apply(probe, into: &dx, count: x.count, threads: threads) }
         let err = finiteDifferenceError(x: &x, analytic: dx, samples: 200, eps: 1e-2) { v in
             var out = [Float](repeating: 0, count: v.count)
-            ConvEpilogue.relu.apply(v, into: &out, count: v.count)
+            ConvEpilogue.relu.apply(v, into: &out, count: v.count, threads: threads)
             return weightedSum(out, probe)
         }
         XCTAssertLessThan(err, 1e-3)
@@ -30,7 +31,7 @@ final class ElementwiseTests: XCTestCase {
             let (n, c, h, w) = (2, 2, 3, 4)
             let x = (0..<(n * c * r * r * h * w)).map(Float.init)
             var y = [Float](repeating: -1, count: x.count)
-            pixelShuffleForward(output: &y, input: x, n: n, c: c, h: h, w: w, r: r)
+            pixelShuffleForward(output: &y, input: x, n: n, c: c, h: h, w: w, r: r, threads: threads)
             // torch: out[b, ch, y·r+i, x·r+j] = in[b, ch·r²+i·r+j, y, x]
             for b in 0..<n { for ch in 0..<c { for yy in 0..<h { for xx in 0..<w { for i in 0..<r { for j in 0..<r {
                 let o = ((b * c + ch) * h * r + yy * r + i) * w * r + xx * r + j
@@ -39,7 +40,7 @@ final class ElementwiseTests: XCTestCase {
             } } } } } }
             // Backward is the inverse permutation: shuffling back recovers the input.
             var back = [Float](repeating: -1, count: x.count)
-            pixelShuffleBackward(dInput: &back, dOutput: y, n: n, c: c, h: h, w: w, r: r)
+            pixelShuffleBackward(dInput: &back, dOutput: y, n: n, c: c, h: h, w: w, r: r, threads: threads)
             XCTAssertEqual(back, x)
         }
     }
@@ -49,10 +50,10 @@ final class ElementwiseTests: XCTestCase {
         var x = randomArray(n * c * r * r * h * w, seed: 3)
         let probe = randomArray(x.count, seed: 4)
         var dx = [Float](repeating: 0, count: x.count)
-        pixelShuffleBackward(dInput: &dx, dOutput: probe, n: n, c: c, h: h, w: w, r: r)
+        pixelShuffleBackward(dInput: &dx, dOutput: probe, n: n, c: c, h: h, w: w, r: r, threads: threads)
         let err = finiteDifferenceError(x: &x, analytic: dx, samples: 200) { v in
             var y = [Float](repeating: 0, count: v.count)
-            pixelShuffleForward(output: &y, input: v, n: n, c: c, h: h, w: w, r: r)
+            pixelShuffleForward(output: &y, input: v, n: n, c: c, h: h, w: w, r: r, threads: threads)
             return weightedSum(y, probe)
         }
         XCTAssertLessThan(err, 1e-3)
@@ -77,16 +78,16 @@ final class ElementwiseTests: XCTestCase {
         let probe = randomArray(count, seed: 8)
         var y = [Float](repeating: 0, count: count)
         skip.withUnsafeBufferPointer {
-            ConvEpilogue.residual(skip: $0.baseAddress!, scale: scale).apply(res, into: &y, count: count)
+            ConvEpilogue.residual(skip: $0.baseAddress!, scale: scale).apply(res, into: &y, count: count, threads: threads)
         }
         for i in 0..<count { XCTAssertEqual(y[i], skip[i] + scale * res[i]) }
         var dRes = [Float](repeating: 0, count: count)
-        residualBackward(dResidual: &dRes, dOutput: probe, scale: scale, count: count)
+        residualBackward(dResidual: &dRes, dOutput: probe, scale: scale, count: count, threads: threads)
         let (s0, r0) = (skip, res)
         func f(_ s: [Float], _ r: [Float]) -> Double {
             var out = [Float](repeating: 0, count: count)
             s.withUnsafeBufferPointer {
-                ConvEpilogue.residual(skip: $0.baseAddress!, scale: scale).apply(r, into: &out, count: count)
+                ConvEpilogue.residual(skip: $0.baseAddress!, scale: scale).apply(r, into: &out, count: count, threads: threads)
             }
             return weightedSum(out, probe)
         }
@@ -101,7 +102,7 @@ final class ElementwiseTests: XCTestCase {
         let count = 1001
         let x = randomArray(count, seed: 9), y0 = randomArray(count, seed: 10)
         var y = y0
-        residualAdd(&y, x, count: count)
+        residualAdd(&y, x, count: count, threads: threads)
         for i in 0..<count { XCTAssertEqual(y[i], y0[i] + x[i]) }
     }
 

@@ -16,7 +16,8 @@ import XCTest
 /// A wrong tap, tile or edge gives O(1e-1).
 /// The bias gradient is a plain sum either way: 1e-6.
 final class WinogradTests: XCTestCase {
-    override func setUp() { Threads.configure(2) }
+    /// Two workers, so chunked loops and per-worker partial sums are exercised.
+    let kernels = KernelContext(KernelSettings(threads: 2))
 
     /// (shape, what it is in EDSR/MDSR)
     let layers: [(Conv2dShape, String)] = [
@@ -59,8 +60,8 @@ final class WinogradTests: XCTestCase {
                 let x = randomArray(s.inputCount, seed: UInt64(i)), wt = randomArray(s.weightCount, seed: UInt64(i + 100))
                 let b = randomArray(s.cout, seed: UInt64(i + 200))
                 var y = [Float](repeating: .nan, count: s.outputCount), ref = y
-                winogradConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, tile: tile)
-                im2colConv2dForward(output: &ref, input: x, weight: wt, bias: b, shape: s)
+                winogradConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, tile: tile, context: kernels)
+                im2colConv2dForward(output: &ref, input: x, weight: wt, bias: b, shape: s, context: kernels)
                 let exact = directConv2d(input: x, weight: wt, bias: b, shape: s)
                 let e = relativeError(y, exact)
                 XCTAssertLessThan(e, tolerance(tile), "\(tile) \(name)")
@@ -78,8 +79,9 @@ final class WinogradTests: XCTestCase {
                 var dw = [Float](repeating: 0, count: s.weightCount), refDw = dw
                 var db = [Float](repeating: 0, count: s.cout), refDb = db
                 winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: dy, input: x, weight: wt,
-                                       shape: s, tile: tile)
-                im2colConv2dBackward(dInput: &refDx, dWeight: &refDw, dBias: &refDb, dOutput: dy, input: x, weight: wt, shape: s)
+                                       shape: s, tile: tile, context: kernels)
+                im2colConv2dBackward(dInput: &refDx, dWeight: &refDw, dBias: &refDb, dOutput: dy, input: x, weight: wt, shape: s,
+                                     context: kernels)
                 let exact = directConv2dBackward(dOutput: dy, input: x, weight: wt, shape: s)
                 let (ex, ew, eb) = (relativeError(dx, exact.dInput), relativeError(dw, exact.dWeight), relativeError(db, exact.dBias))
                 XCTAssertLessThan(ex, tolerance(tile), "dInput \(tile) \(name)")
@@ -91,9 +93,10 @@ final class WinogradTests: XCTestCase {
         }
     }
 
-    func forward(_ x: [Float], _ wt: [Float], _ b: [Float], _ s: Conv2dShape, _ tile: WinogradTile) -> [Float] {
+    func forward(_ x: [Float], _ wt: [Float], _ b: [Float], _ s: Conv2dShape, _ tile: WinogradTile,
+                 context: KernelContext? = nil) -> [Float] {
         var y = [Float](repeating: .nan, count: s.outputCount)
-        winogradConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, tile: tile)
+        winogradConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, tile: tile, context: context ?? kernels)
         return y
     }
 
@@ -109,7 +112,7 @@ final class WinogradTests: XCTestCase {
                 var dx = [Float](repeating: .nan, count: s.inputCount)
                 var dw = [Float](repeating: 0, count: s.weightCount), db = [Float](repeating: 0, count: s.cout)
                 winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt,
-                                       shape: s, tile: tile)
+                                       shape: s, tile: tile, context: kernels)
                 let (x0, w0, b0) = (x, wt, b)
                 let ex = finiteDifferenceError(x: &x, analytic: dx) { weightedSum(self.forward($0, w0, b0, s, tile), probe) }
                 let ew = finiteDifferenceError(x: &wt, analytic: dw) { weightedSum(self.forward(x0, $0, b0, s, tile), probe) }
@@ -127,16 +130,17 @@ final class WinogradTests: XCTestCase {
     func testAccumulationRule() {
         let s = Conv2dShape(n: 3, cin: 16, cout: 8, h: 9, w: 7, k: 3)
         let err = accumulationRuleError(s) {
-            winogradConv2dBackward(dInput: $0, dWeight: $1, dBias: $2, dOutput: $3, input: $4, weight: $5, shape: $6)
+            winogradConv2dBackward(dInput: $0, dWeight: $1, dBias: $2, dOutput: $3, input: $4, weight: $5, shape: $6,
+                                   tile: .f6x6, context: self.kernels)
         }
         XCTAssertLessThan(err, 1e-5)
         let x = randomArray(s.inputCount, seed: 1), wt = randomArray(s.weightCount, seed: 2)
         let probe = randomArray(s.outputCount, seed: 3)
         var dw1 = [Float](repeating: 0, count: s.weightCount), db1 = [Float](repeating: 0, count: s.cout)
         var dx = [Float](repeating: 0, count: s.inputCount)
-        winogradConv2dBackward(dInput: &dx, dWeight: &dw1, dBias: &db1, dOutput: probe, input: x, weight: wt, shape: s)
+        winogradConv2dBackward(dInput: &dx, dWeight: &dw1, dBias: &db1, dOutput: probe, input: x, weight: wt, shape: s, tile: .f6x6, context: kernels)
         var dwOnly = [Float](repeating: 0, count: s.weightCount), dbOnly = [Float](repeating: 0, count: s.cout)
-        winogradConv2dBackward(dInput: nil, dWeight: &dwOnly, dBias: &dbOnly, dOutput: probe, input: x, weight: wt, shape: s)
+        winogradConv2dBackward(dInput: nil, dWeight: &dwOnly, dBias: &dbOnly, dOutput: probe, input: x, weight: wt, shape: s, tile: .f6x6, context: kernels)
         XCTAssertEqual(dwOnly, dw1)
         XCTAssertEqual(dbOnly, db1)
     }
@@ -150,13 +154,12 @@ final class WinogradTests: XCTestCase {
         let b = randomArray(s.cout, seed: 7), probe = randomArray(s.outputCount, seed: 6)
         func grads() -> [Float] {
             var dw = [Float](repeating: 0, count: s.weightCount), dx = [Float](repeating: 0, count: s.inputCount)
-            winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s)
+            winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s, tile: .f6x6, context: kernels)
             return dw + dx
         }
         XCTAssertEqual(grads(), grads())
         let two = forward(x, wt, b, s, .f4x4)
-        Threads.configure(1)
-        XCTAssertEqual(forward(x, wt, b, s, .f4x4), two)
+        XCTAssertEqual(forward(x, wt, b, s, .f4x4, context: KernelContext(KernelSettings(threads: 1))), two)
     }
 
     /// Bands of tile rows (capped unit size, or fewer images than workers) give the same
@@ -166,12 +169,11 @@ final class WinogradTests: XCTestCase {
         let x = randomArray(s.inputCount, seed: 8), wt = randomArray(s.weightCount, seed: 9)
         let b = randomArray(s.cout, seed: 10), probe = randomArray(s.outputCount, seed: 11)
         func run(unitTiles: Int) -> (y: [Float], dx: [Float], dw: [Float]) {
-            let keep = WinogradTuning.unitTiles
-            defer { WinogradTuning.unitTiles = keep }
-            WinogradTuning.unitTiles = unitTiles
+            let context = KernelContext(KernelSettings(threads: 2, unitTiles: unitTiles))
             var dx = [Float](repeating: 0, count: s.inputCount), dw = [Float](repeating: 0, count: s.weightCount)
-            winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s)
-            return (forward(x, wt, b, s, .f4x4), dx, dw)
+            winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s,
+                                   tile: .f6x6, context: context)
+            return (forward(x, wt, b, s, .f4x4, context: context), dx, dw)
         }
         let whole = run(unitTiles: 0), bands = run(unitTiles: 4)  // 4 tiles per row: one tile row per unit
         let exact = directConv2d(input: x, weight: wt, bias: b, shape: s)
@@ -190,13 +192,13 @@ final class WinogradTests: XCTestCase {
         let x = randomArray(s.inputCount, seed: 15), wt = randomArray(s.weightCount, seed: 16, in: -0.05...0.05)
         let b = randomArray(s.cout, seed: 17), probe = randomArray(s.outputCount, seed: 18)
         var y = [Float](repeating: 0, count: s.outputCount), yRef = y
-        winogradConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s)
-        im2colConv2dForward(output: &yRef, input: x, weight: wt, bias: b, shape: s)
+        winogradConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, tile: .f6x6, context: kernels)
+        im2colConv2dForward(output: &yRef, input: x, weight: wt, bias: b, shape: s, context: kernels)
         XCTAssertLessThan(relativeError(y, yRef.map(Double.init)), tolerance(.f6x6))
         var dx = [Float](repeating: 0, count: s.inputCount), dxRef = dx
         var dw = [Float](repeating: 0, count: s.weightCount), dwRef = dw
-        winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s)
-        im2colConv2dBackward(dInput: &dxRef, dWeight: &dwRef, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s)
+        winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s, tile: .f6x6, context: kernels)
+        im2colConv2dBackward(dInput: &dxRef, dWeight: &dwRef, dBias: nil, dOutput: probe, input: x, weight: wt, shape: s, context: kernels)
         XCTAssertLessThan(relativeError(dx, dxRef.map(Double.init)), tolerance(.f6x6))
         XCTAssertLessThan(relativeError(dw, dwRef.map(Double.init)), tolerance(.f6x6))
     }
@@ -206,9 +208,9 @@ final class WinogradTests: XCTestCase {
     /// `.im2col`) to im2col, and its results are those of the kernel it picked.
     func testRouting() {
         let body = Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 3)
-        func tile(_ s: Conv2dShape, _ a: ConvAlgorithm = .winograd) -> WinogradTile? { Conv2dAlgorithm.winogradTile(for: s, algorithm: a) }
-        XCTAssertEqual(tile(body), Conv2dAlgorithm.tile)
-        XCTAssertEqual(tile(Conv2dShape(n: 1, cin: 64, cout: 3, h: 6, w: 6, k: 3)), Conv2dAlgorithm.tile)
+        func tile(_ s: Conv2dShape, _ a: ConvAlgorithm = .winograd) -> WinogradTile? { KernelSettings(algorithm: a).winogradTile(for: s) }
+        XCTAssertEqual(tile(body), KernelSettings.defaultTile)
+        XCTAssertEqual(tile(Conv2dShape(n: 1, cin: 64, cout: 3, h: 6, w: 6, k: 3)), KernelSettings.defaultTile)
         XCTAssertEqual(tile(Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 5)), .f4x4k5)
         XCTAssertNil(tile(body, .im2col))
         XCTAssertNil(tile(Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 5), .im2col))
@@ -220,11 +222,13 @@ final class WinogradTests: XCTestCase {
         let x = randomArray(body.inputCount, seed: 12), wt = randomArray(body.weightCount, seed: 13)
         let b = randomArray(body.cout, seed: 14)
         var routed = [Float](repeating: 0, count: body.outputCount), reference = routed, winograd = routed
-        conv2dForward(output: &routed, input: x, weight: wt, bias: b, shape: body, algorithm: .im2col)
-        im2colConv2dForward(output: &reference, input: x, weight: wt, bias: b, shape: body)
+        conv2dForward(output: &routed, input: x, weight: wt, bias: b, shape: body,
+                      context: KernelContext(KernelSettings(threads: 2, algorithm: .im2col)))
+        im2colConv2dForward(output: &reference, input: x, weight: wt, bias: b, shape: body, context: kernels)
         XCTAssertEqual(routed, reference)
-        conv2dForward(output: &routed, input: x, weight: wt, bias: b, shape: body, algorithm: .winograd)
-        winogradConv2dForward(output: &winograd, input: x, weight: wt, bias: b, shape: body, tile: Conv2dAlgorithm.tile)
+        conv2dForward(output: &routed, input: x, weight: wt, bias: b, shape: body, context: kernels)
+        winogradConv2dForward(output: &winograd, input: x, weight: wt, bias: b, shape: body, tile: KernelSettings.defaultTile,
+                              context: kernels)
         XCTAssertEqual(routed, winograd)
         XCTAssertNotEqual(routed, reference)
     }

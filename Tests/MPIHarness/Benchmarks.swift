@@ -1,7 +1,5 @@
 import Distributed
 import Foundation
-import Kernels
-import Models
 import Train
 
 /// Options shared by the benchmarks: --bucket --first-bucket (floats).
@@ -22,51 +20,31 @@ func benchOverlap(_ comm: Communicator, _ args: Arguments) throws {
     }
 }
 
-/// Training steps of EDSR-baseline ×2 (16 blocks, 64 features) on the global batch
-/// split over the ranks: forward, L1, backward with the bucketed allreduce, agreement,
-/// Adam. Rank 0 prints the mean step time, exposed communication and throughput.
+/// Training steps of EDSR-baseline ×2 (16 blocks, 64 features) with `Trainer.step` on
+/// the global batch split over the ranks. Rank 0 prints the mean step time, exposed
+/// communication and throughput.
 /// Options: --threads T --steps N (after one warm-up) --batch 16 --patch 48 plus the
 /// bucket options.
 func benchEDSR(_ comm: Communicator, _ args: Arguments) throws {
     let (bucket, first) = bucketOptions(args)
-    let threads = threadsPerRank(configured: args.int("threads", 0))
-    Threads.configure(threads)
-    let batch = args.int("batch", 16), p = args.int("patch", 48), steps = args.int("steps", 3)
-    let model = EDSR(EDSRConfig(scale: 2, blocks: 16, features: 64, resScale: 1), seed: 1)
-    let count = model.layout.count
-    let adam = Adam(count: count)
-    let buckets = GradientBuckets(communicator: comm, gradients: model.grads.base, count: count,
-                                  ranges: GradientBuckets.plan(count: count, boundaries: model.layout.views.map(\.offset),
-                                                               bucketSize: bucket, firstBucketSize: first))
-    let agreement = StepAgreement(communicator: comm, maxConsecutiveSkips: 3)
-    let share = comm.share(of: batch)
-    let n = share.count, lrCount = 3 * p * p, hrCount = 12 * p * p
-    let lr = Arena(count: n * lrCount), hr = Arena(count: n * hrCount), dOut = Arena(count: n * hrCount)
-    let random = CounterRandom(seed: 3)
-    for i in 0..<lr.count { lr.base[i] = 255 * random.unit(0, UInt64(i)) }
-    for i in 0..<hr.count { hr.base[i] = 255 * random.unit(1, UInt64(i)) }
-
+    let batch = args.int("batch", 16), steps = args.int("steps", 3)
+    let trainer = try harnessTrainer(comm, args, steps: steps + 1,
+                                     defaults: ["batch": 16, "patch": 48, "features": 64, "blocks": 16, "max-skips": 3,
+                                                "bucket": bucket, "first-bucket": first, "threads": 0])
     var (total, exposed) = (0.0, 0.0)
     for t in 0...steps {
         try comm.barrier()
-        let clock = Date()
-        let sr = model.forward(lr.base, n: n, h: p, w: p)
-        let loss = l1LossForward(prediction: sr, target: hr.base, count: n * hrCount)
-        l1LossBackward(dPrediction: dOut.base, prediction: sr, target: hr.base, count: n * hrCount, weight: 1 / Float(batch * hrCount))
-        model.grads.zero()
-        model.backward(dOut.base) { buckets.ready(from: $0) }
-        let wait = try buckets.finish()
-        let decision = try agreement.agree(loss: loss, lossWeight: Double(n) / Double(batch), gradients: model.grads.base, count: count)
-        if decision.apply { adam.update(params: model.params, grads: model.grads, range: 0..<count, lr: 1e-4) }
-        if t > 0 { (total, exposed) = (total + Date().timeIntervalSince(clock), exposed + wait) }  // step 0 warms up
+        let (clock, waited) = (Date(), trainer.exposedCommunication)
+        _ = try trainer.step(t)
+        if t > 0 { (total, exposed) = (total + Date().timeIntervalSince(clock), exposed + trainer.exposedCommunication - waited) }  // step 0 warms up
     }
     // The rank that waited least finished backward last: its wait is communication
     // alone; the most is communication plus the imbalance between ranks.
     let worst = try comm.allreduce([total / Double(steps), exposed / Double(steps)], .max)
     let least = try comm.allreduce([exposed / Double(steps)], .min)
     if comm.rank == 0 {
-        print(String(format: "bench-edsr np=%d threads=%d bucket=%d first=%d buckets=%d: step %.3f s, exposed %.5f s (%.3f%% of step; with imbalance %.5f s), %.3f patches/s",
-                     comm.size, threads, bucket, first, buckets.ranges.count,
+        print(String(format: "bench-edsr np=%d threads=%d bucket=%d first=%d: step %.3f s, exposed %.5f s (%.3f%% of step; with imbalance %.5f s), %.3f patches/s",
+                     comm.size, trainer.kernels.threads, bucket, first,
                      worst[0], least[0], 100 * least[0] / worst[0], worst[1], Double(batch) / worst[0]))
     }
 }

@@ -1,6 +1,7 @@
 import Distributed
 import Foundation
 import Models
+import Support
 
 let checkSizes = [0, 1, 7, 1000, 65_537, 1_369_859]
 

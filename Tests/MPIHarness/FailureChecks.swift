@@ -5,10 +5,8 @@ import Foundation
 /// must reach MPI_Abort with its message and end the job.
 func failOnOneRank(_ comm: Communicator, _ args: Arguments) throws {
     if comm.rank == args.int("rank", 1) {
-        comm.abortOnError {
-            let path = "/nonexistent/srdist-\(comm.rank).png"
-            guard FileManager.default.contents(atPath: path) != nil else { throw HarnessFailure("\(path): cannot read the image") }
-        }
+        let path = "/nonexistent/srdist-\(comm.rank).png"
+        if FileManager.default.contents(atPath: path) == nil { comm.abort(message: "\(path): cannot read the image") }
     }
     try comm.barrier()
     say(comm, "fail: the failing rank did not end the job")
@@ -35,4 +33,17 @@ func stallOneRank(_ comm: Communicator, _ args: Arguments) throws {
     if comm.rank == args.int("rank", 1) { sleep(UInt32(args.int("seconds", 60))) }
     try comm.barrier()
     say(comm, "stall: the watchdog did not fire")
+}
+
+/// `failTogether` with the same error on every rank (`--rank` omitted) or on rank
+/// `--rank` alone: the first ends collectively (rank 0 prints it once, no abort), the
+/// second aborts the job with that rank's line.
+func failTogether(_ comm: Communicator, _ args: Arguments) throws {
+    let failing = args.string("rank").flatMap { Int($0) }
+    try comm.failTogether {
+        if failing == nil || failing == comm.rank {
+            throw HarnessFailure("/nonexistent/dataset: no such folder (rank \(comm.rank))")
+        }
+    }
+    say(comm, "fail-together: nobody failed")
 }

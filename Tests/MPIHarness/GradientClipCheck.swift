@@ -1,6 +1,6 @@
 import Distributed
 import Foundation
-import Kernels
+import Support
 import Train
 
 /// One training step of a tiny EDSR through `Trainer` with `train.grad_clip` = --clip
@@ -8,10 +8,10 @@ import Train
 /// trainer reported (before clipping) and the norm of the gradient Adam got, both
 /// summed by hand here; the ranks must agree on both to the bit.
 func checkGradientClipping(_ comm: Communicator, _ args: Arguments) throws {
-    Threads.configure(threadsPerRank(configured: 1))
     let config = try Config.parse(Data("""
     {"name": "clip", "model": {"scale": 2, "blocks": 1, "features": 8},
-     "train": {"batch_size": 4, "patch_size": 8, "steps": 2, "grad_clip": \(args.double("clip", 0))},
+     "train": {"batch_size": 4, "patch_size": 8, "steps": 2, "grad_clip": \(args.double("clip", 0)),
+               "threads_per_rank": 1},
      "data": {"kind": "synthetic", "synthetic_images": 4, "synthetic_size": 32}}
     """.utf8), file: "clip.json")
     let trainer = try Trainer(config: config, communicator: comm)

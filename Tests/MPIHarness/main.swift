@@ -9,6 +9,7 @@
 // Common option: --watchdog SECONDS (default 60) for every blocking collective.
 import Distributed
 import Foundation
+import Support
 
 let arguments = Arguments(CommandLine.arguments.dropFirst())
 let scenarios: [String: (Communicator, Arguments) throws -> Void] = [
@@ -20,6 +21,7 @@ let scenarios: [String: (Communicator, Arguments) throws -> Void] = [
     "train": runTraining,
     "clip": checkGradientClipping,
     "fail": failOnOneRank,
+    "fail-together": failTogether,
     "kill": killOneRank,
     "stall": stallOneRank,
     "bench-overlap": benchOverlap,
@@ -41,18 +43,15 @@ setvbuf(stdout, nil, _IOLBF, 0)  // whole lines, so ranks' output interleaves by
 do {
     try scenario(comm, arguments)
     try Communicator.finalize()
-} catch let error as AgreementError {
-    // Collective failure: every rank knows; rank 0 prints, all finalize.
-    if comm.rank == 0 { print("error: \(describe(error))") }
-    try? Communicator.finalize()
-    exit(1)
-} catch let error as StopError {
-    if comm.rank == 0 { print("error: \(error.reason)") }
-    try? Communicator.finalize()
-    exit(1)
 } catch {
-    comm.abort(message: describe(error))
+    // The product's failure policy: a collective failure is printed once by rank 0,
+    // a failure of one rank aborts the job with its line.
+    if let error = comm.settle(error) { print("error: \(describe(error))") }
+    exit(1)
 }
 
 /// A collective stop decided by `StepAgreement` that ends the run unsuccessfully.
-struct StopError: Error { let reason: StopReason }
+struct StopError: CollectiveFailure, LocalizedError {
+    let reason: StopReason
+    var errorDescription: String? { reason.description }
+}

@@ -29,9 +29,6 @@ final class MetricsTests: XCTestCase {
     func testMatchesReferenceOnTwoWorkers() throws { try checkReference(threads: 2) }
 
     private func checkReference(threads: Int) throws {
-        let saved = Threads.count
-        Threads.configure(threads)
-        defer { Threads.configure(saved) }
         let reference = try loadFixture(Reference.self, named: "metrics_reference.json")
         XCTAssertEqual(reference.cases.count, 3)
         for c in reference.cases {
@@ -40,13 +37,13 @@ final class MetricsTests: XCTestCase {
             for e in c.expected {
                 let what = "\(c.name) shave \(e.shave) \(e.on_y ? "Y" : "RGB")"
                 let s = try score(sr: sr, width: c.width, height: c.height, hr: hr, hrWidth: c.hr_width, hrHeight: c.hr_height,
-                                  by: EvaluationProtocol(shave: e.shave, onY: e.on_y))
+                                  by: EvaluationProtocol(shave: e.shave, onY: e.on_y), threads: threads)
                 XCTAssertEqual(s.psnr, e.psnr, accuracy: Self.psnrTolerance, what)
                 XCTAssertEqual(s.ssim, e.ssim, accuracy: Self.ssimTolerance, what)
                 guard c.width == c.hr_width && c.height == c.hr_height else { continue }
                 XCTAssertEqual(psnr(sr, hr, width: c.width, height: c.height, shave: e.shave, onY: e.on_y), e.psnr,
                                accuracy: Self.psnrTolerance, what)
-                XCTAssertEqual(ssim(sr, hr, width: c.width, height: c.height, shave: e.shave, onY: e.on_y), e.ssim,
+                XCTAssertEqual(ssim(sr, hr, width: c.width, height: c.height, shave: e.shave, onY: e.on_y, threads: threads), e.ssim,
                                accuracy: Self.ssimTolerance, what)
             }
         }
@@ -57,7 +54,7 @@ final class MetricsTests: XCTestCase {
         let image = (0..<(w * h * 3)).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ $0 / 7) }
         for onY in [true, false] {
             XCTAssertEqual(psnr(image, image, width: w, height: h, shave: 2, onY: onY), .infinity)
-            XCTAssertEqual(ssim(image, image, width: w, height: h, shave: 2, onY: onY), 1, accuracy: 1e-12)
+            XCTAssertEqual(ssim(image, image, width: w, height: h, shave: 2, onY: onY, threads: 2), 1, accuracy: 1e-12)
         }
     }
 
@@ -78,10 +75,10 @@ final class MetricsTests: XCTestCase {
 
     func testUnscorablePairsThrowClearErrors() {
         let small = [UInt8](repeating: 0, count: 20 * 20 * 3), big = [UInt8](repeating: 0, count: 30 * 30 * 3)
-        XCTAssertThrowsError(try score(sr: big, width: 30, height: 30, hr: small, hrWidth: 20, hrHeight: 20, by: .benchmark(scale: 2))) {
+        XCTAssertThrowsError(try score(sr: big, width: 30, height: 30, hr: small, hrWidth: 20, hrHeight: 20, by: .benchmark(scale: 2), threads: 1)) {
             XCTAssertEqual($0.localizedDescription, "HR image is 20×20, smaller than the 30×30 super-resolved image")
         }
-        XCTAssertThrowsError(try score(sr: small, width: 20, height: 20, hr: small, hrWidth: 20, hrHeight: 20, by: .div2k(scale: 2))) {
+        XCTAssertThrowsError(try score(sr: small, width: 20, height: 20, hr: small, hrWidth: 20, hrHeight: 20, by: .div2k(scale: 2), threads: 1)) {
             XCTAssertEqual($0.localizedDescription,
                            "a 20×20 image with 8 pixels shaved per border is smaller than SSIM's 11×11 window")
         }

@@ -55,7 +55,7 @@ final class EDSRReferenceTests: XCTestCase {
         XCTAssertEqual(loss, f.loss, accuracy: 1e-5 * f.loss, "x\(scale) loss")
         var dOut = [Float](repeating: 0, count: outCount)
         l1LossBackward(dPrediction: &dOut, prediction: out, target: target, count: outCount, weight: 1 / Float(outCount))
-        model.grads.zero()
+        model.zeroGradients()
         model.backward(dOut)
 
         for v in model.layout.views {

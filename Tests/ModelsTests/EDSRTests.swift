@@ -4,7 +4,8 @@ import TestSupport
 import XCTest
 
 final class EDSRTests: XCTestCase {
-    override func setUp() { Threads.configure(2) }
+    /// Two workers, so chunked loops and per-worker partial sums are exercised.
+    let kernels = KernelContext(KernelSettings(threads: 2))
 
     /// The paper's and EDSR-PyTorch's parameter totals, scales ×2/×3/×4.
     func testParameterCounts() {
@@ -17,12 +18,12 @@ final class EDSRTests: XCTestCase {
             (EDSRConfig(scale: 4, blocks: 32, features: 256, resScale: 0.1), 43_089_923),
         ]
         for (config, count) in expected {
-            XCTAssertEqual(EDSR(config, seed: 0).layout.count, count, "\(config)")
+            XCTAssertEqual(EDSR(config, seed: 0, kernels: kernels).layout.count, count, "\(config)")
         }
     }
 
     func testLayoutIsContiguousWithPyTorchNames() {
-        let layout = EDSR(EDSRConfig(scale: 4, blocks: 2, features: 8, resScale: 1), seed: 0).layout
+        let layout = EDSR(EDSRConfig(scale: 4, blocks: 2, features: 8, resScale: 1), seed: 0, kernels: kernels).layout
         var offset = 0
         for v in layout.views {
             XCTAssertEqual(v.offset, offset, v.name)
@@ -43,7 +44,7 @@ final class EDSRTests: XCTestCase {
     /// PyTorch's default conv init: uniform within ±1/√fan_in, seeded and repeatable.
     func testInitialisationBoundsAndSeed() {
         let config = EDSRConfig(scale: 2, blocks: 1, features: 8, resScale: 1)
-        let a = EDSR(config, seed: 7), b = EDSR(config, seed: 7), c = EDSR(config, seed: 8)
+        let a = EDSR(config, seed: 7, kernels: kernels), b = EDSR(config, seed: 7, kernels: kernels), c = EDSR(config, seed: 8, kernels: kernels)
         XCTAssertEqual(Array(a.params.buffer), Array(b.params.buffer))
         XCTAssertNotEqual(Array(a.params.buffer), Array(c.params.buffer))
         for v in a.layout.views {
@@ -61,13 +62,13 @@ final class EDSRTests: XCTestCase {
     /// why ReLU kinks and float32 rounding rule out a strict bound).
     func testWholeNetworkGradientMatchesFiniteDifferences() {
         for scale in [2, 3, 4] {
-            let model = EDSR(EDSRConfig(scale: scale, blocks: 2, features: 4, resScale: 0.5), seed: UInt64(scale))
+            let model = EDSR(EDSRConfig(scale: scale, blocks: 2, features: 4, resScale: 0.5), seed: UInt64(scale), kernels: kernels)
             let (n, h, w) = (2, 5, 4)
             // Pixels near the DIV2K mean keep activations O(1), so few ReLU inputs sit
             // within a ±eps step of zero.
             let input = randomArray(n * 3 * h * w, seed: 1, in: 90...130)
             let probe = randomArray(n * 3 * h * w * scale * scale, seed: 2)
-            model.grads.zero()
+            model.zeroGradients()
             _ = model.forward(input, n: n, h: h, w: w)
             model.backward(probe)
             let results = tensorGradientAgreement(params: model.params, analytic: Array(model.grads.buffer),
@@ -83,7 +84,7 @@ final class EDSRTests: XCTestCase {
 
     /// Inference (recycled buffers) computes the same output as a training forward.
     func testInferenceForwardEqualsTrainingForward() {
-        let model = EDSR(EDSRConfig(scale: 3, blocks: 3, features: 8, resScale: 1), seed: 3)
+        let model = EDSR(EDSRConfig(scale: 3, blocks: 3, features: 8, resScale: 1), seed: 3, kernels: kernels)
         let input = randomArray(2 * 3 * 6 * 7, seed: 4, in: 0...255)
         let count = 2 * 3 * 18 * 21
         let train = Array(UnsafeBufferPointer(start: model.forward(input, n: 2, h: 6, w: 7), count: count))

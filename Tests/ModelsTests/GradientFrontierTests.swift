@@ -6,12 +6,13 @@ import XCTest
 /// `backward`'s `ready(o)` promises that every gradient at `o..<count` is final: a
 /// bucketed allreduce sends those floats while backward goes on.
 final class GradientFrontierTests: XCTestCase {
-    override func setUp() { Threads.configure(2) }
+    /// Two workers, so chunked loops and per-worker partial sums are exercised.
+    let kernels = KernelContext(KernelSettings(threads: 2))
 
     /// Runs `backward` recording, at each `ready(o)`, the gradients at `o..<count`; they
     /// must equal the final gradients, offsets must fall, and the last must be 0.
     private func assertReadyOffsetsAreFinal(grads: Arena, _ label: String, backward: ((Int) -> Void) -> Void) -> [Int] {
-        grads.zero()
+        grads.zero(threads: 2)
         var offsets: [Int] = [], snapshots: [[Float]] = []
         backward { o in
             offsets.append(o)
@@ -29,7 +30,7 @@ final class GradientFrontierTests: XCTestCase {
 
     /// EDSR's layout is forward order, so every layer is reported as soon as it is done.
     func testEDSRReportsEveryLayerInReverseLayoutOrder() {
-        let model = EDSR(EDSRConfig(scale: 4, blocks: 3, features: 4, resScale: 1), seed: 1)
+        let model = EDSR(EDSRConfig(scale: 4, blocks: 3, features: 4, resScale: 1), seed: 1, kernels: kernels)
         let input = randomArray(3 * 5 * 4, seed: 1, in: 0...255)
         _ = model.forward(input, n: 1, h: 5, w: 4)
         let offsets = assertReadyOffsetsAreFinal(grads: model.grads, "EDSR") {
@@ -45,7 +46,7 @@ final class GradientFrontierTests: XCTestCase {
     /// MDSR's registration-order layout puts branches and head before the body: tail
     /// and body are reported as they finish, everything else at the end.
     func testMDSRReportsOnlyFinalGradients() {
-        let model = MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 2, features: 4), seed: 2)
+        let model = MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 2, features: 4), seed: 2, kernels: kernels)
         let input = randomArray(3 * 5 * 4, seed: 1, in: 0...255)
         for scale in [2, 3, 4] {
             _ = model.forward(input, n: 1, h: 5, w: 4, scale: scale)

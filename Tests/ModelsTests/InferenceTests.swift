@@ -4,9 +4,8 @@ import TestSupport
 import XCTest
 
 final class InferenceTests: XCTestCase {
-    override func setUp() { Threads.configure(2) }
 
-    let model = EDSR(EDSRConfig(scale: 2, blocks: 2, features: 8, resScale: 1), seed: 5)
+    let model = EDSR(EDSRConfig(scale: 2, blocks: 2, features: 8, resScale: 1), seed: 5, kernels: KernelContext(KernelSettings(threads: 2)))
 
     /// The tiny model's receptive-field radius is 1 (head) + 4 (blocks) + 1 (body) + 1
     /// (upsampler) + 1 (tail, at HR: rounds up to 1 LR pixel) = 8 LR pixels, so 9

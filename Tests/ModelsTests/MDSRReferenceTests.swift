@@ -8,7 +8,8 @@ import XCTest
 /// model with scales [2, 3, 4], the fixture's weights loaded by name, one batch
 /// [2, 3, 7, 6] per scale.
 final class MDSRReferenceTests: XCTestCase {
-    override func setUp() { Threads.configure(2) }
+    /// Two workers, so chunked loops and per-worker partial sums are exercised.
+    let kernels = KernelContext(KernelSettings(threads: 2))
 
     struct Fixture: Decodable {
         struct Config: Decodable { let blocks, features: Int; let scales: [Int]; let res_scale: Float }
@@ -29,7 +30,7 @@ final class MDSRReferenceTests: XCTestCase {
     private func loadModel() -> MDSR {
         let f = Self.fixture
         let model = MDSR(MDSRConfig(scales: f.config.scales, blocks: f.config.blocks, features: f.config.features,
-                                    resScale: f.config.res_scale), seed: 0)
+                                    resScale: f.config.res_scale), seed: 0, kernels: kernels)
         XCTAssertEqual(model.layout.views.map(\.name), f.order)
         for v in model.layout.views {
             let t = f.params[v.name]!
@@ -74,7 +75,7 @@ final class MDSRReferenceTests: XCTestCase {
             let out = model.forward(f.input.values, n: n, h: h, w: w, scale: scale)
             var dOut = [Float](repeating: 0, count: count)
             l1LossBackward(dPrediction: &dOut, prediction: out, target: ref.target.values, count: count, weight: 1 / Float(count))
-            model.grads.zero()
+            model.zeroGradients()
             model.backward(dOut)
             for v in model.layout.views {
                 let got = UnsafeBufferPointer(start: model.grads[v], count: v.count)

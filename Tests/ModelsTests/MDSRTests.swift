@@ -4,18 +4,19 @@ import TestSupport
 import XCTest
 
 final class MDSRTests: XCTestCase {
-    override func setUp() { Threads.configure(2) }
+    /// Two workers, so chunked loops and per-worker partial sums are exercised.
+    let kernels = KernelContext(KernelSettings(threads: 2))
 
     /// EDSR-PyTorch's totals for MDSR-baseline (B16 F64) and MDSR (B80 F64), ×2/×3/×4.
     func testParameterCounts() {
-        XCTAssertEqual(MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 16, features: 64), seed: 0).layout.count, 3_227_203)
-        XCTAssertEqual(MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 80, features: 64), seed: 0).layout.count, 7_953_987)
+        XCTAssertEqual(MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 16, features: 64), seed: 0, kernels: kernels).layout.count, 3_227_203)
+        XCTAssertEqual(MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 80, features: 64), seed: 0, kernels: kernels).layout.count, 7_953_987)
     }
 
     /// state_dict order of mdsr.py (pre_process, upsample, head, body, tail), offsets
     /// contiguous, and the shared/branch ranges partition the arena.
     func testLayoutNamesShapesAndRanges() {
-        let model = MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 1, features: 4), seed: 0)
+        let model = MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 1, features: 4), seed: 0, kernels: kernels)
         let layout = model.layout
         var offset = 0
         for v in layout.views {
@@ -48,13 +49,13 @@ final class MDSRTests: XCTestCase {
     /// Each scale's path (shared modules + its branch) against central differences,
     /// with the same sampling and tolerance as EDSR's whole-network check.
     func testEachScalePathGradientMatchesFiniteDifferences() {
-        let model = MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 2, features: 4, resScale: 0.5), seed: 5)
+        let model = MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 2, features: 4, resScale: 0.5), seed: 5, kernels: kernels)
         let (n, h, w) = (2, 5, 4)
         // Pixels near the DIV2K mean keep activations O(1): few ReLU kinks within ±eps.
         let input = randomArray(n * 3 * h * w, seed: 1, in: 90...130)
         for scale in [2, 3, 4] {
             let probe = randomArray(n * 3 * h * w * scale * scale, seed: UInt64(scale))
-            model.grads.zero()
+            model.zeroGradients()
             _ = model.forward(input, n: n, h: h, w: w, scale: scale)
             model.backward(probe)
             let views = model.convLayers(scale: scale).flatMap { [$0.weight, $0.bias] }
@@ -72,11 +73,11 @@ final class MDSRTests: XCTestCase {
     /// Backward at scale s writes every tensor of the shared modules and of branch s,
     /// and leaves the other branches' gradients exactly zero.
     func testBackwardTouchesOnlySharedModulesAndItsBranch() {
-        let model = MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 2, features: 4), seed: 1)
+        let model = MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 2, features: 4), seed: 1, kernels: kernels)
         let (n, h, w) = (1, 4, 5)
         let input = randomArray(n * 3 * h * w, seed: 3, in: 0...255)
         for scale in [2, 3, 4] {
-            model.grads.zero()
+            model.zeroGradients()
             _ = model.forward(input, n: n, h: h, w: w, scale: scale)
             model.backward(randomArray(n * 3 * h * w * scale * scale, seed: 4))
             let active = model.sharedRanges + model.branchRanges(scale: scale)
@@ -94,7 +95,7 @@ final class MDSRTests: XCTestCase {
     /// Inference (recycled buffers) computes the training forward's output at every
     /// scale, also when scales alternate over the shared activation buffers.
     func testInferenceForwardEqualsTrainingForward() {
-        let model = MDSR(MDSRConfig(scales: [4, 2, 3], blocks: 3, features: 8), seed: 3)
+        let model = MDSR(MDSRConfig(scales: [4, 2, 3], blocks: 3, features: 8), seed: 3, kernels: kernels)
         let (n, h, w) = (2, 6, 7)
         let input = randomArray(n * 3 * h * w, seed: 4, in: 0...255)
         func run(_ scale: Int, training: Bool) -> [Float] {

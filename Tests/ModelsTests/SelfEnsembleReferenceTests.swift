@@ -13,14 +13,15 @@ final class SelfEnsembleReferenceTests: XCTestCase {
         let params: [String: FixtureTensor]
     }
 
-    override func setUp() { Threads.configure(2) }
+    /// Two workers, so chunked loops and per-worker partial sums are exercised.
+    let kernels = KernelContext(KernelSettings(threads: 2))
 
     /// Same tolerance as the plain forward (1e-5 relative): the 8 passes are averaged in
     /// float32 on both sides, and a wrong inverse transform is off by tens of grey levels.
     func testMatchesForwardX8() throws {
         let f = try loadFixture(Fixture.self, named: "edsr_tiny_x8.json")
         let model = EDSR(EDSRConfig(scale: f.config.scale, blocks: f.config.blocks, features: f.config.features,
-                                    resScale: f.config.res_scale), seed: 0)
+                                    resScale: f.config.res_scale), seed: 0, kernels: kernels)
         for v in model.layout.views {
             let p = try XCTUnwrap(f.params[v.name], v.name)
             XCTAssertEqual(p.shape, v.shape, v.name)

@@ -1,5 +1,5 @@
 import CHDF5
-import CShims
+import CHDF5Shims
 import Foundation
 
 /// Edits a checkpoint file in place through the HDF5 C API, the way a hostile or

@@ -13,7 +13,7 @@ final class AdamBranchTests: XCTestCase {
     func testUpdatingBranchX2LeavesX3Untouched() {
         let model = MDSR(MDSRConfig(scales: [2, 3, 4], blocks: 1, features: 4), seed: 1)
         let count = model.layout.count
-        let adam = Adam(count: count)
+        let adam = Adam(count: count, threads: 2)
         // Gradients everywhere, so only the ranges passed can limit what changes.
         let grads = Arena(count: count)
         randomArray(count, seed: 2).withUnsafeBufferPointer { grads.base.update(from: $0.baseAddress!, count: count) }

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Models
 import Train
 import XCTest
@@ -60,7 +61,7 @@ final class ConfigBoundsTests: XCTestCase {
                      #"{"model": {"scale": 4, "blocks": 2, "features": 4}, "train": {"steps": 1, "patch_size": 8}}"#,
                      #"{"model": {"arch": "mdsr", "scales": [2, 3, 4], "blocks": 2, "features": 4}, "train": {"steps": 1, "patch_size": 8}}"#] {
             let spec = try Config.parse(Data(json.utf8), file: "t.json").model
-            XCTAssertEqual(spec.parameterCount, Double(spec.makeNetwork(seed: 1).layout.count), json)
+            XCTAssertEqual(spec.parameterCount, Double(spec.makeNetwork(seed: 1, kernels: KernelContext()).layout.count), json)
         }
     }
 

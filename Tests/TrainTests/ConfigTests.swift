@@ -19,7 +19,7 @@ final class ConfigTests: XCTestCase {
     func testDefaultsFollowThePaper() throws {
         let c = try parse(minimal)
         XCTAssertEqual(c.name, "test")
-        XCTAssertEqual(c.model.arch, "edsr")
+        XCTAssertEqual(c.model.arch, .edsr)
         XCTAssertEqual(c.model.scales, [2])
         XCTAssertEqual(c.model.blocks, 16)
         XCTAssertEqual(c.model.features, 64)

@@ -5,15 +5,12 @@ import XCTest
 
 /// Training on the Winograd path follows the im2col reference's loss curve.
 final class ConvAlgorithmTrainingTests: XCTestCase {
-    override func setUp() { Threads.configure(2) }
-    override func tearDown() { (Conv2dAlgorithm.current, Conv2dAlgorithm.tile) = (.winograd, Conv2dAlgorithm.defaultTile) }
-
-    /// 16 features, so every conv but the 3→16 head runs on Winograd.
+    /// 16 features, so every conv but the 3→16 head runs on Winograd; two threads.
     func losses(_ algorithm: ConvAlgorithm, tile: WinogradTile = .f4x4, steps: Int) throws -> [Double] {
-        (Conv2dAlgorithm.current, Conv2dAlgorithm.tile) = (algorithm, tile)
         let cfg = try Config.parse(Data("""
         {"name": "tiny", "model": {"scale": 2, "blocks": 2, "features": 16},
-         "train": {"batch_size": 8, "patch_size": 16, "steps": \(steps), "lr": 5e-4, "seed": 3},
+         "train": {"batch_size": 8, "patch_size": 16, "steps": \(steps), "lr": 5e-4, "seed": 3, "threads_per_rank": 2,
+                   "conv_algorithm": "\(algorithm.rawValue)", "winograd_tile": "\(tile.rawValue)"},
          "data": {"kind": "synthetic", "synthetic_images": 12, "synthetic_size": 96}}
         """.utf8), file: "tiny.json")
         let trainer = try Trainer(config: cfg)

@@ -31,11 +31,11 @@ final class DataTrainingTests: XCTestCase {
         try SyntheticImages.writeDIV2K(root: root, count: 6, size: 48, scales: [2], seed: 2)
         let cfg = try config(data: #"{ "kind": "div2k", "root": "\#(root)", "data_range": "1-4/5-6", "cache_dir": "\#(dir)/cache" }"#)
         let trainer = try Trainer(config: cfg)
-        XCTAssertEqual(trainer.sampler.pairs.map(\.name), (1...4).map { "\(root)/DIV2K_train_HR/000\($0).png" })
-        XCTAssertEqual(trainer.validation[2]?.count, 2)
+        XCTAssertEqual(trainer.data.sampler.pairs.map(\.name), (1...4).map { "\(root)/DIV2K_train_HR/000\($0).png" })
+        XCTAssertEqual(trainer.data.validation[2]?.count, 2)
         let losses = (0..<3).map { try! trainer.loss(at: $0) }
         XCTAssertTrue(losses.allSatisfy { $0.isFinite && $0 > 0 }, "\(losses)")
-        XCTAssertGreaterThanOrEqual(trainer.dataWait, 0)
+        XCTAssertGreaterThanOrEqual(trainer.data.dataWait, 0)
         let cached = try FileManager.default.subpathsOfDirectory(atPath: "\(dir)/cache").filter { $0.hasSuffix(".srd") }
         XCTAssertEqual(cached.count, 12, "an HR and an LR file per image")
         let again = try Trainer(config: cfg)
@@ -53,7 +53,7 @@ final class DataTrainingTests: XCTestCase {
         try PNGFile.write(Bicubic.downscale(bird, by: 2), to: "\(set5)/LR_bicubic/X2/birdx2.png")
         let cfg = try config(data: #"{ "kind": "div2k", "root": "\#(root)", "data_range": "1-3", "validation_root": "\#(set5)", "cache_dir": "\#(dir)/cache" }"#)
         let trainer = try Trainer(config: cfg)
-        XCTAssertEqual(trainer.validation[2]?.map(\.name), ["\(set5)/HR/bird.png"])
+        XCTAssertEqual(trainer.data.validation[2]?.map(\.name), ["\(set5)/HR/bird.png"])
     }
 
     /// Validation on a plain folder of HR images: LR made with the bicubic, as `eval --data` does.
@@ -65,8 +65,8 @@ final class DataTrainingTests: XCTestCase {
         try PNGFile.write(bird, to: "\(photos)/bird.png")
         let cfg = try config(data: #"{ "kind": "div2k", "root": "\#(root)", "data_range": "1-3", "validation_root": "\#(photos)", "cache_dir": "\#(dir)/cache" }"#)
         let trainer = try Trainer(config: cfg)
-        let pair = try XCTUnwrap(trainer.validation[2]?.first)
-        XCTAssertEqual(trainer.validation[2]?.map(\.name), ["\(photos)/bird.png"])
+        let pair = try XCTUnwrap(trainer.data.validation[2]?.first)
+        XCTAssertEqual(trainer.data.validation[2]?.map(\.name), ["\(photos)/bird.png"])
         XCTAssertEqual(pair.lr.image(), Bicubic.downscale(bird, by: 2))
         XCTAssertEqual(pair.hr.image(), bird)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: photos), ["bird.png"], "nothing written beside the photos")

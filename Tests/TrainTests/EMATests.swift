@@ -53,7 +53,7 @@ final class EMATests: XCTestCase {
     func testUnchangedWeightsKeepTheirAverage() {
         let params = Arena(count: 5)
         for i in 0..<5 { params.base[i] = Float(i) * 0.37 - 0.5 }
-        let ema = EMA(decay: 0.999, params: params)
+        let ema = EMA(decay: 0.999, params: params, threads: 2)
         ema.update(from: params)
         XCTAssertEqual(Array(ema.weights.buffer), Array(params.buffer))
     }

@@ -37,12 +37,9 @@ final class GradientClippingTests: XCTestCase {
     /// Ranks of one job may run different thread counts: the norm's bits must not depend on them.
     func testNormIgnoresTheThreadCount() {
         let values = (0..<100_003).map { Float(sin(Double($0) * 0.37)) * 3 }
-        let before = Threads.count
-        defer { Threads.configure(before) }
         var norms: [Double] = []
         for threads in [1, 2, 3] {
-            Threads.configure(threads)
-            norms.append(values.withUnsafeBufferPointer { GradientClipping.norm($0.baseAddress!, count: $0.count) })
+            norms.append(values.withUnsafeBufferPointer { GradientClipping.norm($0.baseAddress!, count: $0.count, threads: threads) })
         }
         XCTAssertEqual(Set(norms).count, 1, "\(norms)")
         XCTAssertEqual(norms[0], Self.handNorm(values), accuracy: 1e-9 * norms[0])

@@ -5,12 +5,11 @@ import Train
 import XCTest
 
 final class MDSRTrainingTests: XCTestCase {
-    override func setUp() { Threads.configure(2) }
-
     func config(schedule: String, steps: Int = 12) throws -> Config {
         try Config.parse(Data("""
         {"name": "mdsr", "model": {"arch": "mdsr", "scales": [2, 3, 4], "blocks": 1, "features": 8},
-         "train": {"batch_size": 4, "patch_size": 12, "steps": \(steps), "lr": 1e-3, "scale_schedule": "\(schedule)"},
+         "train": {"batch_size": 4, "patch_size": 12, "steps": \(steps), "lr": 1e-3, "scale_schedule": "\(schedule)",
+                   "threads_per_rank": 2},
          "data": {"kind": "synthetic", "synthetic_images": 4, "synthetic_size": 60}}
         """.utf8), file: "mdsr.json")
     }
@@ -18,7 +17,7 @@ final class MDSRTrainingTests: XCTestCase {
     /// The paper's schedule: one seeded scale per step, the same for every rank and rank
     /// count, and balanced over a run.
     func testPerStepScheduleIsSharedAndBalanced() {
-        let s = ScaleSchedule(scales: [2, 3, 4], mode: "per_step", seed: 9)
+        let s = ScaleSchedule(scales: [2, 3, 4], mode: .perStep, seed: 9)
         var counts: [Int: Int] = [:]
         for t in 0..<6000 {
             let chosen = s.scale(step: t, rank: 0)
@@ -33,7 +32,7 @@ final class MDSRTrainingTests: XCTestCase {
 
     /// Staggered: ranks split across the scales, shifting every step.
     func testPerRankScheduleCoversEveryScaleEachStep() {
-        let s = ScaleSchedule(scales: [2, 3, 4], mode: "per_rank", seed: 9)
+        let s = ScaleSchedule(scales: [2, 3, 4], mode: .perRank, seed: 9)
         XCTAssertEqual((0..<3).map { s.scale(step: 0, rank: $0) }, [2, 3, 4])
         XCTAssertEqual((0..<3).map { s.scale(step: 1, rank: $0) }, [3, 4, 2])
         XCTAssertEqual(s.samplesPerScale(step: 0, batch: 16, ranks: 3), [2: 5, 3: 5, 4: 6])
@@ -47,7 +46,7 @@ final class MDSRTrainingTests: XCTestCase {
             let trainer = try Trainer(config: try config(schedule: mode))
             let mdsr = trainer.model as! MDSR
             for t in 0..<6 {
-                let active = trainer.schedule.scale(step: t, rank: 0)
+                let active = trainer.data.schedule.scale(step: t, rank: 0)
                 let snapshot = { (arena: Arena, ranges: [Range<Int>]) in ranges.flatMap { Array(arena.buffer[$0]) } }
                 let inactive = [2, 3, 4].filter { $0 != active }
                 let before = inactive.map { s in

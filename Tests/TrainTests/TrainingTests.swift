@@ -5,12 +5,10 @@ import Train
 import XCTest
 
 final class TrainingTests: XCTestCase {
-    override func setUp() { Threads.configure(2) }
-
     func tinyConfig(steps: Int, seed: Int = 1) throws -> Config {
         try Config.parse(Data("""
         {"name": "tiny", "model": {"scale": 2, "blocks": 2, "features": 16},
-         "train": {"batch_size": 8, "patch_size": 16, "steps": \(steps), "lr": 5e-4, "seed": \(seed)},
+         "train": {"batch_size": 8, "patch_size": 16, "steps": \(steps), "lr": 5e-4, "seed": \(seed), "threads_per_rank": 2},
          "data": {"kind": "synthetic", "synthetic_images": 12, "synthetic_size": 96}}
         """.utf8), file: "tiny.json")
     }
@@ -45,7 +43,7 @@ final class TrainingTests: XCTestCase {
     /// Adam's first step moves every parameter with a non-zero gradient by lr in the
     /// direction opposite its gradient (bias correction makes m̂/√v̂ = sign(g)).
     func testAdamFirstStepIsSignedLearningRate() {
-        let adam = Adam(count: 4)
+        let adam = Adam(count: 4, threads: 1)
         let p = Arena(count: 4), g = Arena(count: 4)
         for (i, v) in [0.5, -2, 0, 1e-3].enumerated() { g.base[i] = Float(v) }
         adam.update(params: p, grads: g, range: 0..<4, lr: 0.1)

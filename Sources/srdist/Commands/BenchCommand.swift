@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import Kernels
-import Machine
-import Models
 import Distributed
 import Train
 
@@ -55,14 +53,15 @@ struct BenchCommand: ParsableCommand {
         var cfg = try Config.load(path: config, overrides: overrides)
         let blas = try startUpCheck()
         if let threads { cfg.train.threadsPerRank = threads }
-        configureThreads(cfg)
+        let settings = cfg.kernelSettings()
         var result: BenchResult
         if let size = inference {
-            result = Benchmark.inference(cfg.model.makeNetwork(seed: cfg.train.seed), scale: cfg.model.scales[0], size: size, tile: tile,
+            let model = cfg.model.makeNetwork(seed: cfg.train.seed, kernels: KernelContext(settings))
+            result = Benchmark.inference(model, scale: cfg.model.scales[0], size: size, tile: tile,
                                          warmup: warmup, steps: steps)
         } else {
             // Timing needs no real images: a few generated ones just large enough.
-            cfg.data.kind = "synthetic"
+            cfg.data.kind = .synthetic
             cfg.data.root = nil
             cfg.data.syntheticImages = 2
             cfg.data.syntheticSize = cfg.train.patchSize * cfg.model.scales.max()! + 8
@@ -80,7 +79,7 @@ struct BenchCommand: ParsableCommand {
         } else {
             print(String(format: "%@: %.3f s/step (CPU %.3f s), %.2f patches/s, %.1f effective GFLOPS, peak RSS %.0f MiB (%d threads); BLAS %@, SIMD %@",
                          result.workload, result.seconds, result.cpuSeconds, result.patchesPerSecond, result.gflops,
-                         result.peakRSSMegabytes, Threads.count, blas.summary, result.simd.rawValue))
+                         result.peakRSSMegabytes, settings.threads, blas.summary, result.simd.rawValue))
         }
     }
 }

@@ -31,7 +31,7 @@ struct BenchConvCommand: ParsableCommand {
 
     /// Tiles per Winograd work unit (0: whole images).
     @Option(help: "Tiles per Winograd work unit (0: whole images).")
-    var unitTiles = WinogradTuning.unitTiles
+    var unitTiles = KernelSettings.defaultUnitTiles
 
     /// Report CPU seconds of all threads instead of wall seconds.
     @Flag(help: "Report process CPU time (all threads) instead of wall time: steadier on a shared machine.")
@@ -46,13 +46,13 @@ struct BenchConvCommand: ParsableCommand {
     func run() throws {
         let blas = try startUpCheck()
         let env = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"].flatMap { Int($0) }
-        Threads.configure(threads ?? env ?? ProcessInfo.processInfo.activeProcessorCount)
-        WinogradTuning.unitTiles = unitTiles
+        let context = KernelContext(KernelSettings(threads: threads ?? env ?? ProcessInfo.processInfo.activeProcessorCount,
+                                                   unitTiles: unitTiles))
         print("BLAS \(blas.summary)")
-        print("threads \(Threads.count), medians of \(repeats) interleaved rounds; \(cpuTime ? "CPU" : "wall") ms (effective GFLOPS = direct-conv FLOPs / time)")
+        print("threads \(context.threads), medians of \(repeats) interleaved rounds; \(cpuTime ? "CPU" : "wall") ms (effective GFLOPS = direct-conv FLOPs / time)")
         print(pad("layer", 24) + pad("pass", 14) + kernels.map { pad($0.rawValue, 18) }.joined() + (kernels.contains(.im2col) ? "best speed-up" : ""))
         for (name, s) in ConvBenchmark.edsrLayers where only.map({ name.contains($0) }) ?? true {
-            let t = ConvBenchmark.time(s, kernels: kernels, repeats: repeats, cpuTime: cpuTime)
+            let t = ConvBenchmark.time(s, kernels: kernels, repeats: repeats, cpuTime: cpuTime, context: context)
             for p in ConvBenchmark.Pass.allCases {
                 let cells = kernels.map { k -> String in
                     let sec = t[k]![p]!

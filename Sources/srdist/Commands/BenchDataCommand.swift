@@ -44,20 +44,20 @@ struct BenchDataCommand: ParsableCommand {
         let cfg = try Config.load(path: config, overrides: overrides)
         _ = try startUpCheck()
         let comm = try Communicator.initialize(threadLevel: .funneled)
-        configureThreads(cfg)
+        let threads = cfg.kernelSettings().threads
         let root = comm.rank == 0
-        var result: [String: Any] = ["config": config, "ranks": comm.size, "threads_per_rank": Threads.count, "data": cfg.data.kind]
+        var result: [String: Any] = ["config": config, "ranks": comm.size, "threads_per_rank": threads, "data": cfg.data.kind.rawValue]
         func say(_ line: String) { if root && !json { print(line); fflush(stdout) } }
 
         let buildStart = Date()
-        try prepareData(cfg.data, scales: cfg.model.scales, comm: comm, say: say)
+        try prepareData(cfg.data, scales: cfg.model.scales, comm: comm, threads: threads, say: say)
         result["build_seconds"] = Date().timeIntervalSince(buildStart)
         let openStart = Date()
         let trainer = try Trainer(config: cfg, communicator: comm)
         result["open_seconds"] = Date().timeIntervalSince(openStart)
-        let batch = cfg.train.batchSize, sampler = trainer.sampler
+        let batch = cfg.train.batchSize, sampler = trainer.data.sampler
         result["images"] = sampler.pairs.count
-        say(String(format: "data: %d training images (%@): cache build %.1f s, opened in %.2f s", sampler.pairs.count, cfg.data.kind,
+        say(String(format: "data: %d training images (%@): cache build %.1f s, opened in %.2f s", sampler.pairs.count, cfg.data.kind.rawValue,
                    result["build_seconds"] as! Double, result["open_seconds"] as! Double))
         if seconds > 0 {
             let loader = LoaderBenchmark.patchesPerSecond(sampler, batch: batch, seconds: seconds)
@@ -66,13 +66,13 @@ struct BenchDataCommand: ParsableCommand {
         }
         if trainSteps > 0 {
             _ = try trainer.step(0)
-            let (waitStart, start) = (trainer.dataWait, Date())
+            let (waitStart, start) = (trainer.data.dataWait, Date())
             for t in 1...trainSteps { _ = try trainer.step(t) }
             let elapsed = Date().timeIntervalSince(start)
             let consumed = Double(trainSteps * batch) / elapsed
-            (result["train_patches_per_second"], result["data_wait"]) = (consumed, (trainer.dataWait - waitStart) / elapsed)
+            (result["train_patches_per_second"], result["data_wait"]) = (consumed, (trainer.data.dataWait - waitStart) / elapsed)
             say(String(format: "training: %.1f patches/s (%d steps, %d rank%@ × %d threads), data wait %.2f%% of the step time",
-                       consumed, trainSteps, comm.size, comm.size == 1 ? "" : "s", Threads.count, 100 * (trainer.dataWait - waitStart) / elapsed))
+                       consumed, trainSteps, comm.size, comm.size == 1 ? "" : "s", threads, 100 * (trainer.data.dataWait - waitStart) / elapsed))
         }
         let m = MemoryUsage.current()
         let all = try comm.allgather([m.privateMB, m.pss, m.rss, m.peakRSS])

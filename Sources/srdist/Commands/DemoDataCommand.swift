@@ -1,6 +1,6 @@
 import ArgumentParser
 import Data
-import Distributed
+import Machine
 
 /// `srdist demo-data DIR`: writes the built-in demo image set to disk, laid out like a
 /// benchmark set (or a DIV2K tree), for trying `eval`, `upscale` and file-based

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Data
-import Distributed
 import Foundation
 import Kernels
+import Machine
 import Metrics
 import Train
 
@@ -53,13 +53,14 @@ struct EvalCommand: ParsableCommand {
         for (flag, folder) in [("--save", save), ("--save-lr", saveLR), ("--report", report)] {
             if let folder { try OutputPaths.requireOutside(folder, folder: data, flag: flag, what: "data folder") }
         }
-        Threads.configure(threadsPerRank(configured: 0))
-        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma)
+        let kernels = KernelContext(KernelSettings(threads: threadsPerRank(configured: 0)))
+        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma,
+                                            kernels: kernels)
         // An MDSR checkpoint is scored at every scale it serves unless --scale picks one.
         let scales = inference.scale.map { [$0] } ?? trained.spec.scales
         if let saveLR { try createFolder(saveLR) }
         let pages = try report.map { try EvaluationReport(folder: $0) }
-        let documents = try scales.map { try evaluateScale(trained, scale: $0, report: pages) }
+        let documents = try scales.map { try evaluateScale(trained, scale: $0, threads: kernels.threads, report: pages) }
         if let pages {
             let path = try writeReport(pages, trained: trained, documents: documents)
             if !json { print("report: \(path)") }
@@ -71,7 +72,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     /// Scores one scale; prints the table unless `json`, and returns the JSON document.
-    func evaluateScale(_ trained: TrainedModel, scale s: Int, report: EvaluationReport?) throws -> [String: Any] {
+    func evaluateScale(_ trained: TrainedModel, scale s: Int, threads: Int, report: EvaluationReport?) throws -> [String: Any] {
         let upscaler = try trained.upscaler(scale: s)
         let (layout, evaluation) = detectLayout(data, scale: s)
         var rangeValue: ClosedRange<Int>? = layout == .div2k ? 801...900 : nil
@@ -80,10 +81,11 @@ struct EvalCommand: ParsableCommand {
             rangeValue = r.train
         }
         let pairs = try Dataset(layout: layout, root: data, generateLR: layout == .folder, cacheDir: cacheDir)
-            .load(scale: s, range: rangeValue, threads: Threads.count)
+            .load(scale: s, range: rangeValue, threads: threads)
             .map { ImagePair(name: (($0.name as NSString).lastPathComponent as NSString).deletingPathExtension, hr: $0.hr, lr: $0.lr, scale: s) }
         let results = try evaluate(upscaler, on: pairs, by: evaluation, selfEnsemble: inference.selfEnsemble,
-                                   tile: inference.tileSize(default: nil), overlap: inference.overlap, save: save) { image in
+                                   tile: inference.tileSize(default: nil), overlap: inference.overlap, save: save,
+                                   threads: threads) { image in
             if let saveLR { try PNGFile.write(image.lr, to: (saveLR as NSString).appendingPathComponent("\(image.result.name)x\(s).png")) }
             try report?.add(image, scale: s)
         }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Data
-import Distributed
+import Machine
 import Foundation
 
 /// `srdist make-lr HR_DIR OUT_DIR --scales 2,3,4`: a benchmark-layout set from a folder

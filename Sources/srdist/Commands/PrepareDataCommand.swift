@@ -1,7 +1,6 @@
 import ArgumentParser
 import Distributed
 import Foundation
-import Kernels
 import Train
 
 /// `srdist prepare-data --config FILE`: builds the decoded-image cache of a config's
@@ -28,15 +27,12 @@ struct PrepareDataCommand: ParsableCommand {
     func run() throws {
         let cfg = try Config.load(path: config, overrides: overrides)
         let comm = try Communicator.initialize(threadLevel: .funneled)
-        configureThreads(cfg)
         let scales = Array(Set(cfg.model.scales + cfg.stages.map(\.scale))).sorted()
         let say: ((String) -> Void)? = comm.rank == 0 && !quiet ? { print($0); fflush(stdout) } : nil
         do {
-            try prepareData(cfg.data, scales: scales, comm: comm, say: say)
+            try prepareData(cfg.data, scales: scales, comm: comm, threads: cfg.kernelSettings().threads, say: say)
         } catch {
-            // Each rank fails on its own images: end the whole job with this one's line.
-            if comm.size > 1 { comm.abort(message: describe(error)) }
-            throw error
+            throw settled(error, on: comm)
         }
         try Communicator.finalize()
     }

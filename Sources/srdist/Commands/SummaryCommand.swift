@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kernels
 import Models
 import Train
 
@@ -13,7 +14,7 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         let cfg = try Config.load(path: config)
-        let layout = cfg.model.makeNetwork(seed: 0).layout
+        let layout = cfg.model.makeNetwork(seed: 0, kernels: KernelContext()).layout
         let width = layout.views.map(\.name.count).max() ?? 0
         for v in layout.views {
             print(v.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + "[" + v.shape.map(String.init).joined(separator: ", ") + "]")

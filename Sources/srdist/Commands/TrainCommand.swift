@@ -2,7 +2,6 @@ import ArgumentParser
 import Checkpoint
 import Distributed
 import Foundation
-import Kernels
 import Train
 
 /// `srdist [train] --config FILE`: trains the configured model on every rank
@@ -43,7 +42,6 @@ struct TrainCommand: ParsableCommand {
         let blas = try startUpCheck()
         let comm = try Communicator.initialize(threadLevel: .multiple)
         comm.watchdog = comm.startWatchdog(timeout: cfg.distributed.watchdogSeconds)
-        configureThreads(cfg)
         if comm.rank == 0 && !overrides.isEmpty && !quiet {
             let line = "config overrides: \(overrides.joined(separator: " "))"
             if logFormat == .json, let data = try? JSONSerialization.data(withJSONObject: ["event": "overrides", "message": line]) {
@@ -56,20 +54,8 @@ struct TrainCommand: ParsableCommand {
         do {
             outcome = try runStages(cfg, options: RunOptions(resume: resume, quiet: quiet, format: logFormat, blas: blas,
                                                                 checkpointIsolation: CheckpointSandbox.isolation()), comm: comm)
-        } catch let error as CollectiveError {
-            try? Communicator.finalize()
-            if comm.rank == 0 { throw error }
-            throw ExitCode.failure
-        } catch let error as AgreementError {
-            try? Communicator.finalize()
-            if comm.rank == 0 { throw error }
-            throw ExitCode.failure
         } catch {
-            // A failure on this rank alone: end the whole job rather than leave the
-            // other ranks waiting in a collective.
-            if comm.size > 1 { comm.abort(message: describe(error)) }
-            try? Communicator.finalize()
-            throw error
+            throw settled(error, on: comm)
         }
         try Communicator.finalize()
         if outcome != .finished { throw ExitCode(outcome.exitCode) }
@@ -77,11 +63,3 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension RunLog.Format: ExpressibleByArgument {}
-
-/// Thread budget (`threads_per_rank`, else OMP_NUM_THREADS, else this node's cores
-/// shared among its ranks) and the convolution algorithm.
-func configureThreads(_ cfg: Config) {
-    Threads.configure(threadsPerRank(configured: cfg.train.threadsPerRank))
-    Conv2dAlgorithm.current = ConvAlgorithm(rawValue: cfg.train.convAlgorithm)!
-    Conv2dAlgorithm.tile = WinogradTile(rawValue: cfg.train.winogradTile)!
-}

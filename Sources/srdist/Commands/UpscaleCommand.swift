@@ -1,8 +1,8 @@
 import ArgumentParser
 import Data
-import Distributed
 import Foundation
 import Kernels
+import Machine
 import Train
 
 /// `srdist upscale IN OUT --checkpoint CK`: super-resolves one PNG, or every PNG of a folder.
@@ -40,8 +40,9 @@ struct UpscaleCommand: ParsableCommand {
         } else {
             try OutputPaths.requireDistinct(input: input, output: output, flag: "the output")
         }
-        Threads.configure(threadsPerRank(configured: 0))
-        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma)
+        let kernels = KernelContext(KernelSettings(threads: threadsPerRank(configured: 0)))
+        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma,
+                                            kernels: kernels)
         let upscaler = try trained.upscaler(scale: inference.scale)
         if trained.usesEMA { print("\(trained.path): using its EMA weights (--no-ema for the raw ones)") }
         var jobs: [(String, String)] = [(input, output)]

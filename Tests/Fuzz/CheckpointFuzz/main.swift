@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import FuzzSupport
+import Kernels
 import Train
 
 // Any file must load as a model (as `eval`/`upscale`/`--resume` do: a child reads it
@@ -27,7 +28,7 @@ let path = "/dev/shm/srdist-fuzz-\(getpid()).h5"
 let limits = CheckpointLimits(maxParameters: 1 << 22, isolation: .child(executable: "/proc/self/exe"))
 runFuzzer { data, size in
     guard FileManager.default.createFile(atPath: path, contents: Data(fuzzInput(data, size))) else { return 0 }
-    _ = try? TrainedModel.load(checkpoint: path, limits: limits)
+    _ = try? TrainedModel.load(checkpoint: path, limits: limits, kernels: KernelContext())
     var inspecting = limits
     inspecting.allowNonFinite = true
     _ = try? CheckpointFile.read(path: path, limits: inspecting)

@@ -1,18 +1,19 @@
+import Distributed
 import Foundation
 
 /// Result of `measureOverlap`: means per step, in seconds.
-public struct OverlapMeasurement: Sendable {
+struct OverlapMeasurement: Sendable {
     /// Wall time of one step: compute plus whatever communication was not hidden.
-    public var step: Double
+    var step: Double
     /// Time `GradientBuckets.finish()` waited on the rank that waited least — the last
     /// to finish backward, so its wait is communication alone, not a slower partner.
-    public var exposed: Double
+    var exposed: Double
     /// The same on the rank that waited most: exposed communication plus imbalance.
-    public var exposedMax: Double
+    var exposedMax: Double
     /// The same compute alone, measured before any communication.
-    public var compute: Double
+    var compute: Double
     /// One plain blocking allreduce of the whole arena (what no overlap would cost).
-    public var plainAllreduce: Double
+    var plainAllreduce: Double
 }
 
 /// Measures the bucketed gradient allreduce overlapped with stand-in compute: a
@@ -21,7 +22,7 @@ public struct OverlapMeasurement: Sendable {
 /// take `computeSeconds / layers` alone. Because the work is fixed rather than timed,
 /// communication that steals the cores shows up as a longer step. Collective: every
 /// rank calls it with the same arguments.
-public func measureOverlap(communicator comm: Communicator, count: Int = 1_369_859, layers: Int = 36,
+func measureOverlap(communicator comm: Communicator, count: Int = 1_369_859, layers: Int = 36,
                            computeSeconds: Double, steps: Int, bucketSize: Int, firstBucketSize: Int) throws -> OverlapMeasurement {
     let grads = UnsafeMutablePointer<Float>.allocate(capacity: count)
     defer { grads.deallocate() }

@@ -25,9 +25,10 @@ public struct EvaluatedImage {
 /// - Parameters:
 ///   - save: folder to write the model's outputs as PNG (`<name>_x<s>.png`).
 ///   - each: called with every image once it is scored (one image's pictures in memory at a time).
+///   - threads: workers for scoring (the upscaler's network has its own settings).
 public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation: EvaluationProtocol,
                      selfEnsemble: Bool = false, tile: Int? = nil, overlap: Int = 16,
-                     save: String? = nil, each: ((EvaluatedImage) throws -> Void)? = nil) throws -> [ImageResult] {
+                     save: String? = nil, threads: Int, each: ((EvaluatedImage) throws -> Void)? = nil) throws -> [ImageResult] {
     let s = upscaler.scale
     if let save { try createFolder(save) }
     return try pairs.map { pair in
@@ -42,9 +43,9 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
         func scores(_ img: RGBImage) throws -> ImageScores {
             do {
                 return try score(sr: img.pixels, width: img.width, height: img.height,
-                                 hr: hr.pixels, hrWidth: hr.width, hrHeight: hr.height, by: evaluation)
+                                 hr: hr.pixels, hrWidth: hr.width, hrHeight: hr.height, by: evaluation, threads: threads)
             } catch {
-                throw ConfigError("\(pair.name): \(error.localizedDescription)")
+                throw ScoringError("\(pair.name): \(error.localizedDescription)")
             }
         }
         if let save { try PNGFile.write(sr, to: (save as NSString).appendingPathComponent("\(pair.name)_x\(s).png")) }

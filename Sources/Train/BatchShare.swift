@@ -1,3 +1,5 @@
+import Distributed
+
 /// The samples of a global batch of `batch` that rank `rank` of `ranks` computes:
 /// `rank·batch/ranks ..< (rank+1)·batch/ranks`. Shares differ by at most one and
 /// cover the batch exactly, so uneven splits (batch 16 on 3 ranks: 5, 5, 6) lose

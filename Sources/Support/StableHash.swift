@@ -47,10 +47,16 @@ public struct StableHash: Sendable {
     public static func ofExecutable() throws -> UInt64 {
         let path = "/proc/self/exe"
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw MPISetupError("\(path): cannot read the running executable to fingerprint the code version")
+            throw FingerprintError("\(path): cannot read the running executable to fingerprint the code version")
         }
         var h = StableHash()
         data.withUnsafeBytes { h.add($0) }
         return h.value
     }
+}
+
+/// A fingerprint that could not be taken (the running executable is unreadable).
+public struct FingerprintError: LocalizedError {
+    public let errorDescription: String?
+    init(_ message: String) { errorDescription = message }
 }

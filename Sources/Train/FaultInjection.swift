@@ -15,7 +15,7 @@ public struct FaultInjection: Equatable, Sendable {
 
     /// Parses the switch; an absent or empty variable injects nothing.
     ///
-    /// - Throws: `MPISetupError` naming the variable when its value is malformed.
+    /// - Throws: `EnvironmentError` naming the variable when its value is malformed.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard let text = environment[Self.variable], !text.isEmpty else { return }
         for item in text.split(separator: ",") {
@@ -23,7 +23,7 @@ public struct FaultInjection: Equatable, Sendable {
             let bounds = parts.count == 2 ? parts[1].split(separator: "-").compactMap { Int($0) } : []
             guard parts.count == 2, let rank = Int(parts[0]), [1, 2].contains(bounds.count),
                   bounds.count == parts[1].split(separator: "-").count, bounds[0] <= bounds.last! else {
-                throw MPISetupError("\(Self.variable): expected RANK:STEP or RANK:FIRST-LAST, got \"\(item)\"")
+                throw EnvironmentError("\(Self.variable): expected RANK:STEP or RANK:FIRST-LAST, got \"\(item)\"")
             }
             entries.append((rank, bounds[0]...bounds.last!))
         }
@@ -33,4 +33,10 @@ public struct FaultInjection: Equatable, Sendable {
     public func injectsNaN(rank: Int, step: Int) -> Bool {
         entries.contains { $0.rank == rank && $0.steps.contains(step) }
     }
+}
+
+/// A malformed srdist environment variable; the message names the variable.
+public struct EnvironmentError: LocalizedError {
+    public let errorDescription: String?
+    init(_ message: String) { errorDescription = message }
 }

@@ -1,0 +1,53 @@
+import Machine
+
+/// What the kernels run with, chosen once (from the config or a command's flags) and
+/// handed to every network and kernel call inside a `KernelContext`: no kernel reads a
+/// process-wide setting, so two networks in one process (a test, a benchmark) can run
+/// with different ones.
+public struct KernelSettings: Equatable, Sendable {
+    /// Workers for srdist's parallel loops, and OpenBLAS's threads when a loop has a
+    /// single chunk (`parallelChunks`); at least 1.
+    public var threads: Int
+    /// Which kernel computes the convolutions.
+    public var algorithm: ConvAlgorithm
+    /// Tile of the Winograd path for 3×3 kernels (one of `WinogradTile.threeByThree`).
+    public var winogradTile: WinogradTile
+    /// At most this many tiles per Winograd work unit (whole tile rows, at least one;
+    /// 0 = whole images). Longer units make the GEMMs longer and re-read the transformed
+    /// filters less often: whole 48×48 patches (64 F(6×6) tiles) are fastest for every
+    /// EDSR training layer. On large images shorter bands win: OpenBLAS's small-matrix
+    /// GEMM kernel (about twice the speed of its packed path here) takes M·N·K up to
+    /// about 100³, i.e. ≤ ~240 tiles at 64 channels, the unit's α²·(cin + cout)·tiles
+    /// floats stay nearer the caches, and more units balance the workers: on a 256×256
+    /// image 128 (2 tile rows) ran EDSR-baseline inference 2.4× faster than 256 (5 rows).
+    public var unitTiles: Int
+    /// The SIMD level these loops were compiled for (`SIMDLevel.built`), for the start
+    /// line, benchmarks and checkpoints.
+    public let simd = SIMDLevel.built
+
+    /// The fastest 3×3 tile here (`srdist bench-conv`): `train.winograd_tile`'s default.
+    public static let defaultTile = WinogradTile.f6x6
+    /// `unitTiles`' default (see there).
+    public static let defaultUnitTiles = 128
+    /// Below this many input channels, the Winograd transforms cost more than the GEMMs save.
+    public static let minWinogradInputs = 16
+
+    public init(threads: Int = 1, algorithm: ConvAlgorithm = .winograd, winogradTile: WinogradTile = defaultTile,
+                unitTiles: Int = defaultUnitTiles) {
+        (self.threads, self.algorithm, self.winogradTile, self.unitTiles) = (max(1, threads), algorithm, winogradTile, unitTiles)
+    }
+
+    /// The Winograd tile a layer of shape `s` runs with, or nil for im2col:
+    /// `winogradTile` for 3×3 kernels and F(4×4, 5×5) for MDSR's 5×5 ones, given at least
+    /// `minWinogradInputs` input channels. Measured on this machine (`srdist bench-conv`):
+    /// the 3→F head runs faster on im2col, everything else with F input channels (F→F,
+    /// F→4F, F→9F, F→3 tail, 5×5 F→F) on Winograd.
+    public func winogradTile(for s: Conv2dShape) -> WinogradTile? {
+        guard algorithm == .winograd, s.cin >= Self.minWinogradInputs else { return nil }
+        switch s.k {
+        case 3: return winogradTile
+        case 5: return .f4x4k5
+        default: return nil
+        }
+    }
+}

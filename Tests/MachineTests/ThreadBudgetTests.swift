@@ -1,0 +1,12 @@
+import Machine
+import XCTest
+
+final class ThreadBudgetTests: XCTestCase {
+    func testConfigThenOMPThenCoresPerLocalRank() {
+        XCTAssertEqual(threadsPerRank(configured: 3, environment: ["OMP_NUM_THREADS": "2"], cores: 8), 3)
+        XCTAssertEqual(threadsPerRank(configured: 0, environment: ["OMP_NUM_THREADS": "2"], cores: 8), 2)
+        XCTAssertEqual(threadsPerRank(configured: 0, environment: ["OMPI_COMM_WORLD_LOCAL_SIZE": "4"], cores: 8), 2)
+        XCTAssertEqual(threadsPerRank(configured: 0, environment: ["OMPI_COMM_WORLD_LOCAL_SIZE": "4"], cores: 2), 1)
+        XCTAssertEqual(threadsPerRank(configured: 0, environment: ["OMP_NUM_THREADS": "x"], cores: 2), 2)
+    }
+}
