@@ -45,6 +45,19 @@ rank_pid() {
         if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2"; then echo "$p"; return; fi
     done
 }
+# stop_job TEXT ACTION...: once the background job `$job` has written TEXT to $d.log, sends
+# it each ACTION (a signal name, or a pause in seconds), waits for it to end (killing it
+# after 60 s) and raises `worst` to the seconds that took; $status is its exit status.
+stop_job() {
+    wait_for "$d.log" "$1" || true
+    shift
+    local t action
+    t=$(now)
+    for action in "$@"; do
+        if [[ $action =~ ^[0-9.]+$ ]]; then sleep "$action"; else kill -"$action" "$job"; fi
+    done
+    finish "$job" 60; worst=$(max "$worst" "$(elapsed "$t")")
+}
 readable() { "$SRDIST" inspect "$1" >/dev/null 2>&1; }
 record() {  # record NAME TRIALS CORRECT WORST
     results+=("$(printf '%-38s %6s %8s %10.1f' "$1" "$2" "$3" "$4")")
@@ -99,9 +112,7 @@ if wanted usr1; then
         d=$work/usr1-$i
         mpirun --oversubscribe -np 2 -x OMP_NUM_THREADS "$SRDIST" --config "$CONFIG" $(train_args "$d") > "$d.log" 2>&1 &
         job=$!
-        wait_for "$d.log" "step 3/" || true
-        t=$(now); for k in 1 2 3 4 5; do kill -USR1 "$job"; sleep 0.02; done
-        finish "$job" 60; s=$(elapsed "$t"); worst=$(max "$worst" "$s")
+        stop_job "step 3/" USR1 0.02 USR1 0.02 USR1 0.02 USR1 0.02 USR1
         [ "$status" -eq 85 ] && readable "$d/checkpoints/latest" && ok=$((ok + 1))
     done
     record "SIGUSR1 x5 to mpirun" 3 "$ok" "$worst"
@@ -114,8 +125,7 @@ if wanted sigterm; then
         d=$work/term-$i
         "$LOCAL" 2 "$CONFIG" $(train_args "$d") > "$d.log" 2>&1 &
         job=$!
-        wait_for "$d.log" "step 3/" || true
-        t=$(now); kill -TERM "$job"; finish "$job" 60; s=$(elapsed "$t"); worst=$(max "$worst" "$s")
+        stop_job "step 3/" TERM
         [ "$status" -eq 85 ] && grep -q "stop signal: checkpointing" "$d.log" && readable "$d/checkpoints/latest" && ok=$((ok + 1))
     done
     record "SIGTERM through mpirun (local.sh)" 3 "$ok" "$worst"
@@ -128,9 +138,7 @@ if wanted sigint; then
         d=$work/int-$i
         "$LOCAL" 2 "$CONFIG" $(train_args "$d") --set train.batch_size=256 > "$d.log" 2>&1 &
         job=$!
-        wait_for "$d.log" "step 1/" || true
-        t=$(now); kill -INT "$job"; sleep 0.3; kill -INT "$job"
-        finish "$job" 60; s=$(elapsed "$t"); worst=$(max "$worst" "$s")
+        stop_job "step 1/" INT 0.3 INT
         [ "$status" -eq 130 ] && ok=$((ok + 1))
     done
     record "double SIGINT through mpirun" 3 "$ok" "$worst"
@@ -143,8 +151,7 @@ if wanted startup; then
         d=$work/startup-$i
         "$LOCAL" 2 "$CONFIG" $(train_args "$d") --set data.synthetic_images=160 --set data.synthetic_size=384 > "$d.log" 2>&1 &
         job=$!
-        wait_for "$d.log" "config overrides:" || true
-        t=$(now); kill -TERM "$job"; finish "$job" 60; s=$(elapsed "$t"); worst=$(max "$worst" "$s")
+        stop_job "config overrides:" TERM
         [ "$status" -eq 85 ] && ! grep -q "step 1/" "$d.log" && [ ! -e "$d/checkpoints/latest" ] && ok=$((ok + 1))
     done
     record "stop during start-up" 3 "$ok" "$worst"

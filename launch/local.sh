@@ -21,6 +21,7 @@ fi
 ranks=$1; config=$2; shift 2
 # Stay in the caller's folder: the config path and any relative run_dir are theirs.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$root/launch/wait_launcher.sh"
 SRDIST=${SRDIST:-$(cd "$root" && swift build -c release --show-bin-path)/srdist}
 [ -x "$SRDIST" ] || { echo "launch/local.sh: $SRDIST not found; build first (swift build -c release)" >&2; exit 2; }
 cores=$(nproc)
@@ -34,10 +35,5 @@ pid=$!
 interrupts=0
 trap 'kill -USR1 "$pid" 2>/dev/null' TERM USR1
 trap 'interrupts=$((interrupts + 1)); kill -"$([ "$interrupts" -gt 1 ] && echo USR2 || echo USR1)" "$pid" 2>/dev/null' INT
-# `wait` returns early when a trapped signal arrives; keep waiting for mpirun itself.
-while true; do
-    wait "$pid"
-    status=$?
-    kill -0 "$pid" 2>/dev/null || break
-done
+wait_launcher "$pid"
 exit "$status"

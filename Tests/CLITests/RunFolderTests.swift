@@ -5,16 +5,8 @@ import XCTest
 
 /// One run per run folder, and what a start does with a folder a crash or a damaged
 /// disk left: fall back past bad checkpoints, tidy debris, survive the folder's deletion.
-final class RunFolderTests: XCTestCase {
-    var dir: URL!
-    let tiny = Executables.repositoryRoot().appendingPathComponent("configs/tiny_x2.json").path
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("srdist-folder-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+final class RunFolderTests: ScratchFolderTestCase {
+    override class var folderPrefix: String { "srdist-folder" }
 
     func args(_ run: String, steps: Int, _ extra: [String]) -> [String] {
         ["--config", tiny, "--set", "run_dir=\(dir.path)/\(run)", "--set", "train.steps=\(steps)", "--set", "train.log_every=5",
@@ -27,17 +19,9 @@ final class RunFolderTests: XCTestCase {
 
     /// A long run in the background, returned once its output contains `text`.
     func start(_ run: String, until text: String) throws -> (Process, URL) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Executables.srdist)
-        p.arguments = args(run, steps: 100_000, [])
-        p.environment = Executables.childEnvironment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
         let log = dir.appendingPathComponent("\(run)-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        (p.standardOutput, p.standardError) = (handle, handle)
-        try p.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, p.isRunning, !contents(of: log).contains(text) { usleep(20_000) }
+        let p = try Executables.startLogged(Executables.srdist, args(run, steps: 100_000, []), environment: ["OMP_NUM_THREADS": "1"],
+                                            log: log, until: text)
         return (p, log)
     }
 

@@ -20,19 +20,11 @@ final class StopSignalTests: XCTestCase {
     /// Starts `launch/local.sh 2 tiny …` (or `command` instead) in the background and
     /// returns once its output contains `text`.
     func launch(_ run: String, _ extra: [String], until text: String, command: [String]? = nil) throws -> (Process, URL) {
-        let p = Process()
         let args = ["--set", "run_dir=\(dir.path)/\(run)", "--set", "train.steps=100000", "--set", "train.log_every=1"] + extra
         let argv = (command.map { $0 + ["--config", tiny] } ?? [root.appendingPathComponent("launch/local.sh").path, "2", tiny]) + args
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = argv
-        p.environment = Executables.childEnvironment.merging(["SRDIST": Executables.srdist, "THREADS": "1"]) { $1 }
         let log = dir.appendingPathComponent("\(run).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        (p.standardOutput, p.standardError) = (handle, handle)
-        try p.run()
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, p.isRunning, !output(log).contains(text) { usleep(20_000) }
+        let p = try Executables.startLogged("/usr/bin/env", argv, environment: ["SRDIST": Executables.srdist, "THREADS": "1"],
+                                            log: log, until: text, timeout: 120)
         XCTAssertTrue(output(log).contains(text), output(log))
         return (p, log)
     }

@@ -7,16 +7,8 @@ import XCTest
 /// validation number of metrics.jsonl is there under its tag and step, the validation
 /// crops are PNG images, and a resumed run adds a second events file that continues
 /// the curves.
-final class TensorBoardTests: XCTestCase {
-    var dir: URL!
-    let tiny = Executables.repositoryRoot().appendingPathComponent("configs/tiny_x2.json").path
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("srdist-tb-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+final class TensorBoardTests: ScratchFolderTestCase {
+    override class var folderPrefix: String { "srdist-tb" }
 
     /// TensorBoard's Python, from `SRDIST_TENSORBOARD_PYTHON` or the venv under .build.
     var python: String {

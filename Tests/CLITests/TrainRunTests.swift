@@ -5,16 +5,8 @@ import XCTest
 
 /// Whole training runs through the srdist binary, as users start them: resume,
 /// refusal to overwrite, stop signals, and data parallelism under mpirun.
-final class TrainRunTests: XCTestCase {
-    var dir: URL!
-    let tiny = Executables.repositoryRoot().appendingPathComponent("configs/tiny_x2.json").path
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("srdist-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+final class TrainRunTests: ScratchFolderTestCase {
+    override class var folderPrefix: String { "srdist-run" }
 
     func train(_ run: String, steps: Int, _ extra: [String] = [], np: Int? = nil) throws -> (status: Int32, output: String) {
         let args = ["--config", tiny, "--set", "run_dir=\(dir.path)/\(run)", "--set", "train.steps=\(steps)",
@@ -26,17 +18,8 @@ final class TrainRunTests: XCTestCase {
     /// Starts a training run in the background (1 thread) and returns once its output
     /// contains `text`.
     func start(_ run: String, _ extra: [String], until text: String) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Executables.srdist)
-        p.arguments = ["--config", tiny, "--set", "run_dir=\(dir.path)/\(run)"] + extra
-        p.environment = Executables.childEnvironment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
-        let log = dir.appendingPathComponent("\(run).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: log)
-        try p.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains(text) { usleep(20_000) }
-        return p
+        try Executables.startLogged(Executables.srdist, ["--config", tiny, "--set", "run_dir=\(dir.path)/\(run)"] + extra,
+                                    environment: ["OMP_NUM_THREADS": "1"], log: dir.appendingPathComponent("\(run).log"), until: text)
     }
 
     func params(_ run: String) throws -> [Float] {

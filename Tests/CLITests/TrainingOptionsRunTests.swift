@@ -6,16 +6,8 @@ import XCTest
 /// EMA, LR schedules and gradient clipping through the srdist binary: resume restores
 /// each exactly (bit-identical to an uninterrupted run), the defaults train as before,
 /// and eval/upscale/inspect see the EMA weights.
-final class TrainingOptionsRunTests: XCTestCase {
-    var dir: URL!
-    let tiny = Executables.repositoryRoot().appendingPathComponent("configs/tiny_x2.json").path
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("srdist-options-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+final class TrainingOptionsRunTests: ScratchFolderTestCase {
+    override class var folderPrefix: String { "srdist-options" }
 
     /// A tiny run of `steps` steps in `dir/run` with a checkpoint every 10 steps.
     @discardableResult

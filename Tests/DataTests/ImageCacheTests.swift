@@ -110,10 +110,7 @@ final class ImageCacheTests: XCTestCase {
     func testReadOnlyCacheFolder() throws {
         let root = try temporaryFolder(self)
         try SyntheticImages.writeDIV2K(root: root, count: 2, size: 40, scales: [2], seed: 4)
-        let mount = root + "/ro"
-        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
-        try run("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mount])
-        defer { try? run("/bin/umount", [mount]) }
+        let mount = try tmpfs(root + "/ro", size: "4m")
         let dataset = Dataset(layout: .div2k, root: root, cacheDir: mount)
         let built = try dataset.load(scale: 2, range: 1...2).map { $0.lr.image() }
         try run("/bin/mount", ["-o", "remount,ro", mount])
@@ -127,11 +124,8 @@ final class ImageCacheTests: XCTestCase {
     func testDiskFullDuringBuild() throws {
         let root = try temporaryFolder(self)
         try SyntheticImages.writeDIV2K(root: root, count: 4, size: 64, scales: [2], seed: 4)
-        let mount = root + "/small"
-        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
         // Room for about two of the four images (64·64·3 + 32·32·3 bytes each, in 4 KiB pages).
-        try run("/bin/mount", ["-t", "tmpfs", "-o", "size=40k", "tmpfs", mount])
-        defer { try? run("/bin/umount", [mount]) }
+        let mount = try tmpfs(root + "/small", size: "40k")
         let dataset = Dataset(layout: .div2k, root: root, cacheDir: mount)
         assertDataError(try dataset.load(scale: 2, range: 1...4), contains: [dataset.cacheFolder, "No space left on device"])
         let left = try FileManager.default.contentsOfDirectory(atPath: dataset.cacheFolder)
@@ -203,6 +197,15 @@ final class ImageCacheTests: XCTestCase {
         _ = try dataset.load(scale: 2, range: 1...3)
         XCTAssertFalse(FileManager.default.fileExists(atPath: old))
         XCTAssertTrue(FileManager.default.fileExists(atPath: young))
+    }
+
+    /// A fresh tmpfs of `size` (mount's notation) at `path`, unmounted when the test ends
+    /// (before its folder is removed: teardown blocks run last-added first).
+    func tmpfs(_ path: String, size: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path])
+        addTeardownBlock { [self] in try? run("/bin/umount", [path]) }
+        return path
     }
 
     func run(_ tool: String, _ arguments: [String]) throws {

@@ -33,6 +33,24 @@ public enum Executables {
         return (p.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
     }
 
+    /// Starts `path ARGUMENTS` in the background (environment: `childEnvironment` and
+    /// `environment`), stdout and stderr into the file `log`, and returns once the log
+    /// contains `text`, the process has ended or `timeout` s have passed.
+    public static func startLogged(_ path: String, _ arguments: [String], environment: [String: String] = [:],
+                                   log: URL, until text: String, timeout: Double = 60) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = arguments
+        p.environment = childEnvironment.merging(environment) { $1 }
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: log.path]) }
+        let handle = try FileHandle(forWritingTo: log)
+        (p.standardOutput, p.standardError) = (handle, handle)
+        try p.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline, p.isRunning, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains(text) { usleep(20_000) }
+        return p
+    }
+
     /// This process's environment without the variables Open MPI sets inside an MPI
     /// process (a test process may itself be an MPI singleton, and a child that inherits
     /// them would try to join its job), plus mpirun's run-as-root consent when needed.

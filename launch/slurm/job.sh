@@ -1,6 +1,8 @@
 # Sourced by train.sbatch and train-mpirun.sbatch (from the submit folder, the repository
 # root): what both do around their launcher.
 
+. "$(dirname "${BASH_SOURCE[0]}")/../wait_launcher.sh"
+
 # slurm_config KEY: the value `scontrol show config` prints for KEY (first word).
 slurm_config() {
     scontrol show config 2>/dev/null | sed -n "s/^$1 *= *\([^ ]*\).*/\1/p"
@@ -18,12 +20,7 @@ srdist_run() {
     local pid=$! status terminated=0
     trap "echo 'srdist: SIGUSR1 received, forwarding to $1'; kill -USR1 $pid" USR1
     trap 'terminated=1; echo "srdist: SIGTERM received, waiting for the ranks to checkpoint (Slurm kills them after KillWait)"' TERM
-    # `wait` returns early when a trapped signal arrives; keep waiting for the launcher itself.
-    while true; do
-        wait "$pid"
-        status=$?
-        kill -0 "$pid" 2>/dev/null || break
-    done
+    wait_launcher "$pid"
     if [ "$status" -eq 85 ] && [ "$terminated" = 0 ]; then
         echo "srdist: exit 85 (checkpointed after a stop signal): requeueing job ${SLURM_JOB_ID}"
         scontrol requeue "$SLURM_JOB_ID"
