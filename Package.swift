@@ -49,10 +49,10 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng"),
         // Open MPI's handle macros and HDF5's type macros as functions (Swift imports neither).
-        .target(name: "CMPIShims", dependencies: ["CMPI"]),
-        .target(name: "CHDF5Shims", dependencies: ["CHDF5"]),
+        .target(name: "CMPIShims", dependencies: ["CMPI"], exclude: ["README.md"]),
+        .target(name: "CHDF5Shims", dependencies: ["CHDF5"], exclude: ["README.md"]),
         // CPUID and XGETBV, which Swift cannot issue.
-        .target(name: "CCPUID"),
+        .target(name: "CCPUID", exclude: ["README.md"]),
 
         // MARK: - Below every layer: fingerprints and error text, no C library
         .target(name: "Support", exclude: ["README.md"]),
