@@ -62,13 +62,17 @@ extension Communicator {
     }
 
     /// Ends a command that `error` stopped on this rank, by the policy above. A
-    /// `CollectiveFailure` (or any error in a single process) finalizes MPI and returns
-    /// the error on rank 0, to be printed once, and nil on the other ranks, which exit
-    /// with the same code silently. Any other error under mpirun is this rank's alone:
-    /// it aborts the job with its line and does not return.
-    public func settle(_ error: Error) -> Error? {
+    /// `CollectiveFailure` (or any error in a single process) is handed to `report` on
+    /// rank 0 only, then every rank finalizes MPI; the caller exits with the same code on
+    /// every rank. Any other error under mpirun is this rank's alone: it aborts the job
+    /// with its line and does not return.
+    ///
+    /// The line goes out before any rank can leave (the barrier): mpirun kills the
+    /// remaining ranks as soon as one exits non-zero, rank 0 with its unprinted line.
+    public func settle(_ error: Error, report: (Error) -> Void) {
         guard error is CollectiveFailure || size == 1 else { abort(message: describe(error)) }
+        if rank == 0 { report(error) }
+        try? barrier()
         try? Communicator.finalize()
-        return rank == 0 ? error : nil
     }
 }

@@ -46,7 +46,7 @@ do {
 } catch {
     // The product's failure policy: a collective failure is printed once by rank 0,
     // a failure of one rank aborts the job with its line.
-    if let error = comm.settle(error) { print("error: \(describe(error))") }
+    comm.settle(error) { print("error: \(describe($0))"); fflush(stdout) }
     exit(1)
 }
 
