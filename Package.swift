@@ -10,27 +10,19 @@ import PackageDescription
 // interleaved with the all-unchecked build, CPU s/step) 3.92 vs 3.95 over 3 rounds, 4.31
 // vs 3.95 over 6 noisier ones; Models unchecked as well: 3.66. Within this VM's noise.
 //
-// On x86-64 they are compiled for AVX2 + FMA (`haswell`, every x86 server since 2013):
-// the 8-lane SIMD transforms otherwise split into SSE halves, 8–13 % slower per
-// convolution here. SRDIST_TARGET_CPU picks another LLVM CPU name (`znver4`,
-// `skylake-avx512`, …) or `generic` for the baseline.
-#if arch(x86_64)
-let targetCPU = ProcessInfo.processInfo.environment["SRDIST_TARGET_CPU"] ?? "haswell"
-#else
-let targetCPU = ProcessInfo.processInfo.environment["SRDIST_TARGET_CPU"] ?? "generic"
-#endif
-// The SIMD level that CPU name implies, for provenance and the start-up CPU check
-// (`SIMDLevel.built`); unlisted names count as the baseline.
-let simdDefine: [String] = {
-    let avx512 = ["skylake-avx512", "cascadelake", "cooperlake", "icelake-server", "sapphirerapids", "emeraldrapids",
-                  "graniterapids", "znver4", "znver5", "x86-64-v4"]
-    let avx2 = ["haswell", "broadwell", "skylake", "alderlake", "raptorlake", "znver1", "znver2", "znver3", "x86-64-v3"]
-    return avx512.contains(targetCPU) ? ["SRDIST_SIMD_AVX512"] : avx2.contains(targetCPU) ? ["SRDIST_SIMD_AVX2"] : []
-}()
-let targetCPUFlags = targetCPU == "generic" ? [] : ["-target-cpu", targetCPU]
-let simdDefines: [SwiftSetting] = simdDefine.map { .define($0, .when(configuration: .release)) }
-let cpuTuned: [SwiftSetting] = [.unsafeFlags(targetCPUFlags, .when(configuration: .release))] + simdDefines
-let unchecked: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"] + targetCPUFlags, .when(configuration: .release))] + simdDefines
+// Only `Sources/Winograd`, where a training step spends most of its own (non-BLAS) time,
+// is compiled per SIMD level: three modules from one folder (WinogradAVX2 and
+// WinogradAVX512 are links to it), each with its `-target-cpu` and a define naming the
+// level; `Convolution` picks one at run time (`SIMDLevel.process`, SRDIST_SIMD forces one).
+// Everything else is built for the target's baseline, so one binary runs on any x86-64.
+func perLevel(_ cpu: String, _ define: String) -> [SwiftSetting] {
+    #if arch(x86_64)
+    [.unsafeFlags(["-Ounchecked", "-target-cpu", cpu], .when(configuration: .release)), .define(define)]
+    #else
+    [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)), .define(define)]
+    #endif
+}
+let unchecked: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "srdist",
@@ -62,17 +54,25 @@ let package = Package(
 
         // MARK: - Layers (arrows of DESIGN.md)
         .target(name: "Kernels", dependencies: ["CBLAS", "Machine"], exclude: ["README.md"], swiftSettings: unchecked),
-        .target(name: "Models", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: cpuTuned),
-        .target(name: "Data", dependencies: ["CPNG", "Kernels"], exclude: ["README.md"], swiftSettings: cpuTuned),
-        .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: cpuTuned),
+        .target(name: "Winograd", dependencies: ["CBLAS", "Kernels", "Machine"], exclude: ["README.md"],
+                swiftSettings: unchecked),
+        .target(name: "WinogradAVX2", dependencies: ["CBLAS", "Kernels", "Machine"], exclude: ["README.md"],
+                swiftSettings: perLevel("haswell", "SRDIST_SIMD_AVX2")),
+        .target(name: "WinogradAVX512", dependencies: ["CBLAS", "Kernels", "Machine"], exclude: ["README.md"],
+                swiftSettings: perLevel("skylake-avx512", "SRDIST_SIMD_AVX512")),
+        .target(name: "Convolution", dependencies: ["Kernels", "Machine", "Winograd", "WinogradAVX2", "WinogradAVX512"],
+                exclude: ["README.md"]),
+        .target(name: "Models", dependencies: ["Kernels", "Convolution"], exclude: ["README.md"]),
+        .target(name: "Data", dependencies: ["CPNG", "Kernels"], exclude: ["README.md"]),
+        .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"]),
         .target(name: "Distributed", dependencies: ["CMPI", "CMPIShims", "Support"], exclude: ["README.md"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CHDF5Shims", "Models"], exclude: ["README.md"]),
         .target(name: "Train",
-                dependencies: ["Kernels", "Models", "Data", "Metrics", "Distributed", "Checkpoint", "Machine", "Support",
+                dependencies: ["Convolution", "Kernels", "Models", "Data", "Metrics", "Distributed", "Checkpoint", "Machine", "Support",
                                .product(name: "Logging", package: "swift-log")],
-                exclude: ["README.md"], swiftSettings: cpuTuned),
+                exclude: ["README.md"]),
         .executableTarget(name: "srdist",
-                          dependencies: ["Train", "Checkpoint", "Data", "Distributed", "Kernels", "Machine", "Metrics", "Models",
+                          dependencies: ["Train", "Checkpoint", "Convolution", "Data", "Distributed", "Kernels", "Machine", "Metrics", "Models",
                                          "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           exclude: ["README.md"]),
 
@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(name: "checkpoint-harness", dependencies: ["Checkpoint", "Models"], path: "Tests/CheckpointHarness"),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Convolution", "Kernels", "Machine", "TestSupport"]),
         // Fixtures are read through #filePath, not bundled.
         .testTarget(name: "ModelsTests", dependencies: ["Kernels", "Models", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"], exclude: ["Fixtures"]),

@@ -16,8 +16,8 @@ public enum ConvEpilogue {
     case accumulate
 
     /// The same epilogue for the output region starting `offset` elements in.
-    @inline(__always)
-    func shifted(_ offset: Int) -> ConvEpilogue {
+    @inlinable @inline(__always)
+    public func shifted(_ offset: Int) -> ConvEpilogue {
         switch self {
         case .none, .relu, .accumulate: return self
         case let .residual(skip, scale): return .residual(skip: skip + offset, scale: scale)
@@ -26,14 +26,14 @@ public enum ConvEpilogue {
     }
 
     /// Whether applying it needs the destination's old contents.
-    var readsDestination: Bool {
+    public var readsDestination: Bool {
         if case .accumulate = self { return true }
         return false
     }
 
     /// `destination[i] = epilogue(result[i])` for i < count, split across `threads` workers.
     /// `result` may alias `destination` unless `readsDestination`.
-    func apply(_ result: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int, threads: Int) {
+    public func apply(_ result: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int, threads: Int) {
         parallelChunks(count, threads: threads) { _, range in
             let r = result + range.lowerBound
             shifted(range.lowerBound).withStore(into: destination + range.lowerBound) { store in
@@ -45,8 +45,9 @@ public enum ConvEpilogue {
     /// Calls `body` with `store(value, i)`, which sets `row[i] = epilogue(value)` (`row`
     /// at this epilogue's offset). One switch per call, so the loops in `body` are
     /// compiled once per case without a branch per element.
-    @inline(__always)
-    func withStore(into row: UnsafeMutablePointer<Float>, _ body: ((Float, Int) -> Void) -> Void) {
+    /// Inlinable so that each Winograd module compiles it for its own SIMD level.
+    @inlinable @inline(__always)
+    public func withStore(into row: UnsafeMutablePointer<Float>, _ body: ((Float, Int) -> Void) -> Void) {
         switch self {
         case .none: body { row[$1] = $0 }
         case .relu: body { row[$1] = max($0, 0) }

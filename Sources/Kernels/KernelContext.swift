@@ -11,12 +11,12 @@ public final class KernelContext {
     public var threads: Int { settings.threads }
 
     /// A buffer of at least `count` floats for `use`; contents undefined.
-    func buffer(_ use: ScratchUse, count: Int) -> UnsafeMutablePointer<Float> {
+    public func buffer(_ use: ScratchUse, count: Int) -> UnsafeMutablePointer<Float> {
         scratch.buffer(use, worker: 0, count: count)
     }
 
     /// One buffer of at least `count` floats per worker of a region over `items` work items.
-    func perWorker(_ use: ScratchUse, items: Int, count: Int) -> [UnsafeMutablePointer<Float>] {
+    public func perWorker(_ use: ScratchUse, items: Int, count: Int) -> [UnsafeMutablePointer<Float>] {
         (0..<workerCount(items, threads: threads)).map { scratch.buffer(use, worker: $0, count: count) }
     }
 }

@@ -21,9 +21,9 @@ public struct KernelSettings: Equatable, Sendable {
     /// floats stay nearer the caches, and more units balance the workers: on a 256×256
     /// image 128 (2 tile rows) ran EDSR-baseline inference 2.4× faster than 256 (5 rows).
     public var unitTiles: Int
-    /// The SIMD level these loops were compiled for (`SIMDLevel.built`), for the start
-    /// line, benchmarks and checkpoints.
-    public let simd = SIMDLevel.built
+    /// Which compilation of the Winograd loops runs (`WinogradPasses`); recorded in the
+    /// start line, benchmarks and checkpoints.
+    public var simd: SIMDLevel
 
     /// The fastest 3×3 tile here (`srdist bench-conv`): `train.winograd_tile`'s default.
     public static let defaultTile = WinogradTile.f6x6
@@ -33,8 +33,9 @@ public struct KernelSettings: Equatable, Sendable {
     public static let minWinogradInputs = 16
 
     public init(threads: Int = 1, algorithm: ConvAlgorithm = .winograd, winogradTile: WinogradTile = defaultTile,
-                unitTiles: Int = defaultUnitTiles) {
+                unitTiles: Int = defaultUnitTiles, simd: SIMDLevel = .process) {
         (self.threads, self.algorithm, self.winogradTile, self.unitTiles) = (max(1, threads), algorithm, winogradTile, unitTiles)
+        self.simd = simd
     }
 
     /// The Winograd tile a layer of shape `s` runs with, or nil for im2col:

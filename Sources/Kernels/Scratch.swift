@@ -1,6 +1,6 @@
 /// What a scratch buffer is for: each kernel's buffers by name, so two uses never
 /// share one by a typo.
-enum ScratchUse: Hashable {
+public enum ScratchUse: Hashable, Sendable {
     /// An unfused epilogue's result, when the epilogue reads its destination.
     case epilogue
     /// im2col's column matrix, per worker.

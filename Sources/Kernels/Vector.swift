@@ -2,7 +2,7 @@
 /// vectorises under -Ounchecked.
 
 /// Σ x[0..<n], accumulated in Double so long planes do not lose low bits.
-@inline(__always)
+@inlinable @inline(__always)
 public func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc: Double = 0
     // Float partial sums over 256 elements in 16 SIMD lanes: the compiler may not
@@ -24,23 +24,7 @@ public func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
 }
 
 /// y[i] += x[i]
-@inline(__always)
+@inlinable @inline(__always)
 public func add(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) {
     for i in 0..<n { y[i] += x[i] }
-}
-
-/// `dst[i] = src[i]` for i < n, inline: for the short rows of the Winograd transforms a
-/// call to memmove costs more than the copy.
-@inline(__always)
-func copyFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
-    var i = 0
-    while i &+ 8 <= n {
-        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self),
-                                                    as: SIMD8<Float>.self)
-        i &+= 8
-    }
-    while i < n {
-        dst[i] = src[i]
-        i &+= 1
-    }
 }

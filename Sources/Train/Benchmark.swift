@@ -1,4 +1,5 @@
 import Foundation
+import Convolution
 import Kernels
 import Machine
 import Models
@@ -16,7 +17,8 @@ public struct BenchResult: Sendable {
     public var cpuSeconds: Double
     /// The BLAS that ran it and who chose its kernel (set by the command after its start-up check).
     public var blas = BLASReport.unchecked
-    public var simd = SIMDLevel.built
+    /// The Winograd loops' SIMD level (set by the command, like `blas`).
+    public var simd = SIMDLevel.process
 
     public var json: String {
         String(format: "{\"workload\": \"%@\", \"seconds_per_step\": %.4f, \"cpu_seconds_per_step\": %.4f, \"patches_per_second\": %.3f, \"gflops\": %.2f, \"peak_rss_mb\": %.1f, "

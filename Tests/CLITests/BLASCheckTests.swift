@@ -45,11 +45,32 @@ final class BLASCheckTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
         let start = r.output.split(separator: "\n").first { $0.hasPrefix("srdist: ") }.map(String.init) ?? ""
         XCTAssertTrue(start.contains("BLAS \(BLASLibrary.loaded.name) \(BLASLibrary.loaded.version) \(expected) ("), start)
-        XCTAssertTrue(start.contains("SIMD "), start)
+        XCTAssertTrue(start.contains("SIMD \(SIMDLevel(cpu: cpu).rawValue)"), start)
         XCTAssertFalse(r.output.contains("warning"), r.output)
         let saved = try CheckpointFile.read(path: try CheckpointStore.locate(dir.path))
         XCTAssertEqual(saved.blas, "\(BLASLibrary.loaded.name) \(BLASLibrary.loaded.version) \(expected)")
-        XCTAssertFalse(saved.simd.isEmpty)
+        XCTAssertEqual(saved.simd, SIMDLevel(cpu: cpu).rawValue)
+    }
+
+    /// SRDIST_SIMD picks the Winograd loops' compilation, and bench records the one that ran.
+    func testSIMDLevelIsTheCPUsWidestUnlessForced() throws {
+        XCTAssertEqual(try bench().record["simd"] as? String, SIMDLevel(cpu: cpu).rawValue)
+        for level in SIMDLevel.supported(on: cpu) {
+            XCTAssertEqual(try bench(["SRDIST_SIMD": level.rawValue]).record["simd"] as? String, level.rawValue)
+        }
+    }
+
+    /// A level the CPU lacks, or a misspelt one: one line, non-zero exit, before any work.
+    func testImpossibleSIMDLevelIsRefusedWithOneLine() throws {
+        let beyond = SIMDLevel.allCases.first { $0 > SIMDLevel(cpu: cpu) }
+        for value in ["avx9"] + [beyond?.rawValue].compactMap { $0 } {
+            let r = try Executables.run("/usr/bin/env", ["SRDIST_SIMD=\(value)", Executables.srdist, "bench", "--config", tiny,
+                                                         "--steps", "1", "--warmup", "0"])
+            XCTAssertNotEqual(r.status, 0, r.output)
+            let lines = r.output.split(separator: "\n")
+            XCTAssertEqual(lines.count, 1, r.output)
+            XCTAssertTrue(lines.first?.hasPrefix("Error: SRDIST_SIMD=\(value)") ?? false, r.output)
+        }
     }
 
     func testUserCoreTypeIsKeptWithAWarningWhenTheCPUCouldDoBetter() throws {

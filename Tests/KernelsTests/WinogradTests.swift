@@ -1,4 +1,6 @@
+import Convolution
 @testable import Kernels
+import Machine
 import TestSupport
 import XCTest
 
@@ -18,6 +20,9 @@ import XCTest
 final class WinogradTests: XCTestCase {
     /// Two workers, so chunked loops and per-worker partial sums are exercised.
     let kernels = KernelContext(KernelSettings(threads: 2))
+    /// The same at every SIMD level this CPU runs: each is its own compilation of the
+    /// Winograd loops (`WinogradPasses`), and each must meet the oracle.
+    let levelContexts = SIMDLevel.supported(on: .current).map { KernelContext(KernelSettings(threads: 2, simd: $0)) }
 
     /// (shape, what it is in EDSR/MDSR)
     let layers: [(Conv2dShape, String)] = [
@@ -59,13 +64,16 @@ final class WinogradTests: XCTestCase {
             for (i, (s, name)) in layers(tile).enumerated() {
                 let x = randomArray(s.inputCount, seed: UInt64(i)), wt = randomArray(s.weightCount, seed: UInt64(i + 100))
                 let b = randomArray(s.cout, seed: UInt64(i + 200))
-                var y = [Float](repeating: .nan, count: s.outputCount), ref = y
-                winogradConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, tile: tile, context: kernels)
+                var ref = [Float](repeating: .nan, count: s.outputCount)
                 im2colConv2dForward(output: &ref, input: x, weight: wt, bias: b, shape: s, context: kernels)
                 let exact = directConv2d(input: x, weight: wt, bias: b, shape: s)
-                let e = relativeError(y, exact)
-                XCTAssertLessThan(e, tolerance(tile), "\(tile) \(name)")
-                XCTAssertLessThan(relativeError(y, ref.map(Double.init)), tolerance(tile), "vs im2col \(tile) \(name)")
+                for context in levelContexts {
+                    var y = [Float](repeating: .nan, count: s.outputCount)
+                    winogradConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, tile: tile, context: context)
+                    let at = "\(tile) \(name), SIMD \(context.settings.simd)"
+                    XCTAssertLessThan(relativeError(y, exact), tolerance(tile), at)
+                    XCTAssertLessThan(relativeError(y, ref.map(Double.init)), tolerance(tile), "vs im2col \(at)")
+                }
             }
         }
     }
@@ -75,20 +83,23 @@ final class WinogradTests: XCTestCase {
             for (i, (s, name)) in layers(tile).enumerated() {
                 let x = randomArray(s.inputCount, seed: UInt64(i)), wt = randomArray(s.weightCount, seed: UInt64(i + 100))
                 let dy = randomArray(s.outputCount, seed: UInt64(i + 300))
-                var dx = [Float](repeating: .nan, count: s.inputCount), refDx = dx
-                var dw = [Float](repeating: 0, count: s.weightCount), refDw = dw
-                var db = [Float](repeating: 0, count: s.cout), refDb = db
-                winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: dy, input: x, weight: wt,
-                                       shape: s, tile: tile, context: kernels)
+                var refDx = [Float](repeating: .nan, count: s.inputCount), refDw = [Float](repeating: 0, count: s.weightCount)
+                var refDb = [Float](repeating: 0, count: s.cout)
                 im2colConv2dBackward(dInput: &refDx, dWeight: &refDw, dBias: &refDb, dOutput: dy, input: x, weight: wt, shape: s,
                                      context: kernels)
                 let exact = directConv2dBackward(dOutput: dy, input: x, weight: wt, shape: s)
-                let (ex, ew, eb) = (relativeError(dx, exact.dInput), relativeError(dw, exact.dWeight), relativeError(db, exact.dBias))
-                XCTAssertLessThan(ex, tolerance(tile), "dInput \(tile) \(name)")
-                XCTAssertLessThan(ew, tolerance(tile), "dWeight \(tile) \(name)")
-                XCTAssertLessThan(eb, 1e-6, "dBias \(tile) \(name)")
-                XCTAssertLessThan(relativeError(dx, refDx.map(Double.init)), tolerance(tile), "dInput vs im2col \(tile) \(name)")
-                XCTAssertLessThan(relativeError(dw, refDw.map(Double.init)), tolerance(tile), "dWeight vs im2col \(tile) \(name)")
+                for context in levelContexts {
+                    var dx = [Float](repeating: .nan, count: s.inputCount), dw = [Float](repeating: 0, count: s.weightCount)
+                    var db = [Float](repeating: 0, count: s.cout)
+                    winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: dy, input: x, weight: wt,
+                                           shape: s, tile: tile, context: context)
+                    let at = "\(tile) \(name), SIMD \(context.settings.simd)"
+                    XCTAssertLessThan(relativeError(dx, exact.dInput), tolerance(tile), "dInput \(at)")
+                    XCTAssertLessThan(relativeError(dw, exact.dWeight), tolerance(tile), "dWeight \(at)")
+                    XCTAssertLessThan(relativeError(db, exact.dBias), 1e-6, "dBias \(at)")
+                    XCTAssertLessThan(relativeError(dx, refDx.map(Double.init)), tolerance(tile), "dInput vs im2col \(at)")
+                    XCTAssertLessThan(relativeError(dw, refDw.map(Double.init)), tolerance(tile), "dWeight vs im2col \(at)")
+                }
             }
         }
     }
@@ -188,7 +199,7 @@ final class WinogradTests: XCTestCase {
     /// the training patch (both cut both ways) against im2col.
     func testBlockedGemmsMatchIm2col() {
         let s = Conv2dShape(n: 1, cin: 256, cout: 128, h: 48, w: 48, k: 3)
-        XCTAssertGreaterThan(s.cout * 64 * s.cin, SmallGemm.limit, "the shape must need blocks")
+        XCTAssertGreaterThan(s.cout * 64 * s.cin, 100 * 100 * 100, "the shape must need blocks (`SmallGemm.limit`, 100³)")
         let x = randomArray(s.inputCount, seed: 15), wt = randomArray(s.weightCount, seed: 16, in: -0.05...0.05)
         let b = randomArray(s.cout, seed: 17), probe = randomArray(s.outputCount, seed: 18)
         var y = [Float](repeating: 0, count: s.outputCount), yRef = y
@@ -206,6 +217,13 @@ final class WinogradTests: XCTestCase {
     /// The dispatcher sends 3×3 layers with enough input channels to the 3×3 tile and
     /// MDSR's 5×5 ones to F(4×4, 5×5), the rest (head 3→F, 1×1, everything under
     /// `.im2col`) to im2col, and its results are those of the kernel it picked.
+    /// Each level's passes are that level's module, and a context runs its own level's.
+    func testEveryLevelHasItsOwnCompilation() {
+        for level in SIMDLevel.allCases { XCTAssertEqual(level.winogradPasses.level, level) }
+        XCTAssertEqual(KernelSettings().simd, SIMDLevel.process)
+        XCTAssertGreaterThanOrEqual(levelContexts.count, 1)
+    }
+
     func testRouting() {
         let body = Conv2dShape(n: 1, cin: 64, cout: 64, h: 6, w: 6, k: 3)
         func tile(_ s: Conv2dShape, _ a: ConvAlgorithm = .winograd) -> WinogradTile? { KernelSettings(algorithm: a).winogradTile(for: s) }

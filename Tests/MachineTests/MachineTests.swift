@@ -33,14 +33,34 @@ final class MachineTests: XCTestCase {
 
 /// A build for a SIMD level the CPU lacks is refused with a line instead of SIGILL.
 final class SIMDLevelTests: XCTestCase {
-    func testBuildLevelBeyondTheCPUIsNamed() {
-        let sandyBridge = CPUFeatures(vendor: .intel, family: 6, model: 42, features: [.sse3, .avx])
-        let haswell = CPUFeatures(vendor: .intel, family: 6, model: 63, features: [.sse3, .avx, .fma, .avx2])
-        XCTAssertEqual(SIMDLevel.avx2.unsupported(on: sandyBridge),
-                       "this srdist was built for avx2 (Package.swift's -target-cpu) but this Intel family 6 model 42 (AVX) lacks it; "
-                       + "rebuild with SRDIST_TARGET_CPU=generic swift build -c release")
-        XCTAssertNil(SIMDLevel.avx2.unsupported(on: haswell))
-        XCTAssertNil(SIMDLevel.generic.unsupported(on: sandyBridge))
-        XCTAssertNotNil(SIMDLevel.avx512.unsupported(on: haswell))
+    let sandyBridge = CPUFeatures(vendor: .intel, family: 6, model: 42, features: [.sse3, .avx])
+    let haswell = CPUFeatures(vendor: .intel, family: 6, model: 63, features: [.sse3, .avx, .fma, .avx2])
+    let skylakeSP = CPUFeatures(vendor: .intel, family: 6, model: 85,
+                                features: [.sse3, .avx, .fma, .avx2, .avx512f, .avx512dq, .avx512cd, .avx512bw, .avx512vl])
+
+    /// Unset (or empty) SRDIST_SIMD: the CPU's widest level.
+    func testDefaultIsTheWidestTheCPURuns() {
+        XCTAssertEqual(try SIMDLevel.select(forced: nil, cpu: sandyBridge).get(), .generic)
+        XCTAssertEqual(try SIMDLevel.select(forced: nil, cpu: haswell).get(), .avx2)
+        XCTAssertEqual(try SIMDLevel.select(forced: "", cpu: skylakeSP).get(), .avx512)
+        XCTAssertEqual(SIMDLevel.supported(on: haswell), [.generic, .avx2])
+        XCTAssertEqual(SIMDLevel.supported(on: skylakeSP), SIMDLevel.allCases)
+    }
+
+    /// A forced level at or below the CPU's is taken as asked (any case).
+    func testForcedLevelIsKept() {
+        XCTAssertEqual(try SIMDLevel.select(forced: "generic", cpu: skylakeSP).get(), .generic)
+        XCTAssertEqual(try SIMDLevel.select(forced: "AVX2", cpu: skylakeSP).get(), .avx2)
+        XCTAssertEqual(try SIMDLevel.select(forced: "avx2", cpu: haswell).get(), .avx2)
+    }
+
+    /// Beyond the CPU, or not a level: one line naming the variable, value and CPU.
+    func testImpossibleOrUnknownLevelIsRefused() {
+        func refusal(_ forced: String) -> String? {
+            if case let .failure(error) = SIMDLevel.select(forced: forced, cpu: haswell) { return error.message }
+            return nil
+        }
+        XCTAssertEqual(refusal("avx512"), "SRDIST_SIMD=avx512, but this Intel family 6 model 63 (AVX2) lacks it; the widest it runs is avx2")
+        XCTAssertEqual(refusal("sse9"), "SRDIST_SIMD=sse9 is not a SIMD level; use one of generic, avx2, avx512 or leave it unset")
     }
 }

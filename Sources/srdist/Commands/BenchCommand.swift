@@ -73,7 +73,7 @@ struct BenchCommand: ParsableCommand {
             try Communicator.finalize()
             guard isRoot else { return }
         }
-        result.blas = blas
+        (result.blas, result.simd) = (blas, settings.simd)
         if json {
             print(result.json)
         } else {

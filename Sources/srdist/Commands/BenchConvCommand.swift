@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Convolution
 import Kernels
 import Machine
 

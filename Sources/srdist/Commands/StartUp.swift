@@ -2,20 +2,21 @@ import Foundation
 import Kernels
 import Machine
 
-/// A machine srdist's build cannot run on; its message is the one line printed.
+/// A machine or environment srdist cannot run with; its message is the one line printed.
 struct StartUpError: LocalizedError {
     let message: String
     init(_ message: String) { self.message = message }
     var errorDescription: String? { message }
 }
 
-/// The start-up check of every verb that computes, run before MPI starts: the CPU runs
-/// the SIMD level srdist was built for, and OpenBLAS's kernel suits this CPU (this may
-/// execute srdist again with a better one, see `BLASStartup`). Warnings go to standard
-/// error once per job, from the launcher's first rank.
-/// - Throws: `StartUpError` when the build's SIMD level is beyond this CPU.
+/// The start-up check of every verb that computes, run before MPI starts: a forced
+/// `SRDIST_SIMD` level is one this CPU runs, and OpenBLAS's kernel suits this CPU (this
+/// may execute srdist again with a better one, see `BLASStartup`). Warnings go to
+/// standard error once per job, from the launcher's first rank.
+/// - Throws: `StartUpError` when `SRDIST_SIMD` names an unknown level or one beyond this CPU.
 func startUpCheck() throws -> BLASReport {
-    if let problem = SIMDLevel.built.unsupported(on: .current) { throw StartUpError(problem) }
+    let forced = ProcessInfo.processInfo.environment[SIMDLevel.environmentKey]
+    if case let .failure(problem) = SIMDLevel.select(forced: forced, cpu: .current) { throw StartUpError(problem.message) }
     let report = BLASStartup.prepare()
     if isFirstLaunchedRank() {
         for warning in report.warnings { FileHandle.standardError.write(Data("srdist: \(warning)\n".utf8)) }

@@ -1,3 +1,4 @@
+import Kernels
 import CBLAS
 
 /// Forward r×r convolution (stride 1, zero "same" padding) by Winograd F(m×m, r×r):
@@ -11,7 +12,7 @@ import CBLAS
 /// single-threaded BLAS: per unit, the input transform, α² GEMMs
 /// `M[ξ] (cout × tiles) = U[ξ] (cout × cin) · V[ξ] (cin × tiles)`, then the output
 /// transform with the bias, while the unit's data is still in cache.
-public func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                                   weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                   shape s: Conv2dShape, tile: WinogradTile, context: KernelContext,
                                   epilogue: ConvEpilogue = .none) {
@@ -47,7 +48,7 @@ public func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: Un
 /// - `dBias` `+= Σ_hw dOutput`.
 /// Workers sum their units privately; partial sums are added in worker order, so the
 /// same thread count gives the same bits on every run.
-public func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                                    dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
                                    input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                    shape s: Conv2dShape, tile: WinogradTile, context: KernelContext,

@@ -1,3 +1,5 @@
+import Kernels
+
 /// Forward convolution `output = epilogue(weight ⊛ input + bias)` (stride 1, zero
 /// "same" padding): input `[n, cin, h, w]`, weight `[cout, cin, k, k]`, bias `[cout]`,
 /// output `[n, cout, h, w]`. Routed by `context.settings` (`KernelSettings.winogradTile(for:)`).

@@ -1,3 +1,4 @@
+import Kernels
 /// Winograd-domain filters `U[ξ][o][i] = (G g Gᵀ)[ξ]` of an r×r convolution with `rows`
 /// output and `cols` input channels: position ξ's `[rows × cols]` matrix has row stride
 /// `ld` (`cols` padded to the SIMD width) and starts `ps·ξ` floats in. The same layout

@@ -1,3 +1,4 @@
+import Kernels
 /// Input-side block transforms for the α = 8 tiles (F(6×6, 3×3) and F(4×4, 5×5)), where
 /// a tile's window row is exactly one SIMD vector: tile j's window in an image row is
 /// the 8 contiguous floats from column m·j − r/2, so 8 tiles' windows loaded side by

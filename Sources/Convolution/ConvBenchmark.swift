@@ -1,4 +1,5 @@
 import Glibc
+import Kernels
 
 /// Times each pass of one convolution shape with each kernel: the numbers behind
 /// `KernelSettings.winogradTile(for:)` and `KernelSettings.defaultTile` (`srdist bench-conv`).

@@ -1,3 +1,4 @@
+import Kernels
 /// How the `h × w` planes of a batch are cut into Winograd tiles and work units, and
 /// the tile-row transforms between image planes and the Winograd domain.
 ///
@@ -204,4 +205,20 @@ private func mergePhases(_ src: UnsafePointer<Float>, _ m: Int, _ n: Int, _ coun
 @inline(__always) func avoidAliasing(_ stride: Int) -> Int {
     let lines = (stride &+ 15) / 16
     return (lines | 1) &* 16
+}
+
+/// `dst[i] = src[i]` for i < n, inline: for the short rows of the Winograd transforms a
+/// call to memmove costs more than the copy.
+@inline(__always)
+func copyFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    var i = 0
+    while i &+ 8 <= n {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self),
+                                                    as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    while i < n {
+        dst[i] = src[i]
+        i &+= 1
+    }
 }
