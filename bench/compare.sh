@@ -7,6 +7,7 @@
 #                                    # inference on 256×256 and ×2 training on 1 thread
 #   ROUNDS=5 STEPS=2 bench/compare.sh --all
 #   BEFORE=1 bench/compare.sh --all  # plus srdist with SRDIST_BLAS_CHECK=0 (OpenBLAS's own kernel)
+#   FORCED=SkylakeX bench/compare.sh --all  # plus srdist with OPENBLAS_CORETYPE=SkylakeX set by hand
 #
 # Each round runs every workload once on each side (srdist, PyTorch fp32, and PyTorch
 # under bfloat16 autocast when the CPU has AVX512_BF16 or AMX), alternating which side
@@ -23,7 +24,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-THREADS="${THREADS:-2}" ROUNDS="${ROUNDS:-3}" STEPS="${STEPS:-3}" WARMUP="${WARMUP:-1}" BEFORE="${BEFORE:-0}"
+THREADS="${THREADS:-2}" ROUNDS="${ROUNDS:-3}" STEPS="${STEPS:-3}" WARMUP="${WARMUP:-1}" BEFORE="${BEFORE:-0}" FORCED="${FORCED:-}"
 PY=""
 for candidate in "${TORCH_VENV:-/work/venv-torch}/bin/python" python3; do
     if "$candidate" -c 'import torch' 2>/dev/null; then PY="$candidate"; break; fi
@@ -58,6 +59,7 @@ fi
 
 sides=(srdist torch)
 [ "$BEFORE" = 1 ] && sides+=(before)
+[ -n "$FORCED" ] && sides+=(forced)
 [ "$bf16" = 1 ] && sides+=(bf16)
 
 run_side() {  # side label threads sargs workload → one JSON line
@@ -67,6 +69,7 @@ run_side() {  # side label threads sargs workload → one JSON line
         # shellcheck disable=SC2086  # sargs is a word list on purpose
         srdist) "$SRDIST" bench $sargs --json "${common[@]}" | tail -n 1 ;;
         before) SRDIST_BLAS_CHECK=0 "$SRDIST" bench $sargs --json "${common[@]}" | tail -n 1 ;;
+        forced) OPENBLAS_CORETYPE="$FORCED" "$SRDIST" bench $sargs --json "${common[@]}" 2>/dev/null | tail -n 1 ;;
         torch) "$PY" bench/pytorch_bench.py --workloads "$workload" "${common[@]}" ;;
         bf16) "$PY" bench/pytorch_bench.py --workloads "$workload" --autocast bf16 "${common[@]}" ;;
     esac
@@ -96,12 +99,15 @@ records = {}
 for line in open(sys.argv[1]):
     row, side, text = line.rstrip("\n").split("\t", 2)
     records.setdefault((int(row), side), []).append(json.loads(text))
-sides = [s for s in ("srdist", "before", "torch", "bf16") if any(k[1] == s for k in records)]
+sides = [s for s in ("srdist", "before", "forced", "torch", "bf16") if any(k[1] == s for k in records)]
 env = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "SRDIST_BLAS", "SRDIST_SIMD", "OMP_"))}
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 print(f"CPU: {cpu}, {os.cpu_count()} cores; environment: {env or 'nothing set'}")
 first = records[(0, "srdist")][0]
 print(f"srdist: BLAS {first.get('blas', '?')} ({first.get('blas_origin', '?')}), SIMD {first.get('simd', '?')}")
+if "forced" in sides:
+    forced = records[(0, "forced")][0]
+    print(f"forced: srdist with OPENBLAS_CORETYPE={forced.get('blas_kernel', '?')} set by hand ({forced.get('blas_origin', '?')})")
 print(f"median of {sys.argv[2]} interleaved rounds, each the median of {sys.argv[3]} steps; "
       f"ratio = srdist time / PyTorch time; {sys.argv[4]} threads unless the row says otherwise")
 
@@ -110,6 +116,7 @@ def seconds(rec):
 
 head = f"{'workload':34} {'srdist s':>9}"
 if "before" in sides: head += f" {'check off':>9}"
+if "forced" in sides: head += f" {'forced s':>9}"
 head += f" {'PyTorch s':>9} {'ratio':>6}"
 if "bf16" in sides: head += f" {'bf16 s':>8} {'ratio':>6}"
 head += f" {'rounds (srdist/PyTorch)':>30} {'RSS MB srdist/torch':>19}"
@@ -118,6 +125,7 @@ for row, label in enumerate(labels):
     med = {s: statistics.median(seconds(r) for r in records[(row, s)]) for s in sides}
     line = f"{label:34} {med['srdist']:9.3f}"
     if "before" in sides: line += f" {med['before']:9.3f}"
+    if "forced" in sides: line += f" {med['forced']:9.3f}"
     line += f" {med['torch']:9.3f} {med['srdist'] / med['torch']:6.2f}"
     if "bf16" in sides: line += f" {med['bf16']:8.3f} {med['srdist'] / med['bf16']:6.2f}"
     per_round = ",".join(f"{seconds(a) / seconds(b):.2f}" for a, b in zip(records[(row, "srdist")], records[(row, "torch")]))

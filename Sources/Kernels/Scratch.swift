@@ -13,6 +13,8 @@ public enum ScratchUse: Hashable, Sendable {
     case winogradInput
     /// Per worker: a unit's output-side Winograd-domain data.
     case winogradOutput
+    /// Per worker: a unit's input-side data transposed, `[tile][channel]` (weight gradient).
+    case winogradInputTransposed
     /// Per worker: tile-row scratch of the block transforms.
     case winogradRows
     /// Per worker: Winograd-domain weight and bias gradient partial sums.

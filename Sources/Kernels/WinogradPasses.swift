@@ -7,14 +7,14 @@ import Machine
 ///
 /// The arguments are those of `winogradConv2dForward` and `winogradConv2dBackward` in
 /// `Convolution`, in order.
-public struct WinogradPasses: Sendable {
-    public typealias Forward = @Sendable (_ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
-                                          _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ shape: Conv2dShape,
-                                          _ tile: WinogradTile, _ context: KernelContext, _ epilogue: ConvEpilogue) -> Void
-    public typealias Backward = @Sendable (_ dInput: UnsafeMutablePointer<Float>?, _ dWeight: UnsafeMutablePointer<Float>,
-                                           _ dBias: UnsafeMutablePointer<Float>?, _ dOutput: UnsafePointer<Float>,
-                                           _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ shape: Conv2dShape,
-                                           _ tile: WinogradTile, _ context: KernelContext, _ dInputEpilogue: ConvEpilogue) -> Void
+public struct WinogradPasses {
+    public typealias Forward = (_ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
+                                _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ shape: Conv2dShape,
+                                _ tile: WinogradTile, _ context: KernelContext, _ epilogue: ConvEpilogue) -> Void
+    public typealias Backward = (_ dInput: UnsafeMutablePointer<Float>?, _ dWeight: UnsafeMutablePointer<Float>,
+                                 _ dBias: UnsafeMutablePointer<Float>?, _ dOutput: UnsafePointer<Float>,
+                                 _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ shape: Conv2dShape,
+                                 _ tile: WinogradTile, _ context: KernelContext, _ dInputEpilogue: ConvEpilogue) -> Void
 
     /// The level the module was compiled for.
     public let level: SIMDLevel

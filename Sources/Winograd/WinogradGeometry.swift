@@ -46,6 +46,16 @@ struct WinogradGeometry {
     /// of 4 KiB, where the planes would alias in the cache (../shared/notes/conv-speed.md).
     func planeStride(_ channels: Int) -> Int { avoidAliasing(channels &* ld) }
 
+    /// Row stride of a position's `[tile][channel]` matrix (a `[channel][tile]` one
+    /// transposed) of `channels` channels.
+    func transposedLd(_ channels: Int) -> Int { roundUp(channels, winogradLanes) }
+
+    /// Floats between position planes of the transposed matrices: a row for every tile
+    /// of a unit, rounded up to whole groups of 8 (the transpose's blocks).
+    func transposedPlaneStride(_ channels: Int) -> Int {
+        avoidAliasing(roundUp(rowsPerUnit &* tilesX, winogradLanes) &* transposedLd(channels))
+    }
+
     /// Length of a deinterleaved input phase: room for one tile more than `tilesX`, for
     /// the window columns past the last tile's own m. Lanes past `tilesX` may read the
     /// next phase's (finite) values; they land in columns no GEMM reads.
