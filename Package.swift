@@ -2,9 +2,9 @@
 import Foundation
 import PackageDescription
 
-// Hot loops live in Kernels; -Ounchecked drops the bounds and overflow checks that
-// otherwise keep them from vectorising (see ../shared/notes/c-interop.md). Only Kernels
-// gets it: the other targets parse files, configs and headers, where a wrapped
+// Hot loops live in Kernels and Winograd; -Ounchecked drops the bounds and overflow checks
+// that otherwise keep them from vectorising (see ../shared/notes/c-interop.md). Only they
+// get it: the other targets parse files, configs and headers, where a wrapped
 // multiplication or a vanished precondition is a hostile input's way in. Their loops use
 // raw pointers and &+ where it counts: `srdist bench` (EDSR-baseline ×2 train, 1 thread,
 // interleaved with the all-unchecked build, CPU s/step) 3.92 vs 3.95 over 3 rounds, 4.31
