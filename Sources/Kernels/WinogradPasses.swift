@@ -18,7 +18,9 @@ public struct WinogradPasses {
 
     /// The level the module was compiled for.
     public let level: SIMDLevel
+    /// The forward pass (`winogradConv2dForward`).
     public let forward: Forward
+    /// The backward pass (`winogradConv2dBackward`).
     public let backward: Backward
 
     public init(level: SIMDLevel, forward: @escaping Forward, backward: @escaping Backward) {

@@ -53,6 +53,7 @@ public enum SIMDLevel: String, CaseIterable, Comparable, Sendable {
 
 /// A `SRDIST_SIMD` value srdist cannot honour.
 public struct SIMDLevelError: Error, Equatable, CustomStringConvertible {
+    /// The one line printed, naming the variable, its value and the CPU.
     public let message: String
     public var description: String { message }
 }
