@@ -37,13 +37,13 @@ public enum SIMDLevel: String, CaseIterable, Comparable, Sendable {
         return .success(level)
     }
 
-    /// This process's level: `select` on this CPU and environment, the CPU's widest when
-    /// that fails (srdist's start-up check reports the failure and exits before anything
-    /// computes). Read once, like `CPUFeatures.current`.
-    public static let process: SIMDLevel = {
-        (try? select(forced: ProcessInfo.processInfo.environment[environmentKey], cpu: .current).get())
-            ?? SIMDLevel(cpu: .current)
-    }()
+    /// `select` on this CPU and this process's environment, read once like
+    /// `CPUFeatures.current`: srdist's start-up check reports a failure and exits before
+    /// anything computes.
+    public static let processSelection = select(forced: ProcessInfo.processInfo.environment[environmentKey], cpu: .current)
+
+    /// This process's level: `processSelection`, or the CPU's widest when that failed.
+    public static var process: SIMDLevel { (try? processSelection.get()) ?? SIMDLevel(cpu: .current) }
 
     /// Every level this CPU runs, narrowest first: what the kernel tests cover.
     public static func supported(on cpu: CPUFeatures) -> [SIMDLevel] {

@@ -15,8 +15,7 @@ struct StartUpError: LocalizedError {
 /// standard error once per job, from the launcher's first rank.
 /// - Throws: `StartUpError` when `SRDIST_SIMD` names an unknown level or one beyond this CPU.
 func startUpCheck() throws -> BLASReport {
-    let forced = ProcessInfo.processInfo.environment[SIMDLevel.environmentKey]
-    if case let .failure(problem) = SIMDLevel.select(forced: forced, cpu: .current) { throw StartUpError(problem.message) }
+    if case let .failure(problem) = SIMDLevel.processSelection { throw StartUpError(problem.message) }
     let report = BLASStartup.prepare()
     if isFirstLaunchedRank() {
         for warning in report.warnings { FileHandle.standardError.write(Data("srdist: \(warning)\n".utf8)) }
