@@ -9,10 +9,12 @@ public enum ScratchUse: Hashable, Sendable {
     case im2colWeightGradients
     /// The transformed filters U of a Winograd layer.
     case winogradFilters
-    /// Per worker: a unit's input-side Winograd-domain data.
-    case winogradInput
-    /// Per worker: a unit's output-side Winograd-domain data.
-    case winogradOutput
+    /// Per worker: the Winograd-domain data a unit's position GEMMs read (and, when the
+    /// plane strides agree, the data they write, one plane behind).
+    case winogradGemmSource
+    /// Per worker: the Winograd-domain data a unit's position GEMMs write, when its plane
+    /// stride differs from their source's.
+    case winogradGemmResult
     /// Per worker: a unit's input-side data transposed, `[tile][channel]` (weight gradient).
     case winogradInputTransposed
     /// Per worker: tile-row scratch of the block transforms.
