@@ -43,8 +43,9 @@ let package = Package(
         // Open MPI's handle macros and HDF5's type macros as functions (Swift imports neither).
         .target(name: "CMPIShims", dependencies: ["CMPI"], exclude: ["README.md"]),
         .target(name: "CHDF5Shims", dependencies: ["CHDF5"], exclude: ["README.md"]),
-        // CPUID and XGETBV, which Swift cannot issue.
+        // CPUID and XGETBV, and software prefetch, which Swift cannot issue.
         .target(name: "CCPUID", exclude: ["README.md"]),
+        .systemLibrary(name: "CPrefetch"),
 
         // MARK: - Below every layer: fingerprints and error text, no C library
         .target(name: "Support", exclude: ["README.md"]),
@@ -54,11 +55,11 @@ let package = Package(
 
         // MARK: - Layers (arrows of DESIGN.md)
         .target(name: "Kernels", dependencies: ["CBLAS", "Machine"], exclude: ["README.md"], swiftSettings: unchecked),
-        .target(name: "Winograd", dependencies: ["CBLAS", "Kernels", "Machine"], exclude: ["README.md"],
+        .target(name: "Winograd", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],
                 swiftSettings: unchecked),
-        .target(name: "WinogradAVX2", dependencies: ["CBLAS", "Kernels", "Machine"], exclude: ["README.md"],
+        .target(name: "WinogradAVX2", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],
                 swiftSettings: perLevel("haswell", "SRDIST_SIMD_AVX2")),
-        .target(name: "WinogradAVX512", dependencies: ["CBLAS", "Kernels", "Machine"], exclude: ["README.md"],
+        .target(name: "WinogradAVX512", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],
                 swiftSettings: perLevel("skylake-avx512", "SRDIST_SIMD_AVX512")),
         .target(name: "Convolution", dependencies: ["Kernels", "Machine", "Winograd", "WinogradAVX2", "WinogradAVX512"],
                 exclude: ["README.md"]),

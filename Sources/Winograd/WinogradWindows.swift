@@ -1,3 +1,4 @@
+import CPrefetch
 import Kernels
 /// Input-side block transforms for the α = 8 tiles (F(6×6, 3×3) and F(4×4, 5×5)), where
 /// a tile's window row is exactly one SIMD vector: tile j's window in an image row is
@@ -65,7 +66,11 @@ extension WinogradGeometry {
         band.update(repeating: 0, count: bandRows &* paddedRow)
         for c in 0..<channels {
             padRows(planes + c &* h &* w, first: firstRow, count: bandRows, shift: shift, into: band)
+            // The next channel's rows, a row per row of this one: they come from L3 or
+            // memory (body 64→64, 1 thread: forward 0.95×, weight gradient 0.90×).
+            let next = planes + (c &+ 1) &* h &* w
             for yy in 0..<bandRows {
+                if c &+ 1 < channels { prefetchRow(next, firstRow &+ yy) }
                 let dst = hb + yy &* hRow
                 transposeWindows(band + yy &* paddedRow, into: dst)
                 let d = UnsafePointer(dst)
@@ -79,6 +84,17 @@ extension WinogradGeometry {
                     transform({ column + $0 &* hRow }, { dj + $0 &* alpha &* ps }, lanesX)
                 }
             }
+        }
+    }
+
+    /// Prefetches row `y` of `plane` (nothing outside it), a cache line at a time.
+    @inline(__always)
+    private func prefetchRow(_ plane: UnsafePointer<Float>, _ y: Int) {
+        guard y >= 0 && y < h else { return }
+        var o = 0
+        while o < w {
+            srdist_prefetch(plane + (y &* w &+ o))
+            o &+= 16
         }
     }
 
