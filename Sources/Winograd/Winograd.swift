@@ -85,14 +85,16 @@ func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: Unsaf
                 transposeMatrix(vX[worker] + xi &* psIn, ld: g.ld, rows: s.cin, cols: tiles, into: vT[worker] + xi &* psT, ldT: ldT)
             }
             g.gradientBlock(dy, channels: s.cout, rows: rows, into: vOut[worker], ps: psOut, tmp: tmp[worker])
+            // Position (1, 1) of A dY Aᵀ evaluates both axes at the point 1: each tile's
+            // sum (zeros outside the image), so the bias gradient needs 64 values a channel
+            // here rather than a second pass over dY's 2304.
+            let tileSums = vOut[worker] + (g.alpha &+ 1) &* psOut
+            for co in 0..<s.cout { dB[co] += sum(tileSums + co &* g.ld, tiles) }
             for xi in 0..<g.positions {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(s.cout), Int32(s.cin), Int32(tiles),
                             1, vOut[worker] + xi &* psOut, Int32(g.ld), vT[worker] + xi &* psT, Int32(ldT),
                             beta, dU + xi &* grads.ps, Int32(grads.ld))
             }
-            // This unit's output rows, clipped to the image.
-            let y0 = rows.lowerBound &* g.m, y1 = min(s.h, rows.upperBound &* g.m)
-            for co in 0..<s.cout { dB[co] += sum(dy + (co &* s.plane &+ y0 &* s.w), (y1 &- y0) &* s.w) }
             guard let dInput else { continue }
             g.inputBlock(dy, channels: s.cout, rows: rows, into: vOut[worker], ps: psOut, tmp: tmp[worker])
             positionGemms(g, c: vIn[worker], psC: psIn, a: u, flipped, b: vOut[worker], psB: psOut,
