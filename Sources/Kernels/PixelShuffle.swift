@@ -13,20 +13,20 @@ public func pixelShuffleBackward(dInput: UnsafeMutablePointer<Float>, dOutput: U
     shuffle(n: n, c: c, h: h, w: w, r: r, threads: threads) { o, i in dInput[i] = dOutput[o] }
 }
 
-/// Visits every (output index, input index) pair of the shuffle, parallel over planes.
+/// Visits every (output index, input index) pair of the shuffle, parallel over planes,
+/// in output order: each output row once, from its r input rows (a pass per input
+/// plane would write every output line r times, each time in part).
 @inline(__always)
 private func shuffle(n: Int, c: Int, h: Int, w: Int, r: Int, threads: Int, _ move: (Int, Int) -> Void) {
     let ow = w &* r, plane = h &* w
     parallelChunks(n &* c, threads: threads) { _, planes in
         for p in planes {
             let inBase = p &* r &* r &* plane, outBase = p &* plane &* r &* r
-            for i in 0..<r {
-                for j in 0..<r {
-                    let src = inBase &+ (i &* r &+ j) &* plane
-                    for y in 0..<h {
-                        let dst = outBase &+ (y &* r &+ i) &* ow &+ j
-                        let row = src &+ y &* w
-                        for x in 0..<w { move(dst &+ x &* r, row &+ x) }
+            for y in 0..<h {
+                for i in 0..<r {
+                    let dst = outBase &+ (y &* r &+ i) &* ow, src = inBase &+ i &* r &* plane &+ y &* w
+                    for x in 0..<w {
+                        for j in 0..<r { move(dst &+ x &* r &+ j, src &+ j &* plane &+ x) }
                     }
                 }
             }
