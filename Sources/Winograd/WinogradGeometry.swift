@@ -33,8 +33,12 @@ struct WinogradGeometry {
         var rows = unitTiles > 0 ? min(tilesY, max(1, unitTiles / tilesX)) : tilesY
         let perImage = (threads &+ s.n &- 1) / max(s.n, 1)
         rows = min(rows, max(1, tilesY / perImage))
-        rowsPerUnit = rows
-        unitsPerImage = (tilesY &+ rows &- 1) / rows
+        // Bands of equal height: MDSR's 5×5 layers on 48×48 patches have 12 tile rows
+        // of 12 tiles, which 128-tile units would cut 10 + 2 (a short last GEMM); 6 + 6
+        // ran those layers 0.90× (forward and backward, 1 thread).
+        let bands = (tilesY &+ rows &- 1) / rows
+        rowsPerUnit = (tilesY &+ bands &- 1) / bands
+        unitsPerImage = (tilesY &+ rowsPerUnit &- 1) / rowsPerUnit
         units = s.n &* unitsPerImage
         ld = roundUp(rows &* tilesX, winogradLanes) &+ winogradLanes
     }
