@@ -25,6 +25,16 @@ public enum ConvEpilogue {
         }
     }
 
+    /// The tensor it reads besides the result and the destination, if any.
+    @inlinable
+    public var auxiliary: UnsafePointer<Float>? {
+        switch self {
+        case .none, .relu, .accumulate: return nil
+        case let .residual(skip, _): return skip
+        case let .reluGate(output): return output
+        }
+    }
+
     /// Whether applying it needs the destination's old contents.
     public var readsDestination: Bool {
         if case .accumulate = self { return true }
