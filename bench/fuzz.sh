@@ -46,10 +46,13 @@ for t in $targets; do
 done
 # Where each finding happens (rerun once): the first stack frame outside the sanitizer,
 # libFuzzer and libc, which tells srdist's defects (Sources/…) from a library's.
-for f in "$findings"/*/crash-* "$findings"/*/timeout-*; do
-    [ -e "$f" ] || continue
-    t=$(basename "$(dirname "$f")")
-    frame=$(timeout 60 ".build-fuzz/release/$t-fuzz" -timeout=30 "$f" 2>&1 | grep -E '^ +#[0-9]+ ' \
-        | grep -vE 'compiler-rt|llvm-project|libc\.so|<unknown module>' | head -1 | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ //')
-    echo "$(basename "$f"): ${frame:-no stack}"
+# Only this run's targets (their binaries are the ones just built); a rerun that prints
+# no stack is reported as such rather than ending the script (pipefail).
+for t in $targets; do
+    for f in "$findings/$t"/crash-* "$findings/$t"/timeout-*; do
+        [ -e "$f" ] || continue
+        frame=$(timeout 60 ".build-fuzz/release/$t-fuzz" -timeout=30 "$f" 2>&1 | grep -E '^ +#[0-9]+ ' \
+            | grep -vE 'compiler-rt|llvm-project|libc\.so|<unknown module>' | head -1 | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ //' || true)
+        echo "$t/$(basename "$f"): ${frame:-no stack}"
+    done
 done
