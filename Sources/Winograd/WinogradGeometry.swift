@@ -31,9 +31,8 @@ struct WinogradGeometry {
         tilesX = (w &+ m &- 1) / m
         tilesY = (h &+ m &- 1) / m
         lanesX = roundUp(tilesX, winogradLanes)
-        var rows = unitTiles > 0 ? min(tilesY, max(1, unitTiles / tilesX)) : tilesY
         let perImage = (threads &+ s.n &- 1) / max(s.n, 1)
-        rows = min(rows, max(1, tilesY / perImage))
+        let rows = min(unitTiles > 0 ? min(tilesY, max(1, unitTiles / tilesX)) : tilesY, max(1, tilesY / perImage))
         // Bands of equal height: MDSR's 5×5 layers on 48×48 patches have 12 tile rows
         // of 12 tiles, which 128-tile units would cut 10 + 2 (a short last GEMM); 6 + 6
         // ran those layers 0.90× (forward and backward, 1 thread).
@@ -41,7 +40,7 @@ struct WinogradGeometry {
         rowsPerUnit = (tilesY &+ bands &- 1) / bands
         unitsPerImage = (tilesY &+ rowsPerUnit &- 1) / rowsPerUnit
         units = s.n &* unitsPerImage
-        ld = roundUp(rows &* tilesX, winogradLanes) &+ winogradLanes
+        ld = roundUp(rowsPerUnit &* tilesX, winogradLanes) &+ winogradLanes
     }
 
     /// α², the number of Winograd positions (and GEMMs per unit).
@@ -120,12 +119,7 @@ struct WinogradGeometry {
                 // (EDSR-baseline ×2 step 0.97×, medians of 10 interleaved runs, 1 and 2
                 // threads; prefetching the destination for writing as well was 1.03×).
                 if let aux, c &+ 1 < channels {
-                    let first = (c &+ 1) &* h &* w &+ m &* ty &* w, count = min(m, h &- m &* ty) &* w
-                    var o = 0
-                    while o < count {
-                        srdist_prefetch(aux + (first &+ o))
-                        o &+= 16
-                    }
+                    prefetchFloats(aux + ((c &+ 1) &* h &* w &+ m &* ty &* w), min(m, h &- m &* ty) &* w)
                 }
                 let src = mm + (c &* ld &+ (ty &- rows.lowerBound) &* tilesX)
                 for i in 0..<alpha {
@@ -233,6 +227,16 @@ private func mergePhases(_ src: UnsafePointer<Float>, _ m: Int, _ n: Int, _ coun
 @inline(__always) func avoidAliasing(_ stride: Int) -> Int {
     let lines = (stride &+ 15) / 16
     return (lines | 1) &* 16
+}
+
+/// Prefetches `p[0..<n]` for reading, a 64-byte cache line (16 floats) at a time.
+@inline(__always)
+func prefetchFloats(_ p: UnsafePointer<Float>, _ n: Int) {
+    var o = 0
+    while o < n {
+        srdist_prefetch(p + o)
+        o &+= 16
+    }
 }
 
 /// `dst[i] = src[i]` for i < n, inline: for the short rows of the Winograd transforms a

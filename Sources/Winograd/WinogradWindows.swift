@@ -1,4 +1,3 @@
-import CPrefetch
 import Kernels
 /// Input-side block transforms for the α = 8 tiles (F(6×6, 3×3) and F(4×4, 5×5)), where
 /// a tile's window row is exactly one SIMD vector: tile j's window in an image row is
@@ -70,7 +69,8 @@ extension WinogradGeometry {
             // memory (body 64→64, 1 thread: forward 0.95×, weight gradient 0.90×).
             let next = planes + (c &+ 1) &* h &* w
             for yy in 0..<bandRows {
-                if c &+ 1 < channels { prefetchRow(next, firstRow &+ yy) }
+                let y = firstRow &+ yy
+                if c &+ 1 < channels && y >= 0 && y < h { prefetchFloats(next + y &* w, w) }
                 let dst = hb + yy &* hRow
                 transposeWindows(band + yy &* paddedRow, into: dst)
                 let d = UnsafePointer(dst)
@@ -84,17 +84,6 @@ extension WinogradGeometry {
                     transform({ column + $0 &* hRow }, { dj + $0 &* alpha &* ps }, lanesX)
                 }
             }
-        }
-    }
-
-    /// Prefetches row `y` of `plane` (nothing outside it), a cache line at a time.
-    @inline(__always)
-    private func prefetchRow(_ plane: UnsafePointer<Float>, _ y: Int) {
-        guard y >= 0 && y < h else { return }
-        var o = 0
-        while o < w {
-            srdist_prefetch(plane + (y &* w &+ o))
-            o &+= 16
         }
     }
 
