@@ -102,14 +102,28 @@ final class SlurmScriptTests: XCTestCase {
 
     func folder(_ run: String) -> String { "\(dir.path)/\(run)" }
 
-    /// `scontrol show job -o ID` as key → value.
+    /// `scontrol show job -o ID` as key → value. The query is retried: once in a long
+    /// polling loop, scontrol was seen ending with status 13 (a death by SIGPIPE) and no output while
+    /// slurmctld was busy ending a job; the next poll worked. Three failures in a row fail.
     func state(_ id: Int) throws -> [String: String] {
-        var fields: [String: String] = [:]
-        for word in try slurm("scontrol", ["show", "job", "-o", String(id)]).split(whereSeparator: \.isWhitespace) {
-            guard let eq = word.firstIndex(of: "=") else { continue }
-            fields[String(word[..<eq])] = String(word[word.index(after: eq)...])
+        let arguments = ["show", "job", "-o", String(id)]
+        var failures: [String] = []
+        while true {
+            let r = try Executables.run("/usr/bin/env", ["scontrol"] + arguments, environment: ["SLURM_CONF": conf], timeout: 60)
+            if r.status == 0 {
+                var fields: [String: String] = [:]
+                for word in r.output.split(whereSeparator: \.isWhitespace) {
+                    guard let eq = word.firstIndex(of: "=") else { continue }
+                    fields[String(word[..<eq])] = String(word[word.index(after: eq)...])
+                }
+                return fields
+            }
+            failures.append("status \(r.status): \(r.output)")
+            if failures.count == 3 {
+                throw SlurmTestError("scontrol \(arguments.joined(separator: " ")) failed 3 times: \(failures.joined(separator: "; "))")
+            }
+            sleep(1)
         }
-        return fields
     }
 
     func log(_ id: Int) -> String {
