@@ -1,5 +1,5 @@
 import CBLAS
-import Dispatch
+import Synchronization
 
 /// OpenBLAS's thread count, which is process-wide state of the library: kept here only
 /// so it is set when it changes (the call takes a lock), never read as a setting.
@@ -19,7 +19,8 @@ enum BLASThreads {
 /// so any per-worker reduction that follows happens in a fixed order (deterministic
 /// bits). BLAS runs single-threaded inside the chunks, because BLAS threads inside
 /// parallel loops oversubscribe the cores (measured 2–3× slower,
-/// ../shared/notes/conv-speed.md); with a single chunk BLAS gets all the threads.
+/// ../shared/notes/conv-speed.md); with a single chunk BLAS gets all the threads. The
+/// chunks run on `WorkerPool`'s threads, chunk 0 on the caller's.
 @inline(__always)
 public func parallelChunks(_ count: Int, threads: Int, _ body: (_ worker: Int, _ range: Range<Int>) -> Void) {
     let workers = min(threads, count)
@@ -29,10 +30,29 @@ public func parallelChunks(_ count: Int, threads: Int, _ body: (_ worker: Int, _
         return
     }
     BLASThreads.set(1)
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
+    WorkerPool.shared.run(workers) { w in
         body(w, (w * count / workers)..<((w + 1) * count / workers))
     }
 }
 
 /// Number of workers `parallelChunks(count, threads:)` will use.
 public func workerCount(_ count: Int, threads: Int) -> Int { max(1, min(threads, count)) }
+
+/// Indices `0..<count` handed out one at a time to whichever worker asks next, for work
+/// whose result does not depend on the worker that does it (a convolution's output for
+/// one unit): workers that run faster — a core shared with another virtual machine's
+/// thread runs 5–15 % slower here for minutes at a time — take more of it, so a loop
+/// no longer ends when its slowest worker's fixed share does.
+public final class WorkQueue: Sendable {
+    public let count: Int
+    private let taken = Atomic<Int>(0)
+
+    public init(_ count: Int) { self.count = count }
+
+    /// The next index, or nil when all have been handed out.
+    @inline(__always)
+    public func next() -> Int? {
+        let i = taken.add(1, ordering: .relaxed).oldValue
+        return i < count ? i : nil
+    }
+}

@@ -24,8 +24,9 @@ func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePoi
     let psIn = g.planeStride(s.cin), psOut = g.planeStride(s.cout)
     let (vIn, vOut) = gemmBuffers(g, sourcePs: psIn, resultPs: psOut, context: context)
     let tmp = context.perWorker(.winogradRows, items: g.units, count: g.rowScratch)
-    parallelChunks(g.units, threads: context.threads) { worker, units in
-        for unit in units {
+    let queue = WorkQueue(g.units)
+    parallelChunks(g.units, threads: context.threads) { worker, _ in
+        while let unit = queue.next() {
             let (image, rows, tiles) = g.unit(unit)
             g.inputBlock(input + image &* s.cin &* s.plane, channels: s.cin, rows: rows, into: vIn[worker], ps: psIn,
                          tmp: tmp[worker])
@@ -68,6 +69,10 @@ func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: Unsaf
     let partials = context.perWorker(.winogradWeightGradients, items: g.units, count: grads.count &+ s.cout)
     let (ldT, psT) = (g.transposedLd(s.cin), g.transposedPlaneStride(s.cin))
     let vT = context.perWorker(.winogradInputTransposed, items: g.units, count: g.positions &* psT)
+    // The weight gradient's units are split in fixed chunks (its partial sums are added
+    // in worker order); the input gradient's, whose results do not depend on the worker,
+    // are taken one at a time afterwards, which evens out workers of unequal speed.
+    let dInputUnits = WorkQueue(g.units)
     parallelChunks(g.units, threads: context.threads) { worker, units in
         let dU = partials[worker], dB = dU + grads.count
         // The worker's first unit overwrites its partial sums instead of zeroing them
@@ -95,7 +100,11 @@ func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: Unsaf
                             1, vOut[worker] + xi &* psOut, Int32(g.ld), vT[worker] + xi &* psT, Int32(ldT),
                             beta, dU + xi &* grads.ps, Int32(grads.ld))
             }
-            guard let dInput else { continue }
+        }
+        guard let dInput else { return }
+        while let unit = dInputUnits.next() {
+            let (image, rows, tiles) = g.unit(unit)
+            let dy = dOutput + image &* s.cout &* s.plane
             g.inputBlock(dy, channels: s.cout, rows: rows, into: vOut[worker], ps: psOut, tmp: tmp[worker])
             positionGemms(g, c: vIn[worker], psC: psIn, a: u, flipped, b: vOut[worker], psB: psOut,
                           m: s.cin, k: s.cout, tiles: tiles)
