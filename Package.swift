@@ -43,7 +43,7 @@ let package = Package(
         // Open MPI's handle macros and HDF5's type macros as functions (Swift imports neither).
         .target(name: "CMPIShims", dependencies: ["CMPI"], exclude: ["README.md"]),
         .target(name: "CHDF5Shims", dependencies: ["CHDF5"], exclude: ["README.md"]),
-        // CPUID and XGETBV, and software prefetch, which Swift cannot issue.
+        // CPUID and XGETBV, software prefetch and the spin-wait pause, which Swift cannot issue.
         .target(name: "CCPUID", exclude: ["README.md"]),
         .systemLibrary(name: "CPrefetch"),
 
@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "Machine", dependencies: ["CBLAS", "CCPUID"], exclude: ["README.md"]),
 
         // MARK: - Layers (arrows of DESIGN.md)
-        .target(name: "Kernels", dependencies: ["CBLAS", "Machine"], exclude: ["README.md"], swiftSettings: unchecked),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CPrefetch", "Machine"], exclude: ["README.md"], swiftSettings: unchecked),
         .target(name: "Winograd", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],
                 swiftSettings: unchecked),
         .target(name: "WinogradAVX2", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],

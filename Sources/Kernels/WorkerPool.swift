@@ -1,3 +1,4 @@
+import CPrefetch
 import Dispatch
 import Foundation
 import Synchronization
@@ -98,6 +99,7 @@ final class WorkerPool: @unchecked Sendable {
         let (start, limit) = (DispatchTime.now().uptimeNanoseconds, spin.load(ordering: .relaxed))
         var spins = 0
         while !ready() {
+            srdist_spin_pause()
             spins &+= 1
             if spins & 63 == 0, DispatchTime.now().uptimeNanoseconds &- start >= limit {
                 condition.lock()
