@@ -1,5 +1,5 @@
-// Software prefetch for Swift, which has no prefetch of its own: static inline, so
-// the Swift compiler inlines it into the loop as one prefetcht0 instruction.
+// Software prefetch and the spin-wait pause for Swift, which has neither: static inline,
+// so the Swift compiler inlines each into its loop as one instruction.
 #pragma once
 
 /// Asks the CPU to bring the cache line holding `p` into all cache levels for reading.

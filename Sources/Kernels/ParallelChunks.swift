@@ -40,9 +40,9 @@ public func workerCount(_ count: Int, threads: Int) -> Int { max(1, min(threads,
 
 /// Indices `0..<count` handed out one at a time to whichever worker asks next, for work
 /// whose result does not depend on the worker that does it (a convolution's output for
-/// one unit): workers that run faster — a core shared with another virtual machine's
-/// thread runs 5–15 % slower here for minutes at a time — take more of it, so a loop
-/// no longer ends when its slowest worker's fixed share does.
+/// one unit): workers that run faster — one of this VM's two cores ran 5–15 % slower
+/// for whole runs — take more of it, so a loop no longer ends when its slowest worker's
+/// fixed share does.
 public final class WorkQueue: Sendable {
     public let count: Int
     private let taken = Atomic<Int>(0)
