@@ -54,12 +54,17 @@ final class StopSignalTests: XCTestCase {
 
     /// Two Ctrl-Cs: the second stops every rank at once with 130.
     func testTwoInterruptsThroughMpirunExit130() throws {
-        let (p, log) = try launch("int", ["--set", "train.batch_size=256"], until: "step 1/")
+        // Steps of ~1 s on one thread (Zen5, Haswell kernels): the first Ctrl-C's step and
+        // save must outlast the gap, or the job ends with 85 first (CI saw that with 0.1 s
+        // steps and a 0.3 s gap). 100 ms is ample for the script to trap each Ctrl-C apart.
+        let slowSteps = ["--set", "train.batch_size=256", "--set", "train.patch_size=48", "--set", "model.features=32"]
+        let (p, log) = try launch("int", slowSteps, until: "step 1/")
         kill(p.processIdentifier, SIGINT)
-        usleep(300_000)
+        usleep(100_000)
         kill(p.processIdentifier, SIGINT)
         let seconds = wait(p)
         XCTAssertEqual(p.terminationStatus, 130, output(log))
+        XCTAssertTrue(output(log).contains("stopping at once (exit 130)"), output(log))
         XCTAssertLessThan(seconds, 20, output(log))
     }
 
