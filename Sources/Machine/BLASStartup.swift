@@ -19,11 +19,17 @@ public struct BLASReport: Equatable, Sendable {
     public var origin: Origin
     /// Why, one clause (empty when there is nothing to say).
     public var reason: String
-    /// Lines for standard error: a user setting slower than the CPU allows, rejected kernels.
+    /// Lines for standard error at start-up: kernels rejected, a failed restart.
     public var warnings: [String]
+    /// The user's `OPENBLAS_CORETYPE` is slower than this CPU allows: a warning for the
+    /// verbs that name the kernel (train's start line, bench). It waits for the work to
+    /// begin, so a refused input still gets its one line alone, and stays out of short
+    /// verbs, since clusters set the variable on purpose for every job.
+    public var slowerSetting: String?
 
-    public init(library: BLASLibrary, origin: Origin, reason: String, warnings: [String]) {
+    public init(library: BLASLibrary, origin: Origin, reason: String, warnings: [String], slowerSetting: String? = nil) {
         (self.library, self.origin, self.reason, self.warnings) = (library, origin, reason, warnings)
+        self.slowerSetting = slowerSetting
     }
 
     /// The loaded library as it is, without the start-up check (tests, library callers).
@@ -83,11 +89,11 @@ public enum BLASStartup {
         case .keep:
             return BLASReport(library: library, origin: .openBLAS, reason: "", warnings: warnings)
         case .keepUserSetting(let better):
-            if let better {
-                warnings.append("warning: OPENBLAS_CORETYPE=\(user!) kept (\(library.kernel) kernels); this \(cpu) could run "
-                                + "\(better), several times faster: unset OPENBLAS_CORETYPE to let srdist choose")
+            let slower = better.map {
+                "warning: OPENBLAS_CORETYPE=\(user!) kept (\(library.kernel) kernels); this \(cpu) could run "
+                    + "\($0), several times faster: unset OPENBLAS_CORETYPE to let srdist choose"
             }
-            return BLASReport(library: library, origin: .user, reason: "set in the environment", warnings: warnings)
+            return BLASReport(library: library, origin: .user, reason: "set in the environment", warnings: warnings, slowerSetting: slower)
         case .keepAfterRejections:
             warnings.append("warning: no faster OpenBLAS kernel passed its check; running \(library.kernel) (OpenBLAS's choice)")
             return BLASReport(library: library, origin: .openBLAS, reason: "faster kernels rejected", warnings: warnings)

@@ -49,6 +49,8 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     let scales = m.scales.map { "×\($0)" }.joined(separator: "/")
     let schedule = m.scales.count > 1 ? " (\(config.train.scaleSchedule.rawValue) scales)" : ""
     let (threads, simd) = (trainer.kernels.threads, trainer.kernels.settings.simd.rawValue)
+    // Next to the start line that names the kernel, after every input was accepted.
+    if let slower = blas.slowerSetting { log.say("srdist: \(slower)", event: "warning") }
     log.say("srdist: \(config.name) [\(trainer.stage)]: \(m.arch.rawValue.uppercased()) \(scales) B\(m.blocks) F\(m.features)\(schedule), \(trainer.model.layout.count) parameters; "
             + "global batch \(config.train.batchSize) over \(comm.size) rank\(comm.size == 1 ? "" : "s") × \(threads) threads, "
             + "patch \(config.train.patchSize), steps \(progress.step)→\(config.train.steps); run folder \(config.runDir); "

@@ -81,13 +81,38 @@ final class BLASCheckTests: XCTestCase {
         XCTAssertEqual(warnings.count, KernelLevel(cpu: cpu) > .sse ? 1 : 0, output)
     }
 
-    /// A warning goes out once per job, not once per rank.
-    func testWarningOncePerMPIJob() throws {
-        let r = try Executables.mpirunSrdist(2, ["bench", "--config", tiny, "--steps", "1", "--warmup", "0"],
+    /// Training on 2 ranks with a slower setting: one warning per job, on the line before
+    /// the start line, which names the kept kernel.
+    func testSlowerSettingIsWarnedOncePerJobNextToTheStartLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("srdist-blas-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Executables.mpirunSrdist(2, ["--config", tiny, "--set", "run_dir=\(dir.path)", "--set", "train.steps=2"],
                                              environment: ["OPENBLAS_CORETYPE": "Prescott"])
         XCTAssertEqual(r.status, 0, r.output)
-        let warnings = r.output.components(separatedBy: "warning: OPENBLAS_CORETYPE=Prescott kept").count - 1
-        XCTAssertEqual(warnings, KernelLevel(cpu: cpu) > .sse ? 1 : 0, r.output)
+        let lines = r.output.split(separator: "\n").map(String.init)
+        let warnings = lines.indices.filter { lines[$0].contains("warning: OPENBLAS_CORETYPE=Prescott kept") }
+        let start = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("srdist: tiny_x2") }, r.output)
+        XCTAssertTrue(lines[start].contains("BLAS \(BLASLibrary.loaded.name) \(BLASLibrary.loaded.version) Prescott (OPENBLAS_CORETYPE"), lines[start])
+        XCTAssertEqual(warnings, KernelLevel(cpu: cpu) > .sse ? [start - 1] : [], r.output)
+    }
+
+    /// Refused input gets its one line alone, whatever the environment says about BLAS:
+    /// the slower-setting warning waits for the work (clusters set OPENBLAS_CORETYPE on
+    /// purpose, and every verb would otherwise print it first).
+    func testRefusedInputIsOneLineUnderASlowerSetting() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("srdist-blas-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = dir.appendingPathComponent("missing").path
+        for (args, error) in [(["eval", "--checkpoint", "\(missing)/c.h5", "--data", missing], "Error: \(missing)/c.h5: "),
+                              (["--config", tiny, "--set", #"data={"kind": "folder", "root": "\#(missing)", "data_range": "1-2/3-3"}"#,
+                                "--set", "run_dir=\(dir.path)/run"], "Error: \(missing): folder not found")] {
+            let r = try Executables.run(Executables.srdist, args, environment: ["OPENBLAS_CORETYPE": "Prescott"])
+            XCTAssertEqual(r.status, 1, r.output)
+            // Train says which overrides it read; nothing else but the error.
+            let lines = r.output.split(separator: "\n").filter { !$0.hasPrefix("config overrides:") }
+            XCTAssertEqual(lines.count, 1, r.output)
+            XCTAssertTrue(lines.first?.hasPrefix(error) ?? false, r.output)
+        }
     }
 
     func testChosenKernelThatFailsItsCheckIsReplacedAndReported() throws {
@@ -113,7 +138,9 @@ final class BLASCheckTests: XCTestCase {
     }
 
     func testSwitchOff() throws {
-        let record = try bench(["SRDIST_BLAS_CHECK": "0"]).record
+        // Under the test process's own OPENBLAS_CORETYPE (machines may set one), so both load the same kernel.
+        let inherited = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { ["OPENBLAS_CORETYPE": $0] } ?? [:]
+        let record = try bench(inherited.merging(["SRDIST_BLAS_CHECK": "0"]) { $1 }).record
         XCTAssertEqual(record["blas_origin"] as? String, "not checked")
         XCTAssertEqual(record["blas"] as? String, BLASLibrary.loaded.description, "the test process loads OpenBLAS unchecked too")
     }

@@ -5,6 +5,8 @@ import XCTest
 final class BLASKernelChoiceTests: XCTestCase {
     static let avx512: Set<CPUFeatures.Feature> = [.sse3, .avx, .fma, .avx2, .avx512f, .avx512dq, .avx512cd, .avx512bw, .avx512vl]
     let emeraldRapids = CPUFeatures(vendor: .intel, family: 6, model: 207, features: avx512.union([.avx512vnni, .avx512bf16, .avx512fp16, .amx]))
+    /// Zen 5 EPYC as seen here: OpenBLAS 0.3.21 picks Cooperlake itself; the machine sets Haswell.
+    let zen5 = CPUFeatures(vendor: .amd, family: 26, model: 2, features: avx512.union([.avx512vnni, .avx512bf16]))
     let skylakeSP = CPUFeatures(vendor: .intel, family: 6, model: 85, features: avx512)
     let zen3 = CPUFeatures(vendor: .amd, family: 25, model: 1, features: [.sse3, .avx, .fma, .avx2])
     let haswell = CPUFeatures(vendor: .intel, family: 6, model: 63, features: [.sse3, .avx, .fma, .avx2])
@@ -33,6 +35,7 @@ final class BLASKernelChoiceTests: XCTestCase {
         XCTAssertEqual(choose(emeraldRapids, "Cooperlake"), .keep)
         XCTAssertEqual(choose(emeraldRapids, "SkylakeX"), .keep, "same AVX-512 sgemm: not worth a restart")
         XCTAssertEqual(choose(skylakeSP, "SkylakeX"), .keep)
+        XCTAssertEqual(choose(zen5, "Cooperlake"), .keep)
         XCTAssertEqual(choose(zen3, "Haswell"), .keep)
         XCTAssertEqual(choose(haswell, "Zen"), .keep)
         XCTAssertEqual(choose(core2, "Core2"), .keep)
@@ -48,6 +51,7 @@ final class BLASKernelChoiceTests: XCTestCase {
     func testUserSettingIsKeptAndWarnedAboutWhenSlower() {
         XCTAssertEqual(choose(emeraldRapids, "Prescott", user: "Prescott"), .keepUserSetting(better: "Cooperlake"))
         XCTAssertEqual(choose(skylakeSP, "Haswell", user: "haswell"), .keepUserSetting(better: "SkylakeX"))
+        XCTAssertEqual(choose(zen5, "Haswell", user: "Haswell"), .keepUserSetting(better: "Cooperlake"))
         XCTAssertEqual(choose(emeraldRapids, "SkylakeX", user: "SkylakeX"), .keepUserSetting(better: nil))
         XCTAssertEqual(choose(core2, "Core2", user: "Core2"), .keepUserSetting(better: nil))
         // A setting OpenBLAS ignored (unknown name) is still the user's: judged by what runs.

@@ -74,6 +74,7 @@ struct BenchCommand: ParsableCommand {
             guard isRoot else { return }
         }
         (result.blas, result.simd) = (blas, settings.simd)
+        warnSlowerSetting(blas)
         if json {
             print(result.json)
         } else {

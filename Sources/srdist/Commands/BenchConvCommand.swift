@@ -49,6 +49,7 @@ struct BenchConvCommand: ParsableCommand {
         let env = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"].flatMap { Int($0) }
         let context = KernelContext(KernelSettings(threads: threads ?? env ?? ProcessInfo.processInfo.activeProcessorCount,
                                                    unitTiles: unitTiles))
+        warnSlowerSetting(blas)
         print("BLAS \(blas.summary)")
         print("threads \(context.threads), medians of \(repeats) interleaved rounds; \(cpuTime ? "CPU" : "wall") ms (effective GFLOPS = direct-conv FLOPs / time)")
         print(pad("layer", 24) + pad("pass", 14) + kernels.map { pad($0.rawValue, 18) }.joined() + (kernels.contains(.im2col) ? "best speed-up" : ""))

@@ -11,8 +11,9 @@ struct StartUpError: LocalizedError {
 
 /// The start-up check of every verb that computes, run before MPI starts: a forced
 /// `SRDIST_SIMD` level is one this CPU runs, and OpenBLAS's kernel suits this CPU (this
-/// may execute srdist again with a better one, see `BLASStartup`). Warnings go to
-/// standard error once per job, from the launcher's first rank.
+/// may execute srdist again with a better one, see `BLASStartup`). Its warnings go to
+/// standard error once per job, from the launcher's first rank; the report's
+/// `slowerSetting` is the verb's to print when its work begins (`warnSlowerSetting`).
 /// - Throws: `StartUpError` when `SRDIST_SIMD` names an unknown level or one beyond this CPU.
 func startUpCheck() throws -> BLASReport {
     if case let .failure(problem) = SIMDLevel.processSelection { throw StartUpError(problem.message) }
@@ -21,6 +22,12 @@ func startUpCheck() throws -> BLASReport {
         for warning in report.warnings { FileHandle.standardError.write(Data("srdist: \(warning)\n".utf8)) }
     }
     return report
+}
+
+/// Prints the report's `slowerSetting` (if any) to standard error on the launcher's first
+/// rank: for the verbs that name the kernel, once their inputs have been accepted.
+func warnSlowerSetting(_ report: BLASReport) {
+    if let line = report.slowerSetting, isFirstLaunchedRank() { FileHandle.standardError.write(Data("srdist: \(line)\n".utf8)) }
 }
 
 /// True unless mpirun, srun or another PMI launcher says this is not rank 0 (MPI itself
