@@ -51,6 +51,20 @@ public enum BLASAction: Equatable, Sendable {
     case reexec(coreType: String)
     /// Every core type srdist could pick was tried and rejected: OpenBLAS's choice stays (warn).
     case keepAfterRejections
+    /// The user's `OPENBLAS_CORETYPE` runs a kernel that failed its sgemm check: refuse to
+    /// compute with it rather than train on wrong gradients.
+    case refuseUserSetting
+    /// Every kernel srdist could try failed its check.
+    case noCorrectKernel
+
+    /// Whether the process goes on with the kernel it runs now (so that kernel must pass
+    /// its check first).
+    public var runsKernelInUse: Bool {
+        switch self {
+        case .keep, .keepUserSetting, .keepAfterRejections: true
+        case .disabled, .reexec, .refuseUserSetting, .noCorrectKernel: false
+        }
+    }
 }
 
 /// OpenBLAS core types that run well on `cpu`, best first: the ones srdist may pick.
@@ -88,6 +102,21 @@ public func chooseBLASKernel(cpu: CPUFeatures, kernel: String, userCoreType: Str
     // Only kernels better than the one in use are worth a restart.
     guard let next = untried.first(where: { KernelLevel(openBLASCore: $0)! > inUse }) else {
         return rejected.isEmpty ? .keep : .keepAfterRejections
+    }
+    return .reexec(coreType: next)
+}
+
+/// The decision when the kernel in use failed its sgemm check, whoever picked it: another
+/// core type, best first and Prescott (the plainest SSE3 kernels) last, never one already
+/// rejected; a wrong kernel is never run.
+/// - Parameters:
+///   - kernel: the failing kernel OpenBLAS runs now.
+///   - rejected: core types rejected before in this start-up.
+public func replaceFailingKernel(cpu: CPUFeatures, kernel: String, userCoreType: String?, rejected: [String] = []) -> BLASAction {
+    if userCoreType != nil { return .refuseUserSetting }
+    let excluded = Set((rejected + [kernel]).map { $0.lowercased() })
+    guard let next = (openBLASCandidates(for: cpu) + ["Prescott"]).first(where: { !excluded.contains($0.lowercased()) }) else {
+        return .noCorrectKernel
     }
     return .reexec(coreType: next)
 }

@@ -39,6 +39,12 @@ public struct BLASReport: Equatable, Sendable {
     public var summary: String { "\(library) (\(origin.rawValue)\(reason.isEmpty ? "" : ": " + reason))" }
 }
 
+/// The kernel in use computes wrong results and nothing can replace it; the message is
+/// the one line printed.
+public struct BLASCheckError: Error, CustomStringConvertible {
+    public let description: String
+}
+
 /// The start-up BLAS check: OpenBLAS reads `OPENBLAS_CORETYPE` only when it loads,
 /// so a better kernel means executing srdist again (`execve` of /proc/self/exe with the
 /// same arguments keeps the process id, so mpirun and srun notice nothing).
@@ -52,12 +58,16 @@ public enum BLASStartup {
     static let chosenKey = "SRDIST_BLAS_CHOSEN", rejectedKey = "SRDIST_BLAS_REJECTED", defaultKey = "SRDIST_BLAS_DEFAULT"
 
     /// Checks the kernel and returns the report, or does not return when it restarts srdist.
+    /// Whichever kernel is to run (OpenBLAS's, the user's or srdist's pick) first passes
+    /// `sgemmMatchesPlainLoop`, a few milliseconds.
     /// - Parameters:
     ///   - environment: the process environment (restarts change the real one).
     ///   - arguments: argv, passed unchanged to the restart.
+    /// - Throws: `BLASCheckError` when the user's core type, or every kernel srdist could
+    ///   try, fails the check.
     public static func prepare(environment: [String: String] = ProcessInfo.processInfo.environment,
                                arguments: [String] = CommandLine.arguments,
-                               cpu: CPUFeatures = .current) -> BLASReport {
+                               cpu: CPUFeatures = .current) throws -> BLASReport {
         let library = BLASLibrary.loaded
         let rejected = Rejection.parse(environment[rejectedKey] ?? "")
         var warnings = rejected.map { "warning: OpenBLAS core type \($0.coreType) rejected: \($0.why)" }
@@ -66,11 +76,14 @@ public enum BLASStartup {
         // Test switch: core types whose sgemm check is to fail, to exercise the fallback.
         let failing = (environment["SRDIST_TEST_BLAS_WRONG"] ?? "").lowercased().split(separator: ",").map(String.init)
 
+        let wrong = "its sgemm differs from a plain loop"
+        func computesRight() -> Bool { sgemmMatchesPlainLoop() && !failing.contains(library.kernel.lowercased()) }
+
         if let chosen = environment[chosenKey] {
             // This process is srdist's restart: trust the kernel only once checked.
             let problem = library.kernel.lowercased() != chosen.lowercased()
                 ? "this OpenBLAS has no such kernel (it runs \(library.kernel))"
-                : sgemmMatchesPlainLoop() && !failing.contains(chosen.lowercased()) ? nil : "its sgemm differs from a plain loop"
+                : computesRight() ? nil : wrong
             guard let problem else {
                 return BLASReport(library: library, origin: .srdist,
                                   reason: "\(picked); sgemm verified", warnings: warnings)
@@ -81,8 +94,13 @@ public enum BLASStartup {
         }
 
         let user = environment["OPENBLAS_CORETYPE"]
-        let action = chooseBLASKernel(cpu: cpu, kernel: library.kernel, userCoreType: user,
+        var action = chooseBLASKernel(cpu: cpu, kernel: library.kernel, userCoreType: user,
                                       rejected: rejected.map(\.coreType), enabled: environment["SRDIST_BLAS_CHECK"] != "0")
+        var rejectedNow = rejected
+        if action.runsKernelInUse && !computesRight() {
+            rejectedNow.append(Rejection(coreType: library.kernel, why: wrong))
+            action = replaceFailingKernel(cpu: cpu, kernel: library.kernel, userCoreType: user, rejected: rejected.map(\.coreType))
+        }
         switch action {
         case .disabled:
             return BLASReport(library: library, origin: .unchecked, reason: "SRDIST_BLAS_CHECK=0", warnings: warnings)
@@ -97,8 +115,14 @@ public enum BLASStartup {
         case .keepAfterRejections:
             warnings.append("warning: no faster OpenBLAS kernel passed its check; running \(library.kernel) (OpenBLAS's choice)")
             return BLASReport(library: library, origin: .openBLAS, reason: "faster kernels rejected", warnings: warnings)
+        case .refuseUserSetting:
+            throw BLASCheckError(description: "OPENBLAS_CORETYPE=\(user!): OpenBLAS's \(library.kernel) kernel computes sgemm wrong on this "
+                                 + "\(cpu) (it differs from a plain loop); unset it to let srdist pick and check a kernel, or set another")
+        case .noCorrectKernel:
+            throw BLASCheckError(description: "no OpenBLAS kernel computes sgemm right on this \(cpu) (rejected: "
+                                 + rejectedNow.map(\.coreType).joined(separator: ", ") + "); SRDIST_BLAS_CHECK=0 runs OpenBLAS's choice unchecked")
         case .reexec(let coreType):
-            restart(arguments, coreType: coreType, rejected: rejected, openBLASDefault: openBLASDefault)
+            restart(arguments, coreType: coreType, rejected: rejectedNow, openBLASDefault: openBLASDefault)
             warnings.append("warning: could not restart srdist with OPENBLAS_CORETYPE=\(coreType) (\(String(cString: strerror(errno)))); "
                             + "running \(library.kernel)")
             return BLASReport(library: library, origin: .openBLAS, reason: picked, warnings: warnings)

@@ -115,18 +115,32 @@ final class BLASCheckTests: XCTestCase {
         }
     }
 
-    func testChosenKernelThatFailsItsCheckIsReplacedAndReported() throws {
-        guard let first = openBLASCandidates(for: cpu).first,
-              case .reexec = chooseBLASKernel(cpu: cpu, kernel: try bench(["SRDIST_BLAS_CHECK": "0"]).record["blas_kernel"] as! String,
-                                              userCoreType: nil) else {
-            // OpenBLAS's own pick is already right here: srdist never chooses, so nothing can fail.
-            XCTAssertEqual(try bench().record["blas_origin"] as? String, "OpenBLAS's choice")
-            return
-        }
-        let expected = try expectedKernel(skipping: [first])
+    /// The kernel srdist would run here fails its check — chosen by srdist, or OpenBLAS's
+    /// own pick when that is already the best (Zen 5 here) —: the next one runs, with a warning.
+    func testKernelThatFailsItsCheckIsReplacedAndReported() throws {
+        let first = try expectedKernel()
+        let expected = openBLASCandidates(for: cpu).first { $0.lowercased() != first.lowercased() } ?? "Prescott"
         let (output, record) = try bench(["SRDIST_TEST_BLAS_WRONG": first])
         XCTAssertEqual(record["blas_kernel"] as? String, expected, output)
         XCTAssertTrue(output.contains("warning: OpenBLAS core type \(first) rejected: its sgemm differs from a plain loop"), output)
+    }
+
+    /// A user's core type that computes wrong is refused (one line), not kept; so is a
+    /// CPU on which every kernel srdist could try fails.
+    func testWrongKernelsAreNeverRun() throws {
+        let r = try Executables.run(Executables.srdist, ["bench", "--config", tiny, "--steps", "1", "--warmup", "0"],
+                                    environment: ["OPENBLAS_CORETYPE": "Prescott", "SRDIST_TEST_BLAS_WRONG": "Prescott"])
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertEqual(r.output.split(separator: "\n").count, 1, r.output)
+        XCTAssertTrue(r.output.hasPrefix("Error: OPENBLAS_CORETYPE=Prescott: OpenBLAS's Prescott kernel computes sgemm wrong"), r.output)
+
+        let own = try bench(["SRDIST_BLAS_CHECK": "0"]).record["blas_kernel"] as? String ?? "?"
+        let every = (openBLASCandidates(for: cpu) + ["Prescott", own]).joined(separator: ",")
+        let all = try Executables.run("/usr/bin/env", ["-u", "OPENBLAS_CORETYPE", "SRDIST_TEST_BLAS_WRONG=\(every)", Executables.srdist,
+                                                       "bench", "--config", tiny, "--steps", "1", "--warmup", "0"])
+        XCTAssertEqual(all.status, 1, all.output)
+        XCTAssertEqual(all.output.split(separator: "\n").count, 1, all.output)
+        XCTAssertTrue(all.output.hasPrefix("Error: no OpenBLAS kernel computes sgemm right on this"), all.output)
     }
 
     /// A core type srdist set that this OpenBLAS lacks (it silently runs another) is rejected too.

@@ -67,6 +67,22 @@ final class BLASKernelChoiceTests: XCTestCase {
         XCTAssertEqual(choose(emeraldRapids, "Haswell", rejected: ["Cooperlake", "SkylakeX"]), .keepAfterRejections)
     }
 
+    /// A kernel that failed its check is replaced whoever picked it, Prescott last; a user's is refused.
+    func testFailingKernelIsReplacedNeverRun() {
+        XCTAssertEqual(replaceFailingKernel(cpu: zen5, kernel: "Cooperlake", userCoreType: nil), .reexec(coreType: "SkylakeX"))
+        XCTAssertEqual(replaceFailingKernel(cpu: zen5, kernel: "Cooperlake", userCoreType: nil, rejected: ["skylakex"]),
+                       .reexec(coreType: "Haswell"))
+        XCTAssertEqual(replaceFailingKernel(cpu: zen5, kernel: "Haswell", userCoreType: nil, rejected: ["Cooperlake", "SkylakeX"]),
+                       .reexec(coreType: "Prescott"))
+        XCTAssertEqual(replaceFailingKernel(cpu: zen5, kernel: "Prescott", userCoreType: nil, rejected: ["Cooperlake", "SkylakeX", "Haswell"]),
+                       .noCorrectKernel)
+        XCTAssertEqual(replaceFailingKernel(cpu: core2, kernel: "Core2", userCoreType: nil), .reexec(coreType: "Prescott"))
+        XCTAssertEqual(replaceFailingKernel(cpu: zen5, kernel: "Haswell", userCoreType: "Haswell"), .refuseUserSetting)
+        XCTAssertTrue(BLASAction.keep.runsKernelInUse && BLASAction.keepUserSetting(better: nil).runsKernelInUse
+                      && BLASAction.keepAfterRejections.runsKernelInUse)
+        XCTAssertFalse(BLASAction.reexec(coreType: "Haswell").runsKernelInUse || BLASAction.disabled.runsKernelInUse)
+    }
+
     func testSwitchOffWins() {
         XCTAssertEqual(choose(emeraldRapids, "Prescott", enabled: false), .disabled)
         XCTAssertEqual(choose(emeraldRapids, "Prescott", user: "Prescott", enabled: false), .disabled)
