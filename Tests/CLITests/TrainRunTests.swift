@@ -57,6 +57,16 @@ final class TrainRunTests: ScratchFolderTestCase {
         XCTAssertFalse(r.output.contains("MPI_ABORT"), r.output)
     }
 
+    /// A config every rank reads alike and refuses (here an override out of range): one
+    /// line from rank 0, exit 1, no abort.
+    func testBadConfigUnderMpirunIsReportedOnce() throws {
+        let r = try train("badconfig", steps: 2, ["--set", "train.batch_size=0"], np: 2)
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertEqual(r.output.components(separatedBy: "Error: ").count - 1, 1, r.output)
+        XCTAssertTrue(r.output.contains("Error: \(tiny): key 'train.batch_size'"), r.output)
+        XCTAssertFalse(r.output.contains("MPI_ABORT"), r.output)
+    }
+
     func testRerunWithoutResumeIsRefused() throws {
         XCTAssertEqual(try train("once", steps: 5).status, 0)
         let again = try train("once", steps: 5)

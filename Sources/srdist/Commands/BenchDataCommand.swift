@@ -41,9 +41,9 @@ struct BenchDataCommand: ParsableCommand {
     }
 
     func run() throws {
-        let cfg = try Config.load(path: config, overrides: overrides)
         _ = try startUpCheck()
         let comm = try Communicator.initialize(threadLevel: .funneled)
+        let cfg = try loadConfig(config, overrides: overrides, on: comm)
         let threads = cfg.kernelSettings().threads
         let root = comm.rank == 0
         var result: [String: Any] = ["config": config, "ranks": comm.size, "threads_per_rank": threads, "data": cfg.data.kind.rawValue]

@@ -38,9 +38,9 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         // First: a stop signal during start-up (data loading, cache builds) must exit 85, not kill.
         StopSignal.install()
-        let cfg = try Config.load(path: config, overrides: overrides)
         let blas = try startUpCheck()
         let comm = try Communicator.initialize(threadLevel: .multiple)
+        let cfg = try loadConfig(config, overrides: overrides, on: comm)
         comm.watchdog = comm.startWatchdog(timeout: cfg.distributed.watchdogSeconds)
         if comm.rank == 0 && !overrides.isEmpty && !quiet {
             let line = "config overrides: \(overrides.joined(separator: " "))"
