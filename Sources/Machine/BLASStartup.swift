@@ -5,7 +5,7 @@ import Foundation
 public struct BLASReport: Equatable, Sendable {
     /// Who picked the kernel in use.
     public enum Origin: String, Sendable {
-        /// OpenBLAS's own detection, checked and found fine (or not known to srdist).
+        /// OpenBLAS's own detection: as good as srdist knows for this CPU, or no better one passed.
         case openBLAS = "OpenBLAS's choice"
         /// `OPENBLAS_CORETYPE` from the user's environment.
         case user = "OPENBLAS_CORETYPE"
@@ -105,16 +105,16 @@ public enum BLASStartup {
         case .disabled:
             return BLASReport(library: library, origin: .unchecked, reason: "SRDIST_BLAS_CHECK=0", warnings: warnings)
         case .keep:
-            return BLASReport(library: library, origin: .openBLAS, reason: "", warnings: warnings)
+            return BLASReport(library: library, origin: .openBLAS, reason: "sgemm verified", warnings: warnings)
         case .keepUserSetting(let better):
             let slower = better.map {
-                "warning: OPENBLAS_CORETYPE=\(user!) kept (\(library.kernel) kernels); this \(cpu) could run "
-                    + "\($0), several times faster: unset OPENBLAS_CORETYPE to let srdist choose"
+                "warning: OPENBLAS_CORETYPE=\(user!) kept (\(library.kernel) kernels, \(levelName(library.kernel))); this \(cpu) could run "
+                    + "\($0) (\(levelName($0))), faster: unset OPENBLAS_CORETYPE to let srdist choose and check a kernel"
             }
-            return BLASReport(library: library, origin: .user, reason: "set in the environment", warnings: warnings, slowerSetting: slower)
+            return BLASReport(library: library, origin: .user, reason: "set in the environment; sgemm verified", warnings: warnings, slowerSetting: slower)
         case .keepAfterRejections:
             warnings.append("warning: no faster OpenBLAS kernel passed its check; running \(library.kernel) (OpenBLAS's choice)")
-            return BLASReport(library: library, origin: .openBLAS, reason: "faster kernels rejected", warnings: warnings)
+            return BLASReport(library: library, origin: .openBLAS, reason: "faster kernels rejected; sgemm verified", warnings: warnings)
         case .refuseUserSetting:
             throw BLASCheckError(description: "OPENBLAS_CORETYPE=\(user!): OpenBLAS's \(library.kernel) kernel computes sgemm wrong on this "
                                  + "\(cpu) (it differs from a plain loop); unset it to let srdist pick and check a kernel, or set another")
@@ -128,6 +128,9 @@ public enum BLASStartup {
             return BLASReport(library: library, origin: .openBLAS, reason: picked, warnings: warnings)
         }
     }
+
+    /// "AVX2" for "Haswell"; "?" for a core name srdist does not know.
+    static func levelName(_ core: String) -> String { KernelLevel(openBLASCore: core)?.description ?? "?" }
 
     /// Replaces this process by srdist with `OPENBLAS_CORETYPE=coreType` (nil: unset);
     /// returns only when execv fails.
