@@ -89,8 +89,9 @@ public enum BLASStartup {
                                   reason: "\(picked); sgemm verified", warnings: warnings)
             }
             restart(arguments, coreType: nil, rejected: rejected + [Rejection(coreType: chosen, why: problem)], openBLASDefault: openBLASDefault)
-            warnings.append("warning: could not restart srdist without OPENBLAS_CORETYPE=\(chosen) (\(problem)); running it anyway")
-            return BLASReport(library: library, origin: .srdist, reason: picked, warnings: warnings)
+            // The kernel in use is unchecked or wrong: not run for want of a restart.
+            throw BLASCheckError(description: "OPENBLAS_CORETYPE=\(chosen) set by srdist was rejected (\(problem)), and srdist could not "
+                                 + "restart without it (\(String(cString: strerror(errno))))")
         }
 
         let user = environment["OPENBLAS_CORETYPE"]
@@ -123,6 +124,11 @@ public enum BLASStartup {
                                  + rejectedNow.map(\.coreType).joined(separator: ", ") + "); SRDIST_BLAS_CHECK=0 runs OpenBLAS's choice unchecked")
         case .reexec(let coreType):
             restart(arguments, coreType: coreType, rejected: rejectedNow, openBLASDefault: openBLASDefault)
+            // A kernel that just failed its check is not run for want of a restart.
+            if rejectedNow.count > rejected.count {
+                throw BLASCheckError(description: "OpenBLAS's \(library.kernel) kernel computes sgemm wrong on this \(cpu), and srdist could not "
+                                     + "restart with OPENBLAS_CORETYPE=\(coreType) (\(String(cString: strerror(errno))))")
+            }
             warnings.append("warning: could not restart srdist with OPENBLAS_CORETYPE=\(coreType) (\(String(cString: strerror(errno)))); "
                             + "running \(library.kernel)")
             return BLASReport(library: library, origin: .openBLAS, reason: picked, warnings: warnings)
