@@ -97,9 +97,9 @@ public enum BLASStartup {
         let user = environment["OPENBLAS_CORETYPE"]
         var action = chooseBLASKernel(cpu: cpu, kernel: library.kernel, userCoreType: user,
                                       rejected: rejected.map(\.coreType), enabled: environment["SRDIST_BLAS_CHECK"] != "0")
-        var rejectedNow = rejected
-        if action.runsKernelInUse && !computesRight() {
-            rejectedNow.append(Rejection(coreType: library.kernel, why: wrong))
+        let inUseFails = action.runsKernelInUse && !computesRight()
+        let rejectedNow = rejected + (inUseFails ? [Rejection(coreType: library.kernel, why: wrong)] : [])
+        if inUseFails {
             action = replaceFailingKernel(cpu: cpu, kernel: library.kernel, userCoreType: user, rejected: rejected.map(\.coreType))
         }
         switch action {
@@ -125,7 +125,7 @@ public enum BLASStartup {
         case .reexec(let coreType):
             restart(arguments, coreType: coreType, rejected: rejectedNow, openBLASDefault: openBLASDefault)
             // A kernel that just failed its check is not run for want of a restart.
-            if rejectedNow.count > rejected.count {
+            if inUseFails {
                 throw BLASCheckError(description: "OpenBLAS's \(library.kernel) kernel computes sgemm wrong on this \(cpu), and srdist could not "
                                      + "restart with OPENBLAS_CORETYPE=\(coreType) (\(String(cString: strerror(errno))))")
             }
