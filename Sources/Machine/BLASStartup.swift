@@ -41,8 +41,9 @@ public struct BLASReport: Equatable, Sendable {
 
 /// The kernel in use computes wrong results and nothing can replace it; the message is
 /// the one line printed.
-public struct BLASCheckError: Error, CustomStringConvertible {
+public struct BLASCheckError: LocalizedError, CustomStringConvertible {
     public let description: String
+    public var errorDescription: String? { description }
 }
 
 /// The start-up BLAS check: OpenBLAS reads `OPENBLAS_CORETYPE` only when it loads,

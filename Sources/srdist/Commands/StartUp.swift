@@ -15,11 +15,10 @@ struct StartUpError: LocalizedError {
 /// standard error once per job, from the launcher's first rank; the report's
 /// `slowerSetting` is the verb's to print when its work begins (`warnSlowerSetting`).
 /// - Throws: `StartUpError` when `SRDIST_SIMD` names an unknown level or one beyond this
-///   CPU, or when no OpenBLAS kernel at hand computes right (`BLASCheckError`).
+///   CPU; `BLASCheckError` when no OpenBLAS kernel at hand computes right.
 func startUpCheck() throws -> BLASReport {
     if case let .failure(problem) = SIMDLevel.processSelection { throw StartUpError(problem.message) }
-    let report: BLASReport
-    do { report = try BLASStartup.prepare() } catch let error as BLASCheckError { throw StartUpError(error.description) }
+    let report = try BLASStartup.prepare()
     if isFirstLaunchedRank() {
         for warning in report.warnings { FileHandle.standardError.write(Data("srdist: \(warning)\n".utf8)) }
     }
