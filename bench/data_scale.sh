@@ -31,17 +31,8 @@ total=$((N + 10))
 
 # The set: UNIQUE generated images (kept between runs), then copies up to N + 10.
 root="$DATA/div2k"
-gen=$((UNIQUE < total ? UNIQUE : total))
-if [ ! -f "$root/DIV2K_train_HR/$(printf %04d "$gen").png" ]; then
-    echo "generating $gen DIV2K-sized images in $root (minutes)"
-    "$SRDIST" demo-data "$root" --layout div2k --div2k-shapes --count "$gen" >/dev/null
-fi
-for ((i = gen + 1; i <= total; i++)); do
-    name=$(printf %04d "$i") src=$(printf %04d $(( (i - 1) % gen + 1 )))
-    [ -f "$root/DIV2K_train_HR/$name.png" ] && continue
-    for s in 2 3 4; do cp "$root/DIV2K_train_LR_bicubic/X$s/${src}x$s.png" "$root/DIV2K_train_LR_bicubic/X$s/${name}x$s.png"; done
-    cp "$root/DIV2K_train_HR/$src.png" "$root/DIV2K_train_HR/$name.png"
-done
+source bench/lib/div2k_set.sh
+div2k_set "$SRDIST" "$root" "$total" "$UNIQUE"
 echo "set: $N + 10 DIV2K-sized images in $root"
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 

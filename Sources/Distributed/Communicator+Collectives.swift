@@ -66,4 +66,29 @@ extension Communicator {
         }
         return (0..<size).map { Array(all[($0 * values.count)..<(($0 + 1) * values.count)]) }
     }
+
+    /// Gathers every rank's `bytes` (of any length) on rank `root`.
+    ///
+    /// - Returns: on `root`, `size` arrays (element r is rank r's bytes); elsewhere none.
+    public func gather(_ bytes: [UInt8], root: Int) throws -> [[UInt8]] {
+        guard size > 1 else { return [bytes] }
+        var counts = [Int32](repeating: 0, count: size)
+        var mine = [mpiCount(bytes.count)]
+        try watched("MPI_Gather") {
+            try check("MPI_Gather", MPI_Gather(&mine, 1, Int32.mpiType, &counts, 1, Int32.mpiType, Int32(root), handle))
+        }
+        let offsets = counts.indices.map { Int(counts[..<$0].reduce(0, +)) }
+        var all = [UInt8](repeating: 0, count: rank == root ? Int(counts.reduce(0, +)) : 0)
+        var displacements = offsets.map { mpiCount($0) }
+        try bytes.withUnsafeBufferPointer { send in
+            try all.withUnsafeMutableBufferPointer { receive in
+                try watched("MPI_Gatherv") {
+                    try check("MPI_Gatherv", MPI_Gatherv(send.baseAddress, mine[0], UInt8.mpiType, receive.baseAddress, &counts,
+                                                         &displacements, UInt8.mpiType, Int32(root), handle))
+                }
+            }
+        }
+        guard rank == root else { return [] }
+        return counts.indices.map { Array(all[offsets[$0]..<(offsets[$0] + Int(counts[$0]))]) }
+    }
 }

@@ -11,6 +11,15 @@ import Foundation
 public func score(sr: [UInt8], width: Int, height: Int, hr: [UInt8], hrWidth: Int, hrHeight: Int,
                   by evaluation: EvaluationProtocol, threads: Int) throws -> ImageScores {
     precondition(sr.count == width * height * 3 && hr.count == hrWidth * hrHeight * 3, "score: pixel counts do not match sizes")
+    try checkScorable(width: width, height: height, hrWidth: hrWidth, hrHeight: hrHeight, by: evaluation)
+    let area = ScoredArea(width: width, height: height, shave: evaluation.shave, onY: evaluation.onY)
+    return ImageScores(psnr: psnr(sr, rowWidth: width, hr, rowWidth: hrWidth, area),
+                       ssim: ssim(sr, rowWidth: width, hr, rowWidth: hrWidth, area, threads: threads))
+}
+
+/// Throws what `score` would for these sizes, from the sizes alone: ranks that share an
+/// evaluation check every image before any of them computes, so all fail together.
+public func checkScorable(width: Int, height: Int, hrWidth: Int, hrHeight: Int, by evaluation: EvaluationProtocol) throws {
     guard hrWidth >= width && hrHeight >= height else {
         throw MetricsError.groundTruthTooSmall(hr: (hrWidth, hrHeight), sr: (width, height))
     }
@@ -18,6 +27,4 @@ public func score(sr: [UInt8], width: Int, height: Int, hr: [UInt8], hrWidth: In
     guard area.innerWidth >= ssimWindow && area.innerHeight >= ssimWindow else {
         throw MetricsError.tooSmallToScore(width: width, height: height, shave: evaluation.shave)
     }
-    return ImageScores(psnr: psnr(sr, rowWidth: width, hr, rowWidth: hrWidth, area),
-                       ssim: ssim(sr, rowWidth: width, hr, rowWidth: hrWidth, area, threads: threads))
 }

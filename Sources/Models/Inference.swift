@@ -17,58 +17,47 @@ public struct Upscaler {
 
     /// Super-resolves planar `image` `[3, h, w]` into `[3, h·s, w·s]`.
     /// - Parameters:
-    ///   - tile: if set, the LR image is cut into `tile × tile` cores, each run with
-    ///     `overlap` pixels of context on every side; only cores are pasted back, so
-    ///     the result equals whole-image inference (to float rounding) when `overlap`
-    ///     covers the network's receptive-field radius, and memory scales with the tile.
-    ///   - selfEnsemble: average the outputs of the 8 flips/rotations of the input.
+    ///   - tile: if set, the LR image is cut into cores of at most `tile × tile` pixels
+    ///     (`TileGrid`), each run with `overlap` pixels of context on every side; only
+    ///     cores are pasted back, so the result equals whole-image inference (to float
+    ///     rounding) when `overlap` covers the network's receptive-field radius, and
+    ///     memory scales with the tile.
+    ///   - selfEnsemble: average the outputs of the 8 flips/rotations of each window.
     public func upscale(_ image: [Float], h: Int, w: Int, tile: Int? = nil, overlap: Int = 16, selfEnsemble: Bool = false) -> [Float] {
-        guard selfEnsemble else { return run(image, h: h, w: w, tile: tile, overlap: overlap) }
-        let (oh, ow) = (h * scale, w * scale)
-        var sum = [Double](repeating: 0, count: 3 * oh * ow)
-        for t in 0..<8 {
-            let (x, th, tw) = dihedral(image, h: h, w: w, t)
-            let y = run(x, h: th, w: tw, tile: tile, overlap: overlap)
-            let (back, bh, bw) = dihedral(y, h: th * scale, w: tw * scale, inverse(t))
-            precondition(bh == oh && bw == ow)
-            for i in sum.indices { sum[i] += Double(back[i]) }
-        }
-        return sum.map { Float($0 / 8) }
-    }
-
-    private func run(_ image: [Float], h: Int, w: Int, tile: Int?, overlap: Int) -> [Float] {
-        let (oh, ow) = (h * scale, w * scale)
-        guard let tile, tile < h || tile < w else {
-            return image.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: forward($0.baseAddress!, h, w), count: 3 * oh * ow)) }
-        }
-        // Every window has the same size (shifted inward at the borders, where the
-        // image edge gives the same zero padding as whole-image inference), so the
-        // model allocates its buffers once.
-        let (wh, ww) = (min(h, tile + 2 * overlap), min(w, tile + 2 * overlap))
+        let grid = TileGrid(h: h, w: w, tile: tile, overlap: overlap)
+        guard grid.count > 1 else { return windowOutput(image, grid, 0, selfEnsemble: selfEnsemble) }
+        let (oh, ow, s) = (h * scale, w * scale, scale)
         var out = [Float](repeating: 0, count: 3 * oh * ow)
-        var window = [Float](repeating: 0, count: 3 * wh * ww)
-        for cy in stride(from: 0, to: h, by: tile) {
-            for cx in stride(from: 0, to: w, by: tile) {
-                let (cy1, cx1) = (min(h, cy + tile), min(w, cx + tile))
-                let y0 = min(max(0, cy - overlap), h - wh), x0 = min(max(0, cx - overlap), w - ww)
-                for c in 0..<3 {
-                    for y in 0..<wh {
-                        let src = (c * h + y0 + y) * w + x0
-                        window.replaceSubrange(((c * wh + y) * ww)..<((c * wh + y) * ww + ww), with: image[src..<(src + ww)])
-                    }
-                }
-                let sr = window.withUnsafeBufferPointer { forward($0.baseAddress!, wh, ww) }
-                let (sw, s) = (ww * scale, scale)
-                for c in 0..<3 {
-                    for y in (cy * s)..<(cy1 * s) {
-                        let src = sr + (c * wh * s + y - y0 * s) * sw - x0 * s
-                        let dst = (c * oh + y) * ow
-                        for x in (cx * s)..<(cx1 * s) { out[dst + x] = src[x] }
-                    }
+        for i in 0..<grid.count {
+            let core = grid.core(i), pixels = grid.core(i, of: windowOutput(image, grid, i, selfEnsemble: selfEnsemble), scale: s)
+            let (ch, cw) = (core.rows.count * s, core.cols.count * s)
+            for c in 0..<3 {
+                for y in 0..<ch {
+                    let dst = (c * oh + core.rows.lowerBound * s + y) * ow + core.cols.lowerBound * s, src = (c * ch + y) * cw
+                    out.replaceSubrange(dst..<(dst + cw), with: pixels[src..<(src + cw)])
                 }
             }
         }
         return out
+    }
+
+    /// The network's output `[3, rows·s, cols·s]` for window `i` of `grid` over
+    /// planar `image` (the whole image when the grid has one window).
+    public func windowOutput(_ image: [Float], _ grid: TileGrid, _ i: Int, selfEnsemble: Bool) -> [Float] {
+        let (wh, ww) = (grid.core(i).window.rows.count, grid.core(i).window.cols.count)
+        let window = grid.count == 1 ? image : grid.window(i, of: image)
+        guard selfEnsemble else { return run(window, h: wh, w: ww) }
+        var sum = [Double](repeating: 0, count: 3 * wh * ww * scale * scale)
+        for t in 0..<8 {
+            let (x, th, tw) = dihedral(window, h: wh, w: ww, t)
+            let (back, _, _) = dihedral(run(x, h: th, w: tw), h: th * scale, w: tw * scale, inverse(t))
+            for j in sum.indices { sum[j] += Double(back[j]) }
+        }
+        return sum.map { Float($0 / 8) }
+    }
+
+    private func run(_ image: [Float], h: Int, w: Int) -> [Float] {
+        image.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: forward($0.baseAddress!, h, w), count: 3 * h * w * scale * scale)) }
     }
 }
 

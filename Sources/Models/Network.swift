@@ -25,6 +25,9 @@ public protocol SuperResolutionNetwork: AnyObject {
     func updateGroups(scale: Int) -> [(branch: String, ranges: [Range<Int>])]
     /// Each conv's geometry along the path of `scale` (for FLOP counts).
     func convShapes(n: Int, h: Int, w: Int, scale: Int) -> [Conv2dShape]
+    /// Receptive-field radius in LR pixels along the path of `scale`: the tile overlap
+    /// that makes tiled inference equal whole-image inference.
+    func receptiveRadius(scale: Int) -> Int
 }
 
 extension SuperResolutionNetwork {
@@ -44,6 +47,8 @@ extension EDSR: SuperResolutionNetwork {
     public func updateGroups(scale: Int) -> [(branch: String, ranges: [Range<Int>])] { [("shared", [0..<layout.count])] }
 
     public func convShapes(n: Int, h: Int, w: Int, scale: Int) -> [Conv2dShape] { path.convShapes(n: n, h: h, w: w) }
+
+    public func receptiveRadius(scale: Int) -> Int { path.receptiveRadius }
 }
 
 extension MDSR: SuperResolutionNetwork {
@@ -55,4 +60,6 @@ extension MDSR: SuperResolutionNetwork {
     }
 
     public func convShapes(n: Int, h: Int, w: Int, scale: Int) -> [Conv2dShape] { path(scale).convShapes(n: n, h: h, w: w) }
+
+    public func receptiveRadius(scale: Int) -> Int { path(scale).receptiveRadius }
 }

@@ -26,6 +26,22 @@ struct NetworkPath {
         [head] + blocks.flatMap { [$0.conv1, $0.conv2] } + [bodyConv] + upsampler.stages.map(\.conv) + [tail]
     }
 
+    /// How far, in LR pixels, an output pixel's value reaches into the input: each k×k
+    /// conv adds k/2 pixels at the resolution it runs at (an upsampler stage's conv and
+    /// the tail count in LR pixels divided by the factor above LR). A tile with this much
+    /// context on every side computes its core exactly as the whole image would.
+    var receptiveRadius: Int {
+        let lrConvs: [ConvParameters] = [head] + blocks.flatMap { [$0.conv1, $0.conv2] } + [bodyConv]
+        var radius = Double(lrConvs.map { $0.k / 2 }.reduce(0, +))
+        var factor = 1
+        for stage in upsampler.stages {
+            radius += Double(stage.conv.k / 2) / Double(factor)
+            factor *= stage.r
+        }
+        radius += Double(tail.k / 2) / Double(factor)
+        return Int(radius.rounded(.up))
+    }
+
     /// Each conv's geometry at the resolution it runs at (upsampler stages and the tail
     /// run above the LR size): the FLOP count of a pass.
     func convShapes(n: Int, h: Int, w: Int) -> [Conv2dShape] {

@@ -98,6 +98,12 @@ public struct TrainSpec: Equatable, Sendable {
     public var logEvery: Int
     /// Validate (and keep the best checkpoint) every this many steps; 0: only at the end.
     public var evalEvery: Int
+    /// Validation's tile: LR cores of at most this side, dealt out over the ranks with
+    /// the windows of every image (`validation_tile`, default 256); 0: whole images.
+    public var validationTile: Int
+    /// Context around each validation tile in LR pixels (`validation_overlap`); nil: the
+    /// model's receptive-field radius, so tiled scores equal whole-image scores.
+    public var validationOverlap: Int?
     /// Start from another checkpoint's weights (tensors matched by name and shape).
     public var initFrom: String?
     /// Consecutive steps with a non-finite loss or gradient (skipped by every rank)
@@ -253,6 +259,8 @@ public struct Config: Sendable {
                               threadsPerRank: try t.int("threads_per_rank", 0, min: 0, max: 4096),
                               logEvery: try t.int("log_every", 100, min: 1, max: maxCount),
                               evalEvery: try t.int("eval_every", 0, min: 0, max: maxCount),
+                              validationTile: try t.int("validation_tile", 256, min: 0, max: 1 << 16),
+                              validationOverlap: try t.optionalInt("validation_overlap", min: 0, max: 1 << 12),
                               initFrom: try t.optionalString("init_from"),
                               maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1, max: maxCount),
                               convAlgorithm: try t.choice("conv_algorithm", ConvAlgorithm.winograd, oneOf: [.winograd, .im2col]),

@@ -43,6 +43,12 @@ struct ConfigSection {
         return i
     }
 
+    /// An integer in `lo…hi`, or nil when the key is absent (or null).
+    mutating func optionalInt(_ k: String, min lo: Int, max hi: Int) throws -> Int? {
+        guard raw(k) != nil else { return nil }
+        return try int(k, min: lo, max: hi)
+    }
+
     /// `v` as an Int when it is a JSON integer (1e3 counts; 2.5, true and 1e300 do not).
     static func integer(_ v: Any) -> Int? {
         guard let n = v as? NSNumber, String(cString: n.objCType) != "c" else { return nil }

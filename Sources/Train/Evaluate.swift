@@ -1,4 +1,5 @@
 import Data
+import Distributed
 import Foundation
 import Metrics
 import Models
@@ -19,40 +20,112 @@ public struct EvaluatedImage {
     public var lr, sr, bicubic, hr: RGBImage
 }
 
-/// The paper's evaluation: upscale each LR image (optionally tiled and/or with the ×8
-/// self-ensemble), quantise to 8 bits, score against HR with `protocol`, and score
-/// bicubic upsampling the same way.
+/// Which ranks score the images of a shared evaluation (every rank computes tiles).
+public enum ScoringRanks: Sendable {
+    /// Image k is scored by rank k mod size: scoring is spread like the tiles.
+    case spread
+    /// Rank 0 scores every image (it gets each image's pictures, as `eval --report` needs).
+    case root
+}
+
+/// Thrown on every rank of a shared evaluation when the `stop` check said so between
+/// two images: the evaluation was abandoned.
+public struct EvaluationStopped: Error {}
+
+/// The paper's evaluation, shared by the ranks of `comm`: each LR image is cut into the
+/// windows of a `TileGrid` (one window when `tile` is nil), the windows of all images are
+/// dealt out round-robin over the ranks, and each image's 8-bit cores are gathered to the
+/// rank that scores it against HR with `protocol`, next to bicubic upsampling. A window's
+/// output does not depend on the rank that computes it, so at the same threads per rank
+/// the scores are the same bits at every rank count; every rank returns all of them.
 /// - Parameters:
-///   - save: folder to write the model's outputs as PNG (`<name>_x<s>.png`).
+///   - save: folder to write the model's outputs as PNG (`<name>_x<s>.png`), by the scoring rank.
+///   - scoring: which ranks score (`each` runs on the scoring rank).
+///   - stop: asked on every rank after each image; when any rank says true, every rank
+///     throws `EvaluationStopped`.
 ///   - each: called with every image once it is scored (one image's pictures in memory at a time).
 ///   - threads: workers for scoring (the upscaler's network has its own settings).
 public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation: EvaluationProtocol,
                      selfEnsemble: Bool = false, tile: Int? = nil, overlap: Int = 16,
-                     save: String? = nil, threads: Int, each: ((EvaluatedImage) throws -> Void)? = nil) throws -> [ImageResult] {
+                     save: String? = nil, threads: Int, comm: Communicator, scoring: ScoringRanks = .spread,
+                     stop: (() -> Bool)? = nil, each: ((EvaluatedImage) throws -> Void)? = nil) throws -> [ImageResult] {
     let s = upscaler.scale
-    if let save { try createFolder(save) }
-    return try pairs.map { pair in
-        // One image's pixels at a time out of the maps: bounded memory on big sets.
-        let (lr, hr) = (pair.lr.image(), pair.hr.image())
-        let start = DispatchTime.now().uptimeNanoseconds
-        let out = upscaler.upscale(lr.planar(), h: lr.height, w: lr.width,
-                                   tile: tile, overlap: overlap, selfEnsemble: selfEnsemble)
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let sr = out.withUnsafeBufferPointer { RGBImage(planar: $0.baseAddress!, width: lr.width * s, height: lr.height * s) }
-        let bic = Bicubic.upscale(lr, by: s)
-        func scores(_ img: RGBImage) throws -> ImageScores {
-            do {
-                return try score(sr: img.pixels, width: img.width, height: img.height,
-                                 hr: hr.pixels, hrWidth: hr.width, hrHeight: hr.height, by: evaluation, threads: threads)
-            } catch {
-                throw ScoringError("\(pair.name): \(error.localizedDescription)")
-            }
+    // From sizes alone, on every rank: an image that cannot be scored fails every rank
+    // before any computes.
+    for pair in pairs {
+        do {
+            try checkScorable(width: pair.lr.width * s, height: pair.lr.height * s, hrWidth: pair.hr.width, hrHeight: pair.hr.height,
+                              by: evaluation)
+        } catch {
+            throw ScoringError("\(pair.name): \(error.localizedDescription)")
         }
-        if let save { try PNGFile.write(sr, to: (save as NSString).appendingPathComponent("\(pair.name)_x\(s).png")) }
-        let result = ImageResult(name: pair.name, model: try scores(sr), bicubic: try scores(bic), seconds: seconds)
-        try each?(EvaluatedImage(result: result, lr: lr, sr: sr, bicubic: bic, hr: hr))
-        return result
     }
+    if let save { try comm.failTogether { try createFolder(save) } }
+    let grids = pairs.map { TileGrid(h: $0.lr.height, w: $0.lr.width, tile: tile, overlap: overlap) }
+    // Model PSNR, SSIM, bicubic PSNR, SSIM, seconds per image; summed over ranks at the end.
+    var table = [Double](repeating: 0, count: 5 * pairs.count)
+    var first = 0
+    for (k, pair) in pairs.enumerated() {
+        let grid = grids[k]
+        let mine = (first..<(first + grid.count)).filter { $0 % comm.size == comm.rank }.map { $0 - first }
+        var cores: [UInt8] = []
+        if !mine.isEmpty {
+            let lr = pair.lr.image().planar()
+            let start = DispatchTime.now().uptimeNanoseconds
+            for i in mine {
+                let core = grid.core(i)
+                let pixels = grid.core(i, of: upscaler.windowOutput(lr, grid, i, selfEnsemble: selfEnsemble), scale: s)
+                cores += pixels.withUnsafeBufferPointer {
+                    RGBImage(planar: $0.baseAddress!, width: core.cols.count * s, height: core.rows.count * s).pixels
+                }
+            }
+            table[5 * k + 4] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        let owner = scoring == .root ? 0 : k % comm.size
+        let gathered = try comm.gather(cores, root: owner)
+        try comm.failTogether {
+            guard comm.rank == owner else { return }
+            let sr = assemble(gathered, grid: grid, first: first, ranks: comm.size, scale: s)
+            let (lr, hr) = (pair.lr.image(), pair.hr.image())
+            let bic = Bicubic.upscale(lr, by: s)
+            func scores(_ img: RGBImage) throws -> ImageScores {
+                try score(sr: img.pixels, width: img.width, height: img.height,
+                          hr: hr.pixels, hrWidth: hr.width, hrHeight: hr.height, by: evaluation, threads: threads)
+            }
+            if let save { try PNGFile.write(sr, to: (save as NSString).appendingPathComponent("\(pair.name)_x\(s).png")) }
+            let (model, bicubic) = (try scores(sr), try scores(bic))
+            table.replaceSubrange((5 * k)..<(5 * k + 4), with: [model.psnr, model.ssim, bicubic.psnr, bicubic.ssim])
+            let result = ImageResult(name: pair.name, model: model, bicubic: bicubic, seconds: table[5 * k + 4])
+            try each?(EvaluatedImage(result: result, lr: lr, sr: sr, bicubic: bic, hr: hr))
+        }
+        first += grid.count
+        if let stop, try comm.allreduce([stop() ? 1 : 0] as [Int32], .max)[0] == 1 { throw EvaluationStopped() }
+    }
+    // Every entry has one writer (its scoring rank, or each rank its own time share),
+    // so the sum is each value itself (x + 0 = x) except the seconds, summed over ranks.
+    try table.withUnsafeMutableBufferPointer { try comm.allreduce($0, .sum) }
+    return pairs.enumerated().map { k, pair in
+        ImageResult(name: pair.name, model: ImageScores(psnr: table[5 * k], ssim: table[5 * k + 1]),
+                    bicubic: ImageScores(psnr: table[5 * k + 2], ssim: table[5 * k + 3]), seconds: table[5 * k + 4])
+    }
+}
+
+/// The SR image of one image from its cores as `comm.gather` delivered them: rank r's
+/// bytes are the 8-bit cores of windows r, r + ranks, … (numbered from `first` over all
+/// images), in order.
+private func assemble(_ gathered: [[UInt8]], grid: TileGrid, first: Int, ranks: Int, scale s: Int) -> RGBImage {
+    var image = RGBImage(width: grid.w * s, height: grid.h * s)
+    var offsets = [Int](repeating: 0, count: ranks)
+    for i in 0..<grid.count {
+        let r = (first + i) % ranks, core = grid.core(i)
+        let (ch, cw) = (core.rows.count * s, core.cols.count * s)
+        for y in 0..<ch {
+            let dst = ((core.rows.lowerBound * s + y) * image.width + core.cols.lowerBound * s) * 3
+            image.pixels.replaceSubrange(dst..<(dst + 3 * cw), with: gathered[r][(offsets[r] + 3 * cw * y)..<(offsets[r] + 3 * cw * (y + 1))])
+        }
+        offsets[r] += 3 * cw * ch
+    }
+    return image
 }
 
 /// Mean PSNR and SSIM over images (the numbers papers report).

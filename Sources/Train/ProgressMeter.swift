@@ -4,7 +4,8 @@ import Foundation
 /// The numbers behind the progress line: running-mean loss and gradient norm (before
 /// clipping), throughput, and the
 /// shares of time spent waiting for data and for gradient communication since the
-/// previous line, plus an ETA from the run's average step time.
+/// previous line, plus an ETA: the run's average step time (validations excluded)
+/// times the steps left, plus the last validation's time times the validations left.
 final class ProgressMeter {
     let trainer: Trainer
     let startStep: Int
@@ -12,6 +13,8 @@ final class ProgressMeter {
     var windowStart = Date()
     var lossSum = 0.0, lossCount = 0, normSum = 0.0
     var dataWaitMark: Double, commMark: Double
+    /// Wall time of this process's validations so far, and of the last complete one.
+    var validationTime = 0.0, lastValidation: Double?
 
     init(trainer: Trainer, start: Int) {
         (self.trainer, startStep) = (trainer, start)
@@ -25,6 +28,18 @@ final class ProgressMeter {
         lossCount += 1
     }
 
+    func recordValidation(seconds: Double, complete: Bool) {
+        validationTime += seconds
+        if complete { lastValidation = seconds }
+    }
+
+    /// Validations still to come after `step`: every `eval_every` steps and at the end.
+    func validationsLeft(after step: Int) -> Int {
+        let (every, steps) = (trainer.config.train.evalEvery, trainer.config.train.steps)
+        let periodic = every > 0 ? (steps - 1) / every - step / every : 0
+        return max(0, periodic) + (step < steps ? 1 : 0)
+    }
+
     func line(step: Int) -> (text: String, fields: [String: Any]) {
         let cfg = trainer.config
         let elapsed = max(Date().timeIntervalSince(windowStart), 1e-9)
@@ -34,15 +49,19 @@ final class ProgressMeter {
         let patches = Double(lossCount * cfg.train.batchSize) / elapsed
         let dataShare = (trainer.data.dataWait - dataWaitMark) / elapsed
         let commShare = (trainer.exposedCommunication - commMark) / elapsed
-        let perStep = Date().timeIntervalSince(startTime) / Double(max(step - startStep, 1))
-        let eta = perStep * Double(cfg.train.steps - step)
-        let text = String(format: "step %d/%d  %@  loss %.4f  lr %.2e  grad norm %.3g  %.1f patches/s  data wait %.1f%%  comm %.1f%%  ETA %@",
-                          step, cfg.train.steps, trainer.stage, loss, lr, gradNorm, patches, 100 * dataShare, 100 * commShare, duration(eta))
+        let perStep = (Date().timeIntervalSince(startTime) - validationTime) / Double(max(step - startStep, 1))
+        let validationETA = (lastValidation ?? 0) * Double(validationsLeft(after: step))
+        let eta = perStep * Double(cfg.train.steps - step) + validationETA
+        // Before the first validation its cost is unknown: said, not guessed.
+        let unmeasured = lastValidation == nil && validationsLeft(after: step) > 0 ? " + validation" : ""
+        let text = String(format: "step %d/%d  %@  loss %.4f  lr %.2e  grad norm %.3g  %.1f patches/s  data wait %.1f%%  comm %.1f%%  ETA %@%@",
+                          step, cfg.train.steps, trainer.stage, loss, lr, gradNorm, patches, 100 * dataShare, 100 * commShare,
+                          duration(eta), unmeasured)
         (windowStart, lossSum, lossCount, normSum) = (Date(), 0, 0, 0)
         (dataWaitMark, commMark) = (trainer.data.dataWait, trainer.exposedCommunication)
         return (text, ["step": step, "steps": cfg.train.steps, "stage": trainer.stage, "scales": trainer.stepsPerScale.keys.sorted(), "loss": loss,
                        "lr": Double(lr), "grad_norm": gradNorm, "patches_per_second": patches, "data_wait": dataShare, "comm_exposed": commShare,
-                       "eta_seconds": eta])
+                       "eta_seconds": eta, "eta_validation_seconds": validationETA])
     }
 
     func summary(step: Int) -> String {

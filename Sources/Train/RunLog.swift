@@ -126,6 +126,8 @@ private func jsonScalar(_ v: Any) -> String {
     switch v {
     case let d as Double: return d.isFinite ? String(d) : "null"
     case let f as Float: return String(Double(f))
+    case let list as [Any]:
+        return (try? JSONSerialization.data(withJSONObject: list, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "\(v)"
     default: return "\(v)"
     }
 }

@@ -1,30 +1,67 @@
 import Data
+import Distributed
+import Foundation
 import Metrics
 import Models
 
+/// One validation: mean PSNR/SSIM of the model and of bicubic upsampling over the
+/// scales, per scale, and per image; its wall time and the ranks that shared it.
+public struct Validation {
+    public var model, bicubic: ImageScores
+    public var perScale: [Int: ImageScores]
+    /// Per scale, every image's scores, in the validation set's order.
+    public var images: [Int: [ImageResult]]
+    public var seconds: Double
+    public var ranks: Int
+    /// This process's peak RSS in MiB before the validation began and after it ended.
+    public var peakRSSBefore, peakRSS: Double
+    /// Images scored, over all scales.
+    public var imageCount: Int { images.values.map(\.count).reduce(0, +) }
+}
+
 extension Trainer {
-    /// Mean PSNR/SSIM of the model and of bicubic upsampling on the validation images,
-    /// averaged over the scales (benchmark protocol: Y, shave = scale; DIV2K: RGB,
-    /// shave = scale + 6), and per scale.
-    public func validate() throws -> (model: ImageScores, bicubic: ImageScores, perScale: [Int: ImageScores]) {
-        var model: [ImageScores] = [], bicubic: [ImageScores] = [], perScale: [Int: ImageScores] = [:]
-        for s in config.model.scales {
-            let evaluation: EvaluationProtocol = config.data.kind == .dataset(.div2k) && config.data.validationRoot == nil
-                ? .div2k(scale: s) : .benchmark(scale: s)
-            let results = try scoredWeights {
-                try evaluate(Upscaler(self.model, scale: s), on: data.validation[s] ?? [], by: evaluation, threads: kernels.threads)
+    /// Scores the model on the validation images, shared by every rank of the group
+    /// (`evaluate`): tiled with `train.validation_tile` and the receptive field as
+    /// overlap (or `train.validation_overlap`), averaged over the scales (benchmark
+    /// protocol: Y, shave = scale; DIV2K: RGB, shave = scale + 6). Every rank must call it.
+    /// - Parameter stop: asked after each image (every rank); when true on any rank,
+    ///   the validation is abandoned and every rank throws `EvaluationStopped`.
+    public func validate(stop: (() -> Bool)? = nil) throws -> Validation {
+        let (began, peakBefore) = (Date(), MemoryUsage.current().peakRSS)
+        var images: [Int: [ImageResult]] = [:]
+        try sharedScoredWeights {
+            for s in config.model.scales {
+                let evaluation: EvaluationProtocol = config.data.kind == .dataset(.div2k) && config.data.validationRoot == nil
+                    ? .div2k(scale: s) : .benchmark(scale: s)
+                let tile = config.train.validationTile == 0 ? nil : config.train.validationTile
+                images[s] = try evaluate(Upscaler(model, scale: s), on: data.validation[s] ?? [], by: evaluation, tile: tile,
+                                         overlap: config.train.validationOverlap ?? model.receptiveRadius(scale: s),
+                                         threads: kernels.threads, comm: comm, stop: stop)
             }
-            perScale[s] = meanScores(results.map(\.model))
-            model.append(perScale[s]!)
-            bicubic.append(meanScores(results.map(\.bicubic)))
         }
-        return (meanScores(model), meanScores(bicubic), perScale)
+        let perScale = images.mapValues { meanScores($0.map(\.model)) }
+        let scales = config.model.scales
+        return Validation(model: meanScores(scales.map { perScale[$0]! }),
+                          bicubic: meanScores(scales.map { meanScores(images[$0]!.map(\.bicubic)) }),
+                          perScale: perScale, images: images, seconds: Date().timeIntervalSince(began), ranks: comm.size,
+                          peakRSSBefore: peakBefore, peakRSS: MemoryUsage.current().peakRSS)
     }
 
-    /// Runs `body` with the weights validation scores: the moving average when there
-    /// is one, else the trained weights.
+    /// Runs `body` on rank 0 with the weights validation scores: the moving average when
+    /// there is one, else the trained weights.
     func scoredWeights<T>(_ body: () throws -> T) rethrows -> T {
         guard let ema else { return try body() }
         return try ema.withWeights(in: model.params, body)
+    }
+
+    /// Runs `body` on every rank with the weights validation scores. Only rank 0 keeps
+    /// the moving average: it lends it to the others for `body`, and its trained weights
+    /// (the same on every rank) are broadcast back afterwards, so no rank holds a copy.
+    func sharedScoredWeights<T>(_ body: () throws -> T) throws -> T {
+        guard config.train.emaDecay > 0 else { return try body() }
+        let params = [(model.params.base, model.layout.count)]
+        let outcome = Result { try scoredWeights { try comm.broadcastFromRoot(params); return try body() } }
+        try comm.broadcastFromRoot(params)
+        return try outcome.get()
     }
 }

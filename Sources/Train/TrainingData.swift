@@ -8,20 +8,16 @@ import Kernels
 struct TrainingData {
     /// Per scale, the training pairs (one HR map per image shared by every scale).
     var train: [Int: [ImagePair]]
-    /// Per scale, the held-out pairs; empty where `scoresValidation` was false.
+    /// Per scale, the held-out pairs.
     var validation: [Int: [ImagePair]]
 
     /// Maps the configured dataset's cache files (building, on this process, any the
     /// cooperative `prepare` left missing), or generates the synthetic images.
-    /// - Parameters:
-    ///   - scoresValidation: whether this process scores validation (rank 0
-    ///   of its group); the others never open the validation images.
-    ///   - threads: workers for building missing cache files.
+    /// - Parameter threads: workers for building missing cache files.
     /// - Throws: `DataError` naming the file or folder at fault.
-    static func load(_ spec: DataSpec, scales: [Int], seed: UInt64, scoresValidation: Bool, threads: Int) throws -> TrainingData {
+    static func load(_ spec: DataSpec, scales: [Int], seed: UInt64, threads: Int) throws -> TrainingData {
         guard let sources = DataSources(spec, scales: scales) else { return synthetic(spec, scales: scales, seed: seed) }
         let train = try sources.dataset.open(try sources.trainImages(), scales: scales, threads: threads)
-        guard scoresValidation else { return TrainingData(train: train, validation: [:]) }
         let (dataset, images) = try sources.validationImages()
         return TrainingData(train: train, validation: try dataset.open(images, scales: scales, threads: threads))
     }

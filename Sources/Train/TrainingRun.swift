@@ -42,7 +42,8 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     } else if let from = config.train.initFrom {
         for line in try trainer.initializeWeights(from: from, limits: limits) { log.say("init_from \(from): \(line)", event: "init_from") }
     }
-    // A run started from other weights records them as its step-0 checkpoint.
+    // A run started from other weights records them, validated, as its step-0
+    // checkpoint: the score a stage starts from.
     let saveInitial = resumePath == nil && config.train.initFrom != nil
     let m = config.model
     let blas = options.blas ?? .unchecked
@@ -66,10 +67,12 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     StopSignal.beginTraining()
     defer { StopSignal.endTraining() }
     let meter = ProgressMeter(trainer: trainer, start: progress.step)
-    let checkpoints = RunCheckpoints(trainer: trainer, store: store, log: log, resumedFrom: progress)
+    let checkpoints = RunCheckpoints(trainer: trainer, store: store, log: log, meter: meter, resumedFrom: progress)
 
-    if saveInitial, !(try checkpoints.save(&progress, validate: false)), config.checkpoint.onSaveError == .stop {
-        return checkpoints.lastSaveFailed()
+    if saveInitial {
+        let saved = try checkpoints.save(&progress, validate: true)
+        if !saved && (config.checkpoint.onSaveError == .stop || checkpoints.stopAfterSave) { return checkpoints.lastSaveFailed() }
+        if checkpoints.stopAfterSave { return stopAfterSave(progress, log: log) }
     }
     while progress.step < config.train.steps {
         let t = progress.step
@@ -90,14 +93,15 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
         case .none:
             let evalNow = config.train.evalEvery > 0 && progress.step % config.train.evalEvery == 0
             if evalNow || progress.step % config.checkpoint.saveEvery == 0 {
-                if !(try checkpoints.save(&progress, validate: evalNow)) {
-                    if config.checkpoint.onSaveError == .stop { return checkpoints.lastSaveFailed() }
-                    log.say("training continues (on_save_error: continue)", event: "checkpoint_error")
-                }
+                let saved = try checkpoints.save(&progress, validate: evalNow)
+                if !saved && (config.checkpoint.onSaveError == .stop || checkpoints.stopAfterSave) { return checkpoints.lastSaveFailed() }
+                if checkpoints.stopAfterSave { return stopAfterSave(progress, log: log) }
+                if !saved { log.say("training continues (on_save_error: continue)", event: "checkpoint_error") }
             }
         case .finished?:
             let saved = try checkpoints.save(&progress, validate: true)
             log.say(meter.summary(step: progress.step), event: "summary", fields: ["step": progress.step], record: true)
+            try logPeakMemory(comm: comm, log: log)
             return saved ? .finished : checkpoints.lastSaveFailed()
         case .signal?:
             log.say("stop signal: checkpointing at step \(progress.step) and exiting with 85 (requeue me)", event: "signal")
@@ -111,3 +115,20 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     return .finished
 }
 
+/// The exit after a stop signal that arrived during a validation: its checkpoint is
+/// already written.
+private func stopAfterSave(_ progress: RunProgress, log: RunLog) -> RunOutcome {
+    log.say("stop signal: exiting with 85 after the checkpoint of step \(progress.step) (requeue me)", event: "signal")
+    return .checkpointedOnSignal
+}
+
+/// One line with every rank's peak RSS: rank 0's, the largest other, and their sum (an
+/// upper bound of what the ranks held at once; pages they share count once per rank).
+private func logPeakMemory(comm: Communicator, log: RunLog) throws {
+    let peaks = try comm.allgather([MemoryUsage.current().peakRSS]).map { $0[0] }
+    let others = peaks.dropFirst().max()
+    log.say(String(format: "memory: peak RSS rank 0 %.0f MB%@, sum over %d rank%@ %.0f MB", peaks[0],
+                   others.map { String(format: ", other ranks up to %.0f MB", $0) } ?? "", peaks.count, peaks.count == 1 ? "" : "s",
+                   peaks.reduce(0, +)),
+            event: "memory", fields: ["peak_rss_mb": peaks], record: true)
+}

@@ -3,12 +3,12 @@ import Distributed
 import Foundation
 
 /// One rank's data for a run: its share of the global batch, a patch stream per scale
-/// (filled ahead in the background), the scale schedule, and — on the rank that
-/// scores validation — the held-out images.
+/// (filled ahead in the background), the scale schedule, and the held-out images
+/// (mapped: every rank of the group computes a share of each validation).
 public final class TrainingStream {
     /// One patch stream per scale, in `config.model.scales` order.
     public let samplers: [PatchSampler]
-    /// Held-out images per scale (scored against bicubic); only rank 0 opens them.
+    /// Held-out images per scale (scored against bicubic).
     public let validation: [Int: [ImagePair]]
     /// This rank's contiguous share of the global batch.
     public let share: Range<Int>
@@ -27,7 +27,7 @@ public final class TrainingStream {
     /// first batch; `threads` workers build missing cache files.
     init(config: Config, comm: Communicator, threads: Int) throws {
         (scales, rank) = (config.model.scales, comm.rank)
-        let data = try TrainingData.load(config.data, scales: scales, seed: config.train.seed, scoresValidation: comm.rank == 0,
+        let data = try TrainingData.load(config.data, scales: scales, seed: config.train.seed,
                                          threads: threads)
         samplers = try scales.map { s in
             let pairs = data.train[s] ?? []

@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import TestSupport
 import XCTest
@@ -35,7 +36,10 @@ final class EvalCommandTests: XCTestCase {
         XCTAssertTrue(table.output.contains("×2+ on") && table.output.contains("\nmean "), table.output)
     }
 
-    /// Tiled upscaling writes the same image as whole-image upscaling.
+    /// Tiled upscaling writes the image whole-image upscaling writes, up to float
+    /// rounding: windows of another size sum the Winograd transforms in another order,
+    /// so a pixel within noise of .5 may land one level apart; a misplaced core would
+    /// differ by tens of levels over whole rows.
     func testUpscaleTiledEqualsWhole() throws {
         let input = "\(Self.dir)/images/LR_bicubic/X2/1001x2.png"
         for (out, tile) in [("whole.png", "0"), ("tiled.png", "16")] {
@@ -43,7 +47,10 @@ final class EvalCommandTests: XCTestCase {
             XCTAssertEqual(r.status, 0, r.output)
             XCTAssertTrue(r.output.contains("(48×48 → 96×96"), r.output)
         }
-        XCTAssertEqual(FileManager.default.contents(atPath: "\(Self.dir)/whole.png"), FileManager.default.contents(atPath: "\(Self.dir)/tiled.png"))
+        let (whole, tiled) = (try PNGFile.read("\(Self.dir)/whole.png"), try PNGFile.read("\(Self.dir)/tiled.png"))
+        let differences = zip(whole.pixels, tiled.pixels).map { abs(Int($0) - Int($1)) }
+        XCTAssertLessThanOrEqual(differences.max()!, 1)
+        XCTAssertLessThan(differences.filter { $0 > 0 }.count, whole.pixels.count / 1000)
     }
 
     func testBadCheckpointIsOneLine() throws {

@@ -25,6 +25,36 @@ final class InferenceTests: XCTestCase {
         XCTAssertGreaterThan(zip(whole, short).map { abs($0 - $1) }.max()!, 1e-2)
     }
 
+    /// `receptiveRadius` is where an output pixel stops depending on the input: with
+    /// im2col (each output sums exactly its window's inputs, so a pixel out of reach
+    /// changes nothing, not even a bit) a change `radius + 1` LR pixels away leaves the
+    /// output pixel's bits alone and one `radius − 1` away moves it.
+    func testReceptiveRadiusBoundsTheInfluenceOfAnInputPixel() {
+        let exact = KernelContext(KernelSettings(threads: 1, algorithm: .im2col))
+        let networks: [(SuperResolutionNetwork, Int, Int)] = [
+            (EDSR(EDSRConfig(scale: 2, blocks: 2, features: 8, resScale: 1), seed: 5, kernels: exact), 2, 8),
+            (MDSR(MDSRConfig(scales: [3, 4], blocks: 1, features: 8), seed: 5, kernels: exact), 4, 14),
+        ]
+        for (network, scale, expected) in networks {
+            let radius = network.receptiveRadius(scale: scale)
+            XCTAssertEqual(radius, expected, "\(network.arch)")
+            let side = 2 * radius + 5, centre = side / 2
+            let image = randomArray(3 * side * side, seed: 3, in: 0...255)
+            let up = Upscaler(network, scale: scale)
+            // The HR pixels of LR pixel (centre, centre), green channel.
+            func centreOutput(_ x: [Float]) -> [Float] {
+                let out = up.upscale(x, h: side, w: side), hw = side * scale
+                return (0..<scale).flatMap { dy in (0..<scale).map { dx in out[hw * hw + (centre * scale + dy) * hw + centre * scale + dx] } }
+            }
+            let reference = centreOutput(image)
+            for (distance, changes) in [(radius + 1, false), (radius - 1, true)] {
+                var moved = image
+                moved[side * side + centre * side + centre + distance] += 100
+                XCTAssertEqual(centreOutput(moved) != reference, changes, "\(network.arch): an input \(distance) pixels away")
+            }
+        }
+    }
+
     /// Every transform is undone by its inverse, and the 8 are distinct.
     func testSelfEnsembleOfAnEquivariantModelIsTheModel() {
         // A model that just repeats pixels commutes with flips and transposes, so its

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Data
+import Distributed
 import Foundation
 import Kernels
 import Machine
@@ -53,14 +54,29 @@ struct EvalCommand: ParsableCommand {
         for (flag, folder) in [("--save", save), ("--save-lr", saveLR), ("--report", report)] {
             if let folder { try OutputPaths.requireOutside(folder, folder: data, flag: flag, what: "data folder") }
         }
+        // Under mpirun the ranks share every image's tiles (a singleton without it).
+        let comm = try Communicator.initialize(threadLevel: .multiple)
+        do {
+            try evaluateAll(comm: comm)
+        } catch {
+            throw settled(error, on: comm)
+        }
+        try Communicator.finalize()
+    }
+
+    /// Loads the model on every rank, scores each scale, and (rank 0) prints and writes the report.
+    func evaluateAll(comm: Communicator) throws {
         let kernels = KernelContext(KernelSettings(threads: threadsPerRank(configured: 0)))
-        let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma,
-                                            kernels: kernels)
+        let trained = try comm.failTogether {
+            try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma, kernels: kernels)
+        }
         // An MDSR checkpoint is scored at every scale it serves unless --scale picks one.
         let scales = inference.scale.map { [$0] } ?? trained.spec.scales
-        if let saveLR { try createFolder(saveLR) }
-        let pages = try report.map { try EvaluationReport(folder: $0) }
-        let documents = try scales.map { try evaluateScale(trained, scale: $0, threads: kernels.threads, report: pages) }
+        let root = comm.rank == 0
+        if root, let saveLR { try createFolder(saveLR) }
+        let pages = try root ? report.map { try EvaluationReport(folder: $0) } : nil
+        let documents = try scales.map { try evaluateScale(trained, scale: $0, threads: kernels.threads, comm: comm, report: pages) }
+        guard root else { return }
         if let pages {
             let path = try writeReport(pages, trained: trained, documents: documents)
             if !json { print("report: \(path)") }
@@ -72,7 +88,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     /// Scores one scale; prints the table unless `json`, and returns the JSON document.
-    func evaluateScale(_ trained: TrainedModel, scale s: Int, threads: Int, report: EvaluationReport?) throws -> [String: Any] {
+    func evaluateScale(_ trained: TrainedModel, scale s: Int, threads: Int, comm: Communicator, report: EvaluationReport?) throws -> [String: Any] {
         let upscaler = try trained.upscaler(scale: s)
         let (layout, evaluation) = detectLayout(data, scale: s)
         var rangeValue: ClosedRange<Int>? = layout == .div2k ? 801...900 : nil
@@ -80,18 +96,20 @@ struct EvalCommand: ParsableCommand {
             guard let r = DataRange(range) else { throw ValidationError("--range: expected FIRST-LAST (at most \(DataRange.maxIndex)), got \(range)") }
             rangeValue = r.train
         }
-        let pairs = try Dataset(layout: layout, root: data, generateLR: layout == .folder, cacheDir: cacheDir)
-            .load(scale: s, range: rangeValue, threads: threads)
+        let pairs = try comm.failTogether { try Dataset(layout: layout, root: data, generateLR: layout == .folder, cacheDir: cacheDir)
+            .load(scale: s, range: rangeValue, threads: threads) }
             .map { ImagePair(name: (($0.name as NSString).lastPathComponent as NSString).deletingPathExtension, hr: $0.hr, lr: $0.lr, scale: s) }
+        // The report and the LR images need every image's pictures on rank 0.
+        let scoring: ScoringRanks = report != nil || saveLR != nil ? .root : .spread
         let results = try evaluate(upscaler, on: pairs, by: evaluation, selfEnsemble: inference.selfEnsemble,
-                                   tile: inference.tileSize(default: nil), overlap: inference.overlap, save: save,
-                                   threads: threads) { image in
+                                   tile: inference.tileSize(default: nil), overlap: inference.overlap(trained, scale: s), save: save,
+                                   threads: threads, comm: comm, scoring: scoring) { image in
             if let saveLR { try PNGFile.write(image.lr, to: (saveLR as NSString).appendingPathComponent("\(image.result.name)x\(s).png")) }
             try report?.add(image, scale: s)
         }
         let model = meanScores(results.map(\.model)), bicubic = meanScores(results.map(\.bicubic))
         let what = "\(evaluation.onY ? "Y" : "RGB"), shave \(evaluation.shave)"
-        if !json {
+        if !json && comm.rank == 0 {
             print("\(inference.checkpoint) (step \(trained.step)\(trained.usesEMA ? ", EMA weights" : "")) ×\(s)\(inference.selfEnsemble ? "+" : "") on \(data): \(pairs.count) images, \(what)")
             let width = max(8, results.map(\.name.count).max() ?? 0)
             print("image".padding(toLength: width, withPad: " ", startingAt: 0) + "    PSNR     SSIM   bicubic PSNR/SSIM     time")
@@ -108,6 +126,7 @@ struct EvalCommand: ParsableCommand {
              "bicubic_ssim": r.bicubic.ssim, "seconds": r.seconds] as [String: Any]
         }
         return ["checkpoint": inference.checkpoint, "step": trained.step, "ema": trained.usesEMA, "scale": s, "self_ensemble": inference.selfEnsemble, "protocol": what,
+                "ranks": comm.size, "tile": inference.tileSize(default: nil) ?? 0, "overlap": inference.overlap(trained, scale: s),
                 "images": rows, "mean": ["psnr": model.psnr, "ssim": model.ssim, "bicubic_psnr": bicubic.psnr, "bicubic_ssim": bicubic.ssim]]
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoint
+import Train
 
 /// The options `eval` and `upscale` share: which weights, which scale, and how to run
 /// inference (self-ensemble, tiling).
@@ -20,9 +21,10 @@ struct InferenceOptions: ParsableArguments {
     @Option(help: "Tile size in LR pixels (0: whole images; default: eval whole, upscale 256).")
     var tile: Int?
 
-    /// Context pixels around each tile.
-    @Option(help: "Tile overlap in LR pixels.")
-    var overlap = 16
+    /// Context pixels around each tile (default: the model's receptive-field radius, so
+    /// tiled output equals whole-image output).
+    @Option(help: "Tile overlap in LR pixels (default: the model's receptive-field radius).")
+    var overlap: Int?
 
     /// Use the checkpoint's raw trained weights even when it holds a moving average
     /// of them (`train.ema_decay`); by default the EMA weights are used.
@@ -39,7 +41,7 @@ struct InferenceOptions: ParsableArguments {
 
     func validate() throws {
         if let tile, !(0...Self.maxTile).contains(tile) { throw CommandLineError("--tile must be between 0 and \(Self.maxTile), got \(tile)") }
-        if !(0...Self.maxOverlap).contains(overlap) {
+        if let overlap, !(0...Self.maxOverlap).contains(overlap) {
             throw CommandLineError("--overlap must be between 0 and \(Self.maxOverlap), got \(overlap)")
         }
         if maxParameters < 1 { throw CommandLineError("--max-parameters must be at least 1, got \(maxParameters)") }
@@ -47,6 +49,9 @@ struct InferenceOptions: ParsableArguments {
 
     /// The checkpoint bounds these flags set.
     var limits: CheckpointLimits { CheckpointLimits(maxParameters: maxParameters, isolation: CheckpointSandbox.isolation()) }
+
+    /// The overlap to use with `trained` at `scale`.
+    func overlap(_ trained: TrainedModel, scale: Int) -> Int { overlap ?? trained.model.receptiveRadius(scale: scale) }
 
     /// The tile to use, given the command's default (nil: whole images).
     func tileSize(default fallback: Int?) -> Int? {

@@ -62,7 +62,7 @@ struct UpscaleCommand: ParsableCommand {
             let start = Date()
             let lr = try PNGFile.read(src, maxPixels: maxImagePixels)
             let out = upscaler.upscale(lr.planar(), h: lr.height, w: lr.width, tile: inference.tileSize(default: 256),
-                                       overlap: inference.overlap, selfEnsemble: inference.selfEnsemble)
+                                       overlap: inference.overlap(trained, scale: upscaler.scale), selfEnsemble: inference.selfEnsemble)
             let s = upscaler.scale
             let sr = out.withUnsafeBufferPointer { RGBImage(planar: $0.baseAddress!, width: lr.width * s, height: lr.height * s) }
             try PNGFile.write(sr, to: dst)
