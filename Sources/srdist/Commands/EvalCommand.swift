@@ -53,7 +53,7 @@ struct EvalCommand: ParsableCommand {
         for (flag, folder) in [("--save", save), ("--save-lr", saveLR), ("--report", report)] {
             if let folder { try OutputPaths.requireOutside(folder, folder: data, flag: flag, what: "data folder") }
         }
-        let kernels = KernelContext(KernelSettings(threads: threadsPerRank(configured: 0)))
+        let kernels = KernelContext(try inference.kernelSettings())
         let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma,
                                             kernels: kernels)
         // An MDSR checkpoint is scored at every scale it serves unless --scale picks one.
