@@ -43,13 +43,15 @@ public struct KernelSettings: Equatable, Sendable {
     /// fp32, or bf16 when a bf16 engine is set.
     public var precision: Precision { bf16 == nil ? .fp32 : .bf16 }
 
-    /// "fp32", or "bf16 (reference engine)": the start line's, a benchmark's and a checkpoint's words.
+    /// "fp32", or "bf16 (reference engine)": the start line's and `srdist bench`'s words
+    /// (a checkpoint records `precision` alone).
     public var precisionSummary: String { bf16.map { "bf16 (\($0.rawValue) engine)" } ?? "fp32" }
 
     /// The Winograd tile a layer of shape `s` runs with, or nil for im2col:
     /// `winogradTile` for 3×3 kernels and F(4×4, 5×5) for MDSR's 5×5 ones, given at least
     /// `minWinogradInputs` input channels, in fp32 only (bf16 convolutions run im2col:
-    /// the Winograd transforms amplify the inputs' rounding, and bf16 has 8 bits of it). Measured on this machine (`srdist bench-conv`):
+    /// the Winograd transforms amplify the inputs' rounding, and bf16 keeps 8 bits).
+    /// Measured on this machine (`srdist bench-conv`):
     /// the 3→F head runs faster on im2col, everything else with F input channels (F→F,
     /// F→4F, F→9F, F→3 tail, 5×5 F→F) on Winograd.
     public func winogradTile(for s: Conv2dShape) -> WinogradTile? {
