@@ -1,6 +1,11 @@
 #include "ccpuid.h"
 #include <string.h>
 
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 
@@ -10,7 +15,8 @@ static bool leaf(unsigned level, unsigned sub, unsigned r[4]) {
     return true;
 }
 
-// XCR0: which register states the OS saves (bits 1-2 SSE/AVX, 5-7 AVX-512).
+// XCR0: which register states the OS saves (bits 1-2 SSE/AVX, 5-7 AVX-512, 17-18 AMX
+// tile configuration and tile data).
 static unsigned long long xcr0(void) {
     unsigned r[4] = {0};
     if (!leaf(1, 0, r) || !(r[2] & (1u << 27))) return 0;  // no OSXSAVE
@@ -42,6 +48,7 @@ bool ccpuid_has(ccpuid_feature feature) {
     case CCPUID_AVX512BF16: return avx512State && (l71[0] & (1u << 5));
     case CCPUID_AVX512FP16: return avx512State && (l7[3] & (1u << 23));
     case CCPUID_AMX_TILE: return amxState && (l7[3] & (1u << 24));
+    case CCPUID_AMX_BF16: return amxState && (l7[3] & (1u << 22));
     }
     return false;
 }
@@ -74,8 +81,18 @@ int ccpuid_model(void) {
     return (int)(family == 0x6 || family == 0xf ? model + (((s >> 16) & 0xf) << 4) : model);
 }
 
+bool ccpuid_request_amx(void) {
+#if defined(__linux__) && defined(__x86_64__)
+    enum { ARCH_REQ_XCOMP_PERM = 0x1023, XFEATURE_XTILEDATA = 18 };
+    return syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
+#else
+    return false;
+#endif
+}
+
 #else
 
+bool ccpuid_request_amx(void) { return false; }
 bool ccpuid_has(ccpuid_feature feature) { (void)feature; return false; }
 int ccpuid_vendor(void) { return 0; }
 int ccpuid_family(void) { return 0; }

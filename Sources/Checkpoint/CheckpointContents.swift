@@ -39,17 +39,21 @@ public struct CheckpointContents: Equatable {
     public var blas: String
     /// The SIMD level of srdist's own loops, e.g. "avx2" (empty when unknown).
     public var simd: String
+    /// What the convolutions that trained it read, "fp32" or "bf16" (empty when unknown,
+    /// as in imports and older files). The tensors are fp32 in every case.
+    public var precision: String
 
     public init(model: String, scales: [Int], step: Int, stage: String, worldSize: Int, configJSON: String,
                 created: String = CheckpointContents.now(), layout: ParameterLayout, params: [Float],
-                optimizer: OptimizerState?, ema: EMAWeights? = nil, state: TrainingState, blas: String = "", simd: String = "") {
+                optimizer: OptimizerState?, ema: EMAWeights? = nil, state: TrainingState, blas: String = "", simd: String = "",
+                precision: String = "") {
         precondition(params.count == layout.count, "CheckpointContents: params must hold layout.count floats")
         precondition(optimizer.map { $0.m.count == layout.count && $0.v.count == layout.count } ?? true,
                      "CheckpointContents: Adam moments must hold layout.count floats")
         precondition(ema.map { $0.params.count == layout.count } ?? true, "CheckpointContents: EMA weights must hold layout.count floats")
         (self.model, self.scales, self.step, self.stage, self.worldSize) = (model, scales, step, stage, worldSize)
         (self.configJSON, self.created, self.layout, self.params) = (configJSON, created, layout, params)
-        (self.optimizer, self.ema, self.state, self.blas, self.simd) = (optimizer, ema, state, blas, simd)
+        (self.optimizer, self.ema, self.state, self.blas, self.simd, self.precision) = (optimizer, ema, state, blas, simd, precision)
     }
 
     /// The current time as ISO 8601 UTC, the `created` attribute's format.

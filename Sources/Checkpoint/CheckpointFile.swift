@@ -5,7 +5,8 @@ import Models
 ///
 ///     /                 attrs format "srdist-checkpoint", version, model, scales, step,
 ///                             stage, world_size, config (JSON), created (ISO 8601),
-///                             blas and simd (what computed it; absent in older files)
+///                             blas, simd and precision (what computed it: "fp32" or
+///                             "bf16" convolutions; absent in older files)
 ///     /params/<name>    float32, the tensor's shape, EDSR-PyTorch name
 ///     /optim            attrs lr, step.<branch> (Adam's update counters)
 ///     /optim/m/<name>   Adam's first moment     /optim/v/<name>  second moment
@@ -46,6 +47,7 @@ public enum CheckpointFile {
         try root.setAttribute("created", c.created)
         try root.setAttribute("blas", c.blas)
         try root.setAttribute("simd", c.simd)
+        try root.setAttribute("precision", c.precision)
         try writeTensors(c.params, layout: c.layout, to: root.createGroup("params"))
         if let o = c.optimizer {
             let optim = try root.createGroup("optim")
@@ -149,6 +151,7 @@ public enum CheckpointFile {
                                   worldSize: header.worldSize, configJSON: header.configJSON, created: header.created,
                                   layout: layout, params: params, optimizer: optimizer, ema: ema, state: state,
                                   blas: root.hasAttribute("blas") ? try root.stringAttribute("blas") : "",
-                                  simd: root.hasAttribute("simd") ? try root.stringAttribute("simd") : "")
+                                  simd: root.hasAttribute("simd") ? try root.stringAttribute("simd") : "",
+                                  precision: root.hasAttribute("precision") ? try root.stringAttribute("precision") : "")
     }
 }

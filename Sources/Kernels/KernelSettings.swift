@@ -24,6 +24,8 @@ public struct KernelSettings: Equatable, Sendable {
     /// Which compilation of the Winograd loops runs (`WinogradPasses`); recorded in the
     /// start line, benchmarks and checkpoints.
     public var simd: SIMDLevel
+    /// The engine the convolutions run in bf16 with, or nil for fp32 (`Precision.engine`).
+    public var bf16: BF16Engine?
 
     /// The fastest 3×3 tile here (`srdist bench-conv`): `train.winograd_tile`'s default.
     public static let defaultTile = WinogradTile.f6x6
@@ -33,18 +35,27 @@ public struct KernelSettings: Equatable, Sendable {
     public static let minWinogradInputs = 16
 
     public init(threads: Int = 1, algorithm: ConvAlgorithm = .winograd, winogradTile: WinogradTile = defaultTile,
-                unitTiles: Int = defaultUnitTiles, simd: SIMDLevel = .process) {
+                unitTiles: Int = defaultUnitTiles, simd: SIMDLevel = .process, bf16: BF16Engine? = nil) {
         (self.threads, self.algorithm, self.winogradTile, self.unitTiles) = (max(1, threads), algorithm, winogradTile, unitTiles)
-        self.simd = simd
+        (self.simd, self.bf16) = (simd, bf16)
     }
+
+    /// fp32, or bf16 when a bf16 engine is set.
+    public var precision: Precision { bf16 == nil ? .fp32 : .bf16 }
+
+    /// "fp32", or "bf16 (reference engine)": the start line's and `srdist bench`'s words
+    /// (a checkpoint records `precision` alone).
+    public var precisionSummary: String { bf16.map { "bf16 (\($0.rawValue) engine)" } ?? "fp32" }
 
     /// The Winograd tile a layer of shape `s` runs with, or nil for im2col:
     /// `winogradTile` for 3×3 kernels and F(4×4, 5×5) for MDSR's 5×5 ones, given at least
-    /// `minWinogradInputs` input channels. Measured on this machine (`srdist bench-conv`):
+    /// `minWinogradInputs` input channels, in fp32 only (bf16 convolutions run im2col:
+    /// the Winograd transforms amplify the inputs' rounding, and bf16 keeps 8 bits).
+    /// Measured on this machine (`srdist bench-conv`):
     /// the 3→F head runs faster on im2col, everything else with F input channels (F→F,
     /// F→4F, F→9F, F→3 tail, 5×5 F→F) on Winograd.
     public func winogradTile(for s: Conv2dShape) -> WinogradTile? {
-        guard algorithm == .winograd, s.cin >= Self.minWinogradInputs else { return nil }
+        guard algorithm == .winograd, bf16 == nil, s.cin >= Self.minWinogradInputs else { return nil }
         switch s.k {
         case 3: return winogradTile
         case 5: return .f4x4k5

@@ -6,9 +6,10 @@ import CCPUID
 public struct CPUFeatures: Equatable, Sendable, CustomStringConvertible {
     public enum Vendor: String, Sendable { case intel = "Intel", amd = "AMD", other = "x86-64" }
 
-    /// The instruction-set extensions srdist looks at.
+    /// The instruction-set extensions srdist looks at (`amx`: AMX-TILE, `amxbf16`:
+    /// AMX-BF16; both only when XCR0 has the tile state).
     public enum Feature: String, CaseIterable, Sendable {
-        case sse3, avx, fma, avx2, avx512f, avx512dq, avx512cd, avx512bw, avx512vl, avx512vnni, avx512bf16, avx512fp16, amx
+        case sse3, avx, fma, avx2, avx512f, avx512dq, avx512cd, avx512bw, avx512vl, avx512vnni, avx512bf16, avx512fp16, amx, amxbf16
     }
 
     public var vendor: Vendor
@@ -60,6 +61,7 @@ private extension CPUFeatures.Feature {
         case .avx512bf16: CCPUID_AVX512BF16
         case .avx512fp16: CCPUID_AVX512FP16
         case .amx: CCPUID_AMX_TILE
+        case .amxbf16: CCPUID_AMX_BF16
         }
     }
 }

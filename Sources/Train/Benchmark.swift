@@ -19,12 +19,14 @@ public struct BenchResult: Sendable {
     public var blas = BLASReport.unchecked
     /// The Winograd loops' SIMD level (set by the command, like `blas`).
     public var simd = SIMDLevel.process
+    /// What the convolutions read, `KernelSettings.precisionSummary` (set by the command, like `blas`).
+    public var precision = Precision.fp32.rawValue
 
     public var json: String {
         String(format: "{\"workload\": \"%@\", \"seconds_per_step\": %.4f, \"cpu_seconds_per_step\": %.4f, \"patches_per_second\": %.3f, \"gflops\": %.2f, \"peak_rss_mb\": %.1f, "
-               + "\"blas\": \"%@\", \"blas_kernel\": \"%@\", \"blas_origin\": \"%@\", \"simd\": \"%@\"}",
+               + "\"blas\": \"%@\", \"blas_kernel\": \"%@\", \"blas_origin\": \"%@\", \"simd\": \"%@\", \"precision\": \"%@\"}",
                workload, seconds, cpuSeconds, patchesPerSecond, gflops, peakRSSMegabytes,
-               blas.library.description, blas.library.kernel, blas.origin.rawValue, simd.rawValue)
+               blas.library.description, blas.library.kernel, blas.origin.rawValue, simd.rawValue, precision)
     }
 }
 

@@ -115,6 +115,9 @@ public struct TrainSpec: Equatable, Sendable {
     /// Winograd tile for 3×3 convolutions: F(6×6) (fastest, default), F(4×4) or F(2×2)
     /// (least rounding); see `WinogradTile`.
     public var winogradTile: WinogradTile
+    /// What the convolutions read: fp32 (default) or bf16 (`Precision`; refused where
+    /// no bf16 engine runs). Master weights, Adam, EMA and checkpoints stay fp32.
+    public var precision: Precision
     /// MDSR's scale choice: per step (one seeded draw per global step, the paper) or
     /// per rank (ranks split across the scales in every step, shifting each step).
     public var scaleSchedule: ScaleSchedule.Mode
@@ -265,6 +268,7 @@ public struct Config: Sendable {
                               maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1, max: maxCount),
                               convAlgorithm: try t.choice("conv_algorithm", ConvAlgorithm.winograd, oneOf: [.winograd, .im2col]),
                               winogradTile: try t.choice("winograd_tile", KernelSettings.defaultTile, oneOf: WinogradTile.threeByThree),
+                              precision: try t.choice("precision", Precision.fp32, oneOf: Precision.allCases),
                               scaleSchedule: try t.choice("scale_schedule", ScaleSchedule.Mode.perStep, oneOf: [.perStep, .perRank]),
                               emaDecay: try t.double("ema_decay", 0, max: 1),
                               gradClip: try t.double("grad_clip", 0, max: 1e12))

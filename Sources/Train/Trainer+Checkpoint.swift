@@ -28,7 +28,8 @@ extension Trainer {
             ema: ema.map { EMAWeights(decay: $0.decay, params: Array($0.weights.buffer)) },
             state: TrainingState(dataStep: progress.step, rngSeed: config.train.seed, skippedSteps: skippedSteps,
                                  bestPSNR: progress.bestPSNR, bestStep: progress.bestStep, metricsHistory: progress.metricsHistory),
-            blas: BLASLibrary.loaded.description, simd: kernels.settings.simd.rawValue)
+            blas: BLASLibrary.loaded.description, simd: kernels.settings.simd.rawValue,
+            precision: kernels.settings.precision.rawValue)
     }
 
     /// Restores parameters, Adam's moments and counters and the stream position from

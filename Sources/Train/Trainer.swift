@@ -42,7 +42,7 @@ public final class Trainer {
         guard config.train.batchSize >= comm.size else {
             throw ConfigError("train.batch_size \(config.train.batchSize) is smaller than the \(comm.size) ranks: every rank needs a sample")
         }
-        kernels = KernelContext(config.kernelSettings())
+        kernels = KernelContext(try config.kernelSettings())
         model = config.model.makeNetwork(seed: config.train.seed, kernels: kernels)
         adam = Adam(count: model.layout.count, threads: kernels.threads)
         data = try TrainingStream(config: config, comm: comm, threads: kernels.threads)

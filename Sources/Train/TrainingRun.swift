@@ -11,6 +11,9 @@ import Support
 /// Every branch that involves a collective is taken by all ranks together.
 public func train(_ config: Config, options: RunOptions, comm: Communicator) throws -> RunOutcome {
     let root = comm.rank == 0
+    // A precision this machine cannot run (bf16 without an engine) is refused before the
+    // run folder is claimed, by every rank together.
+    let settings = try comm.failTogether { try config.kernelSettings() }
     let checkpointDir = (config.runDir as NSString).appendingPathComponent("checkpoints")
     let store = CheckpointStore(directory: checkpointDir, keepLast: config.checkpoint.keepLast, keepBest: config.checkpoint.keepBest)
     // Rank 0 claims the run folder first, so a second run is refused before it loads any data.
@@ -26,7 +29,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     for line in start.notes { log.say(line, event: "recovery") }
     // Decoding a dataset takes minutes on a first run: every rank does its share
     // before the Trainer maps the cache.
-    try prepareData(config.data, scales: config.model.scales, comm: comm, threads: config.kernelSettings().threads) {
+    try prepareData(config.data, scales: config.model.scales, comm: comm, threads: settings.threads) {
         log.say($0, event: "data")
     }
     let trainer = try Trainer(config: config, communicator: comm)
@@ -49,15 +52,16 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     let blas = options.blas ?? .unchecked
     let scales = m.scales.map { "×\($0)" }.joined(separator: "/")
     let schedule = m.scales.count > 1 ? " (\(config.train.scaleSchedule.rawValue) scales)" : ""
-    let (threads, simd) = (trainer.kernels.threads, trainer.kernels.settings.simd.rawValue)
+    let (threads, simd, precision) = (trainer.kernels.threads, trainer.kernels.settings.simd.rawValue, trainer.kernels.settings.precision)
     // Next to the start line that names the kernel, after every input was accepted.
     if let slower = blas.slowerSetting { log.say("srdist: \(slower)", event: "warning") }
     log.say("srdist: \(config.name) [\(trainer.stage)]: \(m.arch.rawValue.uppercased()) \(scales) B\(m.blocks) F\(m.features)\(schedule), \(trainer.model.layout.count) parameters; "
             + "global batch \(config.train.batchSize) over \(comm.size) rank\(comm.size == 1 ? "" : "s") × \(threads) threads, "
             + "patch \(config.train.patchSize), steps \(progress.step)→\(config.train.steps); run folder \(config.runDir); "
-            + "BLAS \(blas.summary), SIMD \(simd)",
+            + "BLAS \(blas.summary), SIMD \(simd), precision \(trainer.kernels.settings.precisionSummary)",
             event: "start", fields: ["ranks": comm.size, "threads": threads, "parameters": trainer.model.layout.count,
-                                     "blas": blas.library.description, "blas_origin": blas.origin.rawValue, "simd": simd])
+                                     "blas": blas.library.description, "blas_origin": blas.origin.rawValue, "simd": simd,
+                                     "precision": precision.rawValue])
 
     // A signal noted in an earlier stage's last steps stops this one before it trains.
     if try comm.allreduce([StopSignal.received ? 1 : 0] as [Int32], .max)[0] == 1 {

@@ -19,7 +19,8 @@ final class MachineTests: XCTestCase {
         let flags = Set(info.split(separator: "\n").first { $0.hasPrefix("flags") }!.split(separator: " ").map(String.init))
         let cpu = CPUFeatures.current
         for (feature, flag) in [(CPUFeatures.Feature.avx2, "avx2"), (.fma, "fma"), (.avx512f, "avx512f"), (.avx512bw, "avx512bw"),
-                                (.avx512vl, "avx512vl"), (.avx512bf16, "avx512_bf16"), (.avx512vnni, "avx512_vnni")] {
+                                (.avx512vl, "avx512vl"), (.avx512bf16, "avx512_bf16"), (.avx512vnni, "avx512_vnni"),
+                                (.amx, "amx_tile"), (.amxbf16, "amx_bf16")] {
             XCTAssertEqual(cpu.has(feature), flags.contains(flag), flag)
         }
         XCTAssertNotEqual(cpu.family, 0)

@@ -22,6 +22,7 @@ typedef enum {
     CCPUID_AVX512BF16,
     CCPUID_AVX512FP16,
     CCPUID_AMX_TILE,
+    CCPUID_AMX_BF16,
 } ccpuid_feature;
 
 /// True when the CPU has `feature` and, for AVX and AVX-512, the operating system saves
@@ -34,5 +35,11 @@ int ccpuid_vendor(void);
 /// Display family and model (family 6 model 207 = Emerald Rapids), 0 when unknown.
 int ccpuid_family(void);
 int ccpuid_model(void);
+
+/// Asks Linux for permission to use the AMX tile data state (arch_prctl
+/// ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA): since Linux 5.16 a process must request it
+/// before its first tile instruction, which otherwise dies of SIGILL even where CPUID and
+/// XCR0 report AMX. True when granted; false off Linux x86-64 or when refused.
+bool ccpuid_request_amx(void);
 
 #endif

@@ -30,6 +30,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Threads (default: config, OMP_NUM_THREADS, or all cores).")
     var threads: Int?
 
+    /// What the convolutions read (default: the config's `train.precision`).
+    @Option(help: "Convolution precision: fp32 or bf16 (default: the config's train.precision).")
+    var precision: Precision?
+
     /// Time inference on one N×N image instead of training.
     @Option(help: "Time inference on one N×N LR image instead of a training step.")
     var inference: Int?
@@ -53,7 +57,8 @@ struct BenchCommand: ParsableCommand {
         var cfg = try Config.load(path: config, overrides: overrides)
         let blas = try startUpCheck()
         if let threads { cfg.train.threadsPerRank = threads }
-        let settings = cfg.kernelSettings()
+        if let precision { cfg.train.precision = precision }
+        let settings = try cfg.kernelSettings()
         var result: BenchResult
         if let size = inference {
             let model = cfg.model.makeNetwork(seed: cfg.train.seed, kernels: KernelContext(settings))
@@ -73,14 +78,14 @@ struct BenchCommand: ParsableCommand {
             try Communicator.finalize()
             guard isRoot else { return }
         }
-        (result.blas, result.simd) = (blas, settings.simd)
+        (result.blas, result.simd, result.precision) = (blas, settings.simd, settings.precisionSummary)
         warnSlowerSetting(blas)
         if json {
             print(result.json)
         } else {
-            print(String(format: "%@: %.3f s/step (CPU %.3f s), %.2f patches/s, %.1f effective GFLOPS, peak RSS %.0f MiB (%d threads); BLAS %@, SIMD %@",
+            print(String(format: "%@: %.3f s/step (CPU %.3f s), %.2f patches/s, %.1f effective GFLOPS, peak RSS %.0f MiB (%d threads); BLAS %@, SIMD %@, precision %@",
                          result.workload, result.seconds, result.cpuSeconds, result.patchesPerSecond, result.gflops,
-                         result.peakRSSMegabytes, settings.threads, blas.summary, result.simd.rawValue))
+                         result.peakRSSMegabytes, settings.threads, blas.summary, result.simd.rawValue, result.precision))
         }
     }
 }

@@ -44,7 +44,7 @@ struct BenchDataCommand: ParsableCommand {
         _ = try startUpCheck()
         let comm = try Communicator.initialize(threadLevel: .funneled)
         let cfg = try loadConfig(config, overrides: overrides, on: comm)
-        let threads = cfg.kernelSettings().threads
+        let threads = cfg.threads()
         let root = comm.rank == 0
         var result: [String: Any] = ["config": config, "ranks": comm.size, "threads_per_rank": threads, "data": cfg.data.kind.rawValue]
         func say(_ line: String) { if root && !json { print(line); fflush(stdout) } }

@@ -66,7 +66,7 @@ struct EvalCommand: ParsableCommand {
 
     /// Loads the model on every rank, scores each scale, and (rank 0) prints and writes the report.
     func evaluateAll(comm: Communicator) throws {
-        let kernels = KernelContext(KernelSettings(threads: threadsPerRank(configured: 0)))
+        let kernels = KernelContext(try comm.failTogether { try inference.kernelSettings() })
         let trained = try comm.failTogether {
             try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma, kernels: kernels)
         }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Checkpoint
+import Kernels
+import Machine
 import Train
 
 /// The options `eval` and `upscale` share: which weights, which scale, and how to run
@@ -31,6 +33,11 @@ struct InferenceOptions: ParsableArguments {
     @Flag(help: "Use the raw trained weights, not the checkpoint's EMA weights (default: EMA when present).")
     var noEma = false
 
+    /// What the convolutions read: fp32 (default) or bf16 (refused where no bf16 engine
+    /// runs, with one line naming the CPU and what it lacks). The weights stay fp32.
+    @Option(help: "Convolution precision: fp32 or bf16 (bf16 needs a bf16 engine for this CPU).")
+    var precision: Precision = .fp32
+
     /// Refuse checkpoints with more parameters (default 2^28).
     @Option(help: "Largest checkpoint in parameters (default 268435456).")
     var maxParameters = CheckpointLimits.defaultMaxParameters
@@ -53,9 +60,17 @@ struct InferenceOptions: ParsableArguments {
     /// The overlap to use with `trained` at `scale`.
     func overlap(_ trained: TrainedModel, scale: Int) -> Int { overlap ?? trained.model.receptiveRadius(scale: scale) }
 
+    /// What inference runs with: every core (shared among a node's ranks) and `--precision`'s engine.
+    /// - Throws: `PrecisionError` when `--precision bf16` cannot run here.
+    func kernelSettings() throws -> KernelSettings {
+        KernelSettings(threads: threadsPerRank(configured: 0), bf16: try precision.engine(setting: "--precision"))
+    }
+
     /// The tile to use, given the command's default (nil: whole images).
     func tileSize(default fallback: Int?) -> Int? {
         guard let tile else { return fallback }
         return tile > 0 ? tile : nil
     }
 }
+
+extension Precision: ExpressibleByArgument {}

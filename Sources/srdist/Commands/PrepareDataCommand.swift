@@ -30,7 +30,7 @@ struct PrepareDataCommand: ParsableCommand {
         let scales = Array(Set(cfg.model.scales + cfg.stages.map(\.scale))).sorted()
         let say: ((String) -> Void)? = comm.rank == 0 && !quiet ? { print($0); fflush(stdout) } : nil
         do {
-            try prepareData(cfg.data, scales: scales, comm: comm, threads: cfg.kernelSettings().threads, say: say)
+            try prepareData(cfg.data, scales: scales, comm: comm, threads: cfg.threads(), say: say)
         } catch {
             throw settled(error, on: comm)
         }

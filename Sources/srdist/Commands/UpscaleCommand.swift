@@ -40,7 +40,7 @@ struct UpscaleCommand: ParsableCommand {
         } else {
             try OutputPaths.requireDistinct(input: input, output: output, flag: "the output")
         }
-        let kernels = KernelContext(KernelSettings(threads: threadsPerRank(configured: 0)))
+        let kernels = KernelContext(try inference.kernelSettings())
         let trained = try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma,
                                             kernels: kernels)
         let upscaler = try trained.upscaler(scale: inference.scale)
