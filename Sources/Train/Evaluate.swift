@@ -43,12 +43,14 @@ public struct EvaluationStopped: Error {}
 ///   - scoring: which ranks score (`each` runs on the scoring rank).
 ///   - stop: asked on every rank after each image; when any rank says true, every rank
 ///     throws `EvaluationStopped`.
+///   - progress: called on every rank after each image with the number done.
 ///   - each: called with every image once it is scored (one image's pictures in memory at a time).
 ///   - threads: workers for scoring (the upscaler's network has its own settings).
 public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation: EvaluationProtocol,
                      selfEnsemble: Bool = false, tile: Int? = nil, overlap: Int = 16,
                      save: String? = nil, threads: Int, comm: Communicator, scoring: ScoringRanks = .spread,
-                     stop: (() -> Bool)? = nil, each: ((EvaluatedImage) throws -> Void)? = nil) throws -> [ImageResult] {
+                     stop: (() -> Bool)? = nil, progress: ((Int) -> Void)? = nil,
+                     each: ((EvaluatedImage) throws -> Void)? = nil) throws -> [ImageResult] {
     let s = upscaler.scale
     // From sizes alone, on every rank: an image that cannot be scored fails every rank
     // before any computes.
@@ -99,6 +101,7 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
             try each?(EvaluatedImage(result: result, lr: lr, sr: sr, bicubic: bic, hr: hr))
         }
         first += grid.count
+        progress?(k + 1)
         if let stop, try comm.allreduce([stop() ? 1 : 0] as [Int32], .max)[0] == 1 { throw EvaluationStopped() }
     }
     // Every entry has one writer (its scoring rank, or each rank its own time share),

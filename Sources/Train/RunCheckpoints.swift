@@ -41,7 +41,16 @@ final class RunCheckpoints {
             let began = Date()
             if trainer.comm.rank == 0 && signalAtValidation == progress.step { kill(getpid(), SIGUSR1) }
             do {
-                validation = try trainer.validate { StopSignal.received }
+                // A long validation says how far it is, every 30 s.
+                var said = began
+                let step = progress.step
+                validation = try trainer.validate(stop: { StopSignal.received }) { done, total in
+                    guard Date().timeIntervalSince(said) >= 30, done < total else { return }
+                    said = Date()
+                    let elapsed = said.timeIntervalSince(began)
+                    self.log.say("validation step \(step): \(done)/\(total) images in \(duration(elapsed)), ETA "
+                                 + duration(elapsed / Double(done) * Double(total - done)), event: "validation_progress")
+                }
             } catch is EvaluationStopped {
                 log.say("stop signal during the validation of step \(progress.step): validation abandoned after "
                         + "\(duration(Date().timeIntervalSince(began))); saving the checkpoint without it", event: "signal")

@@ -24,11 +24,15 @@ extension Trainer {
     /// (`evaluate`): tiled with `train.validation_tile` and the receptive field as
     /// overlap (or `train.validation_overlap`), averaged over the scales (benchmark
     /// protocol: Y, shave = scale; DIV2K: RGB, shave = scale + 6). Every rank must call it.
-    /// - Parameter stop: asked after each image (every rank); when true on any rank,
-    ///   the validation is abandoned and every rank throws `EvaluationStopped`.
-    public func validate(stop: (() -> Bool)? = nil) throws -> Validation {
+    /// - Parameters:
+    ///   - stop: asked after each image (every rank); when true on any rank, the
+    ///     validation is abandoned and every rank throws `EvaluationStopped`.
+    ///   - progress: called after each image with the images done and the total (all scales).
+    public func validate(stop: (() -> Bool)? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> Validation {
         let (began, peakBefore) = (Date(), MemoryUsage.current().peakRSS)
         var images: [Int: [ImageResult]] = [:]
+        let total = config.model.scales.map { data.validation[$0]?.count ?? 0 }.reduce(0, +)
+        var done = 0
         try sharedScoredWeights {
             for s in config.model.scales {
                 let evaluation: EvaluationProtocol = config.data.kind == .dataset(.div2k) && config.data.validationRoot == nil
@@ -36,7 +40,9 @@ extension Trainer {
                 let tile = config.train.validationTile == 0 ? nil : config.train.validationTile
                 images[s] = try evaluate(Upscaler(model, scale: s), on: data.validation[s] ?? [], by: evaluation, tile: tile,
                                          overlap: config.train.validationOverlap ?? model.receptiveRadius(scale: s),
-                                         threads: kernels.threads, comm: comm, stop: stop)
+                                         threads: kernels.threads, comm: comm, stop: stop,
+                                         progress: { progress?(done + $0, total) })
+                done += images[s]!.count
             }
         }
         let perScale = images.mapValues { meanScores($0.map(\.model)) }
