@@ -25,6 +25,8 @@ public protocol SuperResolutionNetwork: AnyObject {
     func updateGroups(scale: Int) -> [(branch: String, ranges: [Range<Int>])]
     /// Each conv's geometry along the path of `scale` (for FLOP counts).
     func convShapes(n: Int, h: Int, w: Int, scale: Int) -> [Conv2dShape]
+    /// The layers a forward at `scale` (one of `scales`) runs, in order.
+    func networkPath(scale: Int) -> NetworkPath
 }
 
 extension SuperResolutionNetwork {
@@ -44,6 +46,11 @@ extension EDSR: SuperResolutionNetwork {
     public func updateGroups(scale: Int) -> [(branch: String, ranges: [Range<Int>])] { [("shared", [0..<layout.count])] }
 
     public func convShapes(n: Int, h: Int, w: Int, scale: Int) -> [Conv2dShape] { path.convShapes(n: n, h: h, w: w) }
+
+    public func networkPath(scale: Int) -> NetworkPath {
+        precondition(scale == config.scale, "EDSR ×\(config.scale) has no ×\(scale) path")
+        return path
+    }
 }
 
 extension MDSR: SuperResolutionNetwork {
@@ -55,4 +62,6 @@ extension MDSR: SuperResolutionNetwork {
     }
 
     public func convShapes(n: Int, h: Int, w: Int, scale: Int) -> [Conv2dShape] { path(scale).convShapes(n: n, h: h, w: w) }
+
+    public func networkPath(scale: Int) -> NetworkPath { path(scale) }
 }

@@ -8,21 +8,22 @@ import Kernels
 ///     a  = bodyConv(s_last) + s_skip         long skip from the stream after `skip` blocks
 ///     y  = add_mean(tail(upsampler(a)))
 ///
-/// EDSR has `skip` 0 (the head output); MDSR has 2 (after pre-processing).
-struct NetworkPath {
-    let head: ConvParameters
-    let blocks: [ResBlock]
-    let skip: Int
-    let bodyConv: ConvParameters
-    let upsampler: Upsampler
-    let tail: ConvParameters
+/// EDSR has `skip` 0 (the head output); MDSR has 2 (after pre-processing). Public
+/// read-only so an exporter (ONNX) can write the same layers as a graph.
+public struct NetworkPath {
+    public let head: ConvParameters
+    public let blocks: [ResBlock]
+    public let skip: Int
+    public let bodyConv: ConvParameters
+    public let upsampler: Upsampler
+    public let tail: ConvParameters
     /// The network's kernel settings and scratch.
     let kernels: KernelContext
 
-    var scale: Int { upsampler.stages.reduce(1) { $0 * $1.r } }
+    public var scale: Int { upsampler.stages.reduce(1) { $0 * $1.r } }
 
     /// Every conv layer in forward order.
-    var convLayers: [ConvParameters] {
+    public var convLayers: [ConvParameters] {
         [head] + blocks.flatMap { [$0.conv1, $0.conv2] } + [bodyConv] + upsampler.stages.map(\.conv) + [tail]
     }
 
