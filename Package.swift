@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "CCPUID", exclude: ["README.md"]),
         .systemLibrary(name: "CPrefetch"),
 
-        // MARK: - Below every layer: fingerprints and error text, no C library
+        // MARK: - Below every layer: fingerprints, error text and the protobuf wire format, no C library
         .target(name: "Support", exclude: ["README.md"]),
 
         // MARK: - What the process runs on: CPU features, the BLAS kernel check, the thread budget
@@ -68,13 +68,15 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"]),
         .target(name: "Distributed", dependencies: ["CMPI", "CMPIShims", "Support"], exclude: ["README.md"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CHDF5Shims", "Models"], exclude: ["README.md"]),
+        // A network as an ONNX graph, and the ONNX reader behind `srdist inspect`; protobuf through Support's encoder.
+        .target(name: "ONNX", dependencies: ["Kernels", "Models", "Support"], exclude: ["README.md"]),
         .target(name: "Train",
                 dependencies: ["Convolution", "Kernels", "Models", "Data", "Metrics", "Distributed", "Checkpoint", "Machine", "Support",
                                .product(name: "Logging", package: "swift-log")],
                 exclude: ["README.md"]),
         .executableTarget(name: "srdist",
                           dependencies: ["Train", "Checkpoint", "Convolution", "Data", "Distributed", "Kernels", "Machine", "Metrics", "Models",
-                                         "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                                         "ONNX", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           exclude: ["README.md"]),
 
         // MARK: - Tests
@@ -92,6 +94,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Kernels", "Metrics", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
+        .testTarget(name: "ONNXTests", dependencies: ["Models", "ONNX", "Support"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Kernels", "Models", "TestSupport"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Data", "Distributed", "Kernels", "Models", "Support", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Data", "Machine", "TestSupport"]),

@@ -46,6 +46,17 @@ if ! "$SRDIST_TENSORBOARD_PYTHON" -c 'import tensorboard' 2>/dev/null; then
     .build/tensorboard-venv/bin/python -m pip install --quiet tensorboard
 fi
 
+# The ONNX export test runs srdist's .onnx files with ONNX Runtime and checks them with
+# onnx's checker: another venv under .build, as for TensorBoard.
+SRDIST_ONNX_PYTHON="$PWD/.build/onnx-venv/bin/python"
+export SRDIST_ONNX_PYTHON
+if ! "$SRDIST_ONNX_PYTHON" -c 'import onnx, onnxruntime, numpy, PIL' 2>/dev/null; then
+    echo "setup: installing onnx, onnxruntime, numpy and pillow into .build/onnx-venv"
+    rm -rf .build/onnx-venv
+    python3 -m venv .build/onnx-venv
+    .build/onnx-venv/bin/python -m pip install --quiet onnx onnxruntime numpy pillow
+fi
+
 # mpirun refuses to start as root and to start more ranks than cores unless told;
 # tests and the demo run as root on 2-core machines.
 if [ "$(id -u)" = 0 ]; then

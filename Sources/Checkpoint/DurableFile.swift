@@ -1,8 +1,9 @@
 import Foundation
 
 /// The POSIX steps that make a finished file survive a crash or power loss: fsync
-/// the file, rename it into place, fsync the folder that holds the new name.
-enum DurableFile {
+/// the file, rename it into place, fsync the folder that holds the new name. Public for
+/// the other files srdist writes whole (ONNX models), so none is ever seen half-written.
+public enum DurableFile {
     /// Forces a folder's entries (new names) to the disk.
     static func syncFolder(_ path: String) throws {
         let fd = open(path, O_RDONLY)
@@ -39,10 +40,15 @@ enum DurableFile {
     }
 
     /// Writes `text` to `path` atomically: a temporary sibling, fsync, rename.
-    static func writeAtomically(_ text: String, to path: String) throws {
+    static func writeAtomically(_ text: String, to path: String) throws { try writeAtomically(Array(text.utf8), to: path) }
+
+    /// Writes `bytes` to `path` atomically: a temporary sibling, fsync, rename; on a
+    /// failure the temporary is removed and `path` is as it was.
+    /// - Throws: `CheckpointError` naming the path and the system's reason.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let temp = temporaryPath(for: path)
         do {
-            try write(Array(text.utf8), to: temp)
+            try write(bytes, to: temp)
             try replace(path, with: temp)
         } catch {
             unlink(temp)

@@ -25,14 +25,17 @@ public protocol SuperResolutionNetwork: AnyObject {
     func updateGroups(scale: Int) -> [(branch: String, ranges: [Range<Int>])]
     /// Each conv's geometry along the path of `scale` (for FLOP counts).
     func convShapes(n: Int, h: Int, w: Int, scale: Int) -> [Conv2dShape]
-    /// Receptive-field radius in LR pixels along the path of `scale`: the tile overlap
-    /// that makes tiled inference equal whole-image inference.
-    func receptiveRadius(scale: Int) -> Int
+    /// The layers a forward at `scale` (one of `scales`) runs, in order.
+    func networkPath(scale: Int) -> NetworkPath
 }
 
 extension SuperResolutionNetwork {
     /// Zeroes `grads`, split across the network's threads.
     public func zeroGradients() { grads.zero(threads: kernels.threads) }
+
+    /// Receptive-field radius in LR pixels along the path of `scale`: the tile overlap
+    /// that makes tiled inference equal whole-image inference.
+    public func receptiveRadius(scale: Int) -> Int { networkPath(scale: scale).receptiveRadius }
 }
 
 extension EDSR: SuperResolutionNetwork {
@@ -48,7 +51,10 @@ extension EDSR: SuperResolutionNetwork {
 
     public func convShapes(n: Int, h: Int, w: Int, scale: Int) -> [Conv2dShape] { path.convShapes(n: n, h: h, w: w) }
 
-    public func receptiveRadius(scale: Int) -> Int { path.receptiveRadius }
+    public func networkPath(scale: Int) -> NetworkPath {
+        precondition(scale == config.scale, "EDSR ×\(config.scale) has no ×\(scale) path")
+        return path
+    }
 }
 
 extension MDSR: SuperResolutionNetwork {
@@ -61,5 +67,5 @@ extension MDSR: SuperResolutionNetwork {
 
     public func convShapes(n: Int, h: Int, w: Int, scale: Int) -> [Conv2dShape] { path(scale).convShapes(n: n, h: h, w: w) }
 
-    public func receptiveRadius(scale: Int) -> Int { path(scale).receptiveRadius }
+    public func networkPath(scale: Int) -> NetworkPath { path(scale) }
 }

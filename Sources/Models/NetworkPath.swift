@@ -8,21 +8,22 @@ import Kernels
 ///     a  = bodyConv(s_last) + s_skip         long skip from the stream after `skip` blocks
 ///     y  = add_mean(tail(upsampler(a)))
 ///
-/// EDSR has `skip` 0 (the head output); MDSR has 2 (after pre-processing).
-struct NetworkPath {
-    let head: ConvParameters
-    let blocks: [ResBlock]
-    let skip: Int
-    let bodyConv: ConvParameters
-    let upsampler: Upsampler
-    let tail: ConvParameters
+/// EDSR has `skip` 0 (the head output); MDSR has 2 (after pre-processing). Public
+/// read-only so an exporter (ONNX) can write the same layers as a graph.
+public struct NetworkPath {
+    public let head: ConvParameters
+    public let blocks: [ResBlock]
+    public let skip: Int
+    public let bodyConv: ConvParameters
+    public let upsampler: Upsampler
+    public let tail: ConvParameters
     /// The network's kernel settings and scratch.
     let kernels: KernelContext
 
-    var scale: Int { upsampler.stages.reduce(1) { $0 * $1.r } }
+    public var scale: Int { upsampler.stages.reduce(1) { $0 * $1.r } }
 
     /// Every conv layer in forward order.
-    var convLayers: [ConvParameters] {
+    public var convLayers: [ConvParameters] {
         [head] + blocks.flatMap { [$0.conv1, $0.conv2] } + [bodyConv] + upsampler.stages.map(\.conv) + [tail]
     }
 
@@ -30,7 +31,7 @@ struct NetworkPath {
     /// conv adds k/2 pixels at the resolution it runs at (an upsampler stage's conv and
     /// the tail count in LR pixels divided by the factor above LR). A tile with this much
     /// context on every side computes its core exactly as the whole image would.
-    var receptiveRadius: Int {
+    public var receptiveRadius: Int {
         let lrConvs: [ConvParameters] = [head] + blocks.flatMap { [$0.conv1, $0.conv2] } + [bodyConv]
         var radius = Double(lrConvs.map { $0.k / 2 }.reduce(0, +))
         var factor = 1

@@ -1,3 +1,5 @@
+import Support
+
 /// TensorFlow's record framing, the container of TensorBoard event files:
 ///
 ///     uint64 length (little-endian)   uint32 masked CRC-32C of those 8 bytes
@@ -35,9 +37,5 @@ public enum TFRecord {
         var c = UInt32(n)
         for _ in 0..<8 { c = c & 1 != 0 ? 0x82f6_3b78 ^ (c >> 1) : c >> 1 }
         return c
-    }
-
-    static func appendLittleEndian(_ value: UInt64, bytes: Int, to out: inout [UInt8]) {
-        for i in 0..<bytes { out.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
     }
 }

@@ -7,7 +7,7 @@ struct SrdistCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "srdist",
         abstract: "Data-parallel EDSR/MDSR super-resolution training on CPUs.",
-        subcommands: [TrainCommand.self, SummaryCommand.self, EvalCommand.self, UpscaleCommand.self, InspectCommand.self,
+        subcommands: [TrainCommand.self, SummaryCommand.self, EvalCommand.self, UpscaleCommand.self, ExportCommand.self, InspectCommand.self,
                       BenchCommand.self, BenchDataCommand.self, BenchConvCommand.self, DemoDataCommand.self, MakeLRCommand.self,
                       PrepareDataCommand.self],
         defaultSubcommand: TrainCommand.self)

@@ -65,6 +65,35 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/in dir"), ["a b.png"])
     }
 
+    /// `export` refuses a damaged checkpoint, a scale it lacks and an output that is its
+    /// input (also through a link), and writes nothing.
+    func testExportRefusesDamagedCheckpointsAndItsOwnInput() throws {
+        let (truncated, crafted, copy) = ("\(dir)/truncated.h5", "\(dir)/crafted.h5", "\(dir)/ck.h5")
+        let whole = try XCTUnwrap(contents(fixture))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: truncated))
+        try Data("not a checkpoint\n".utf8).write(to: URL(fileURLWithPath: crafted))
+        for bad in [truncated, crafted] { try refused(["export", bad, "\(dir)/out.onnx"], [bad]) }
+        try FileManager.default.copyItem(atPath: fixture, toPath: copy)
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/link.onnx", withDestinationPath: copy)
+        try refused(["export", copy, copy], ["would overwrite the input"])
+        try refused(["export", copy, "\(dir)/link.onnx"], ["would overwrite the input"])
+        try refused(["export", copy, "\(dir)/out.onnx", "--scale", "3"], [copy, "not ×3"])
+        XCTAssertEqual(contents(copy), whole)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["truncated.h5", "crafted.h5", "ck.h5", "link.onnx"])
+    }
+
+    /// A cut-off or crafted .onnx file given to `inspect` is one line.
+    func testDamagedONNXFilesAreOneLine() throws {
+        let model = "\(dir)/m.onnx", cut = "\(dir)/cut.onnx", crafted = "\(dir)/crafted.onnx"
+        let r = try Executables.run(Executables.srdist, ["export", fixture, model])
+        XCTAssertEqual(r.status, 0, r.output)
+        let whole = try XCTUnwrap(contents(model))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: cut))
+        try refused(["inspect", cut], [cut, "not a well-formed ONNX model", "truncated"])
+        try Data(repeating: 0xff, count: 64).write(to: URL(fileURLWithPath: crafted))
+        try refused(["inspect", crafted], [crafted, "not a well-formed ONNX model", "varint"])
+    }
+
     func testTileAndOverlapAreBounded() throws {
         let image = "\(dir)/a.png"
         try CraftedPNG.write(to: image, width: 4, height: 4)
