@@ -195,10 +195,10 @@ final class SlurmScriptTests: XCTestCase {
 
     /// (a) and (b): an uninterrupted run, and one stopped by `scancel STOP` after step 100,
     /// which exits 85, is requeued, resumes from its checkpoint and ends with the same bits.
-    /// The tiny model trains ~150 steps/s on an idle machine: 2000 steps leave the signal
-    /// ~10 s to arrive before the run would end by itself.
+    /// The tiny model trains ~150 steps/s on an idle machine: 5000 steps leave the signal
+    /// ~30 s to arrive before the run would end by itself, enough on a loaded machine.
     func checkStopRequeueResume(_ script: String, stop: [String]) throws {
-        let (steps, quieter) = (2000, ["--set", "train.log_every=100"])
+        let (steps, quieter) = (5000, ["--set", "train.log_every=100"])
         let straight = try submit(script, run: "straight", steps: steps, quieter)
         let stopped = try submit(script, run: "stopped", steps: steps, quieter)  // runs after `straight`: 2 CPUs
         try waitUntilFinal(straight, "COMPLETED")
