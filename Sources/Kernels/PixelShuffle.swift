@@ -13,23 +13,46 @@ public func pixelShuffleBackward(dInput: UnsafeMutablePointer<Float>, dOutput: U
     shuffle(n: n, c: c, h: h, w: w, r: r, threads: threads) { o, i in dInput[i] = dOutput[o] }
 }
 
-/// Visits every (output index, input index) pair of the shuffle, parallel over planes,
-/// in output order: each output row once, from its r input rows (a pass per input
-/// plane would write every output line r times, each time in part).
+/// Visits every (output index, input index) pair of the shuffle, parallel over planes.
 @inline(__always)
 private func shuffle(n: Int, c: Int, h: Int, w: Int, r: Int, threads: Int, _ move: (Int, Int) -> Void) {
-    let ow = w &* r, plane = h &* w
     parallelChunks(n &* c, threads: threads) { _, planes in
-        for p in planes {
-            let inBase = p &* r &* r &* plane, outBase = p &* plane &* r &* r
-            for y in 0..<h {
-                for i in 0..<r {
-                    let dst = outBase &+ (y &* r &+ i) &* ow, src = inBase &+ i &* r &* plane &+ y &* w
-                    for x in 0..<w {
-                        for j in 0..<r { move(dst &+ x &* r &+ j, src &+ j &* plane &+ x) }
-                    }
-                }
+        for p in planes { shufflePlane(p, h: h, w: w, r: r, move) }
+    }
+}
+
+/// The pairs of output plane `p`, in output order: each output row once, from its r
+/// input rows (a pass per input plane would write every output line r times, each time
+/// in part).
+@inline(__always)
+private func shufflePlane(_ p: Int, h: Int, w: Int, r: Int, _ move: (Int, Int) -> Void) {
+    let ow = w &* r, plane = h &* w
+    let base = p &* r &* r &* plane  // the same offset in input and output
+    for y in 0..<h {
+        for i in 0..<r {
+            let dst = base &+ (y &* r &+ i) &* ow, src = base &+ i &* r &* plane &+ y &* w
+            for x in 0..<w {
+                for j in 0..<r { move(dst &+ x &* r &+ j, src &+ j &* plane &+ x) }
             }
+        }
+    }
+}
+
+/// Pixel shuffle in place: `data` holds `[n, c·r², h, w]` on entry and `[n, c, h·r, w·r]`
+/// on return. Output plane p occupies exactly the floats of input planes p·r²…p·r²+r²−1,
+/// so each is copied to a worker's scratch and shuffled back: inference keeps one buffer
+/// per upsampler stage instead of two (at ×4 the last stage's are 16 LR tensors each).
+public func pixelShuffleInPlace(_ data: UnsafeMutablePointer<Float>, n: Int, c: Int, h: Int, w: Int, r: Int,
+                                kernels: KernelContext) {
+    let group = r &* r &* h &* w
+    let scratch = kernels.perWorker(.pixelShuffle, items: n &* c, count: group)
+    parallelChunks(n &* c, threads: kernels.threads) { worker, planes in
+        let copy = scratch[worker]
+        for p in planes {
+            // The copy holds plane p's group at offset 0; the output goes back at p's.
+            copy.update(from: data + p &* group, count: group)
+            let shift = p &* group
+            shufflePlane(p, h: h, w: w, r: r) { o, i in data[o] = copy[i &- shift] }
         }
     }
 }

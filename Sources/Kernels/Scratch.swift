@@ -23,6 +23,8 @@ public enum ScratchUse: Hashable, Sendable {
     case winogradWeightGradients
     /// Per worker: the filter transform's and the weight gradient's row scratch.
     case winogradFilterRows
+    /// Per worker: one output plane's input planes during an in-place pixel shuffle.
+    case pixelShuffle
     /// The bf16 reference engine's rounded copies of a layer's input, weight and output gradient.
     case bf16Input, bf16Weight, bf16OutputGradient
 }

@@ -1,7 +1,8 @@
 /// Activation and gradient storage of one batch shape for a `NetworkPath`. In training
 /// every block's output and hidden ReLU output are kept; in inference the stream is
-/// recycled through three buffers and one hidden buffer. The high-resolution buffers
-/// are sized for the largest upsampler, so MDSR's scales share one set.
+/// recycled through three buffers and one hidden buffer, and each upsampler stage
+/// shuffles its conv output in place (`inferenceStageOutputs`). The high-resolution
+/// buffers are sized for the largest upsampler, so MDSR's scales share one set.
 final class Activations {
     let n, h, w: Int
     let training: Bool
@@ -13,6 +14,7 @@ final class Activations {
     var body: UnsafeMutablePointer<Float>!       // body conv + skip: the upsampler's input
     var upsampled: [UnsafeMutablePointer<Float>] = []  // each upsampler stage's shuffled output
     var big: UnsafeMutablePointer<Float>!        // pre-shuffle conv output
+    private var pool: UnsafeMutablePointer<Float>!  // inference: the LR tensors, one allocation
     var output: UnsafeMutablePointer<Float>!
     var tmp1: UnsafeMutablePointer<Float>!, tmp2: UnsafeMutablePointer<Float>!
     var dStream: UnsafeMutablePointer<Float>!, dSkip: UnsafeMutablePointer<Float>!
@@ -33,15 +35,23 @@ final class Activations {
             return a.base
         }
         x = alloc(n * 3 * h * w)
-        // Inference gives the skip source its own buffer and alternates two others; in a
-        // chain consecutive indices have opposite parity, so a block never overwrites
-        // its own input.
-        let streamBuffers = (0..<(training ? blocks + 1 : 3)).map { _ in alloc(lr) }
-        stream = (0...blocks).map { (i: Int) -> UnsafeMutablePointer<Float> in
-            training ? streamBuffers[i] : (i == skip ? streamBuffers[0] : streamBuffers[1 + i % 2])
+        guard training else {
+            // One pool of five LR tensors: three stream buffers, the hidden one, the body.
+            // The skip source has its own stream buffer and the others alternate; in a
+            // chain consecutive indices have opposite parity, so a block never overwrites
+            // its own input. Once the body exists the first four are dead, and an
+            // upsampler stage before the last (×4's first, 4 LR tensors) writes there.
+            pool = alloc(5 * lr)
+            stream = (0...blocks).map { i in pool + (i == skip ? 0 : 1 + i % 2) * lr }
+            hidden = Array(repeating: pool + 3 * lr, count: blocks)
+            body = pool + 4 * lr
+            precondition(upsamplers.allSatisfy { $0.dropLast().reduce(1, *) <= 2 }, "an early upsampler stage outgrows the pool")
+            big = alloc(hr)
+            output = alloc(n * 3 * h * w * maxScale * maxScale)
+            return
         }
-        let hiddenBuffers = (0..<(training ? max(blocks, 1) : 1)).map { _ in alloc(lr) }
-        hidden = (0..<blocks).map { hiddenBuffers[$0 % hiddenBuffers.count] }
+        stream = (0...blocks).map { _ in alloc(lr) }
+        hidden = (0..<blocks).map { _ in alloc(lr) }
         body = alloc(lr)
         let stages = upsamplers.map(\.count).max()!
         upsampled = (0..<stages).map { j in
@@ -50,14 +60,20 @@ final class Activations {
         }
         big = alloc(hr)
         output = alloc(n * 3 * h * w * maxScale * maxScale)
-        if training {
-            tmp1 = alloc(lr)
-            tmp2 = alloc(lr)
-            dStream = alloc(lr)
-            dSkip = alloc(lr)
-            dBig1 = alloc(hr)
-            dBig2 = alloc(hr)
-        }
+        tmp1 = alloc(lr)
+        tmp2 = alloc(lr)
+        dStream = alloc(lr)
+        dSkip = alloc(lr)
+        dBig1 = alloc(hr)
+        dBig2 = alloc(hr)
+    }
+
+    /// Inference: where each of `stages` upsampler stages writes its conv output and
+    /// shuffles it in place — the last into `big`, earlier ones over the dead stream
+    /// buffers at the pool's start.
+    func inferenceStageOutputs(stages: Int) -> [UnsafeMutablePointer<Float>] {
+        precondition(!training, "training keeps every stage's output")
+        return (0..<stages).map { $0 == stages - 1 ? big : pool }
     }
 }
 

@@ -74,6 +74,20 @@ public struct Upsampler: Sendable {
         return saved[stages.count - 1]
     }
 
+    /// Inference: input `[n, F, h, w]` → output `[n, F, h·s, w·s]` in `outputs.last`;
+    /// stage j's conv writes `outputs[j]` and shuffles it in place, so no stage output
+    /// is kept twice. Returns the last output buffer.
+    func infer(_ p: Arena, x: UnsafePointer<Float>, outputs: [UnsafeMutablePointer<Float>],
+               n: Int, h: Int, w: Int, kernels: KernelContext) -> UnsafeMutablePointer<Float> {
+        var (src, hh, ww) = (x, h, w)
+        for (j, stage) in stages.enumerated() {
+            stage.conv.forward(p, out: outputs[j], in: src, n: n, h: hh, w: ww, kernels: kernels)
+            pixelShuffleInPlace(outputs[j], n: n, c: stage.conv.cin, h: hh, w: ww, r: stage.r, kernels: kernels)
+            (src, hh, ww) = (UnsafePointer(outputs[j]), hh * stage.r, ww * stage.r)
+        }
+        return outputs[stages.count - 1]
+    }
+
     /// `dy` (∂L/∂output, clobbered) → `dx` (∂L/∂input, overwritten); `tmp` as large as `dy`.
     /// `finished` is told each stage's conv once its gradients are final.
     func backward(_ p: Arena, _ g: Arena, dx: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,

@@ -66,7 +66,10 @@ public struct NetworkPath {
         }
         bodyConv.forward(p, out: a.body, in: a.stream[blocks.count], n: n, h: h, w: w, kernels: kernels,
                          epilogue: .residual(skip: a.stream[skip], scale: 1))
-        let up = upsampler.forward(p, x: a.body, saved: a.upsampled, tmp: a.big, n: n, h: h, w: w, kernels: kernels)
+        let up = a.training
+            ? upsampler.forward(p, x: a.body, saved: a.upsampled, tmp: a.big, n: n, h: h, w: w, kernels: kernels)
+            : upsampler.infer(p, x: a.body, outputs: a.inferenceStageOutputs(stages: upsampler.stages.count),
+                              n: n, h: h, w: w, kernels: kernels)
         let (oh, ow) = (h * scale, w * scale)
         tail.forward(p, out: a.output, in: up, n: n, h: oh, w: ow, kernels: kernels)
         meanShiftForward(output: a.output, input: a.output, n: n, h: oh, w: ow, sign: 1)

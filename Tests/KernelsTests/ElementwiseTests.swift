@@ -45,6 +45,23 @@ final class ElementwiseTests: XCTestCase {
         }
     }
 
+    /// Inference's in-place shuffle moves the same values as the out-of-place one, with
+    /// one worker and with several (each with its own scratch).
+    func testPixelShuffleInPlaceEqualsOutOfPlace() {
+        for (r, workers) in [(2, 1), (3, 2), (2, 3)] {
+            let (n, c, h, w) = (2, 3, 5, 4)
+            let x = randomArray(n * c * r * r * h * w, seed: 9)
+            var y = [Float](repeating: -1, count: x.count)
+            pixelShuffleForward(output: &y, input: x, n: n, c: c, h: h, w: w, r: r, threads: 1)
+            var z = x
+            z.withUnsafeMutableBufferPointer {
+                pixelShuffleInPlace($0.baseAddress!, n: n, c: c, h: h, w: w, r: r,
+                                    kernels: KernelContext(KernelSettings(threads: workers)))
+            }
+            XCTAssertEqual(z, y, "r \(r), \(workers) workers")
+        }
+    }
+
     func testPixelShuffleBackwardMatchesFiniteDifferences() {
         let (n, c, h, w, r) = (1, 2, 3, 2, 3)
         var x = randomArray(n * c * r * r * h * w, seed: 3)

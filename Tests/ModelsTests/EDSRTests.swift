@@ -82,13 +82,16 @@ final class EDSRTests: XCTestCase {
         }
     }
 
-    /// Inference (recycled buffers) computes the same output as a training forward.
+    /// Inference (recycled buffers, upsampler stages shuffled in place) computes the same
+    /// output as a training forward, with one and two upsampler stages.
     func testInferenceForwardEqualsTrainingForward() {
-        let model = EDSR(EDSRConfig(scale: 3, blocks: 3, features: 8, resScale: 1), seed: 3, kernels: kernels)
-        let input = randomArray(2 * 3 * 6 * 7, seed: 4, in: 0...255)
-        let count = 2 * 3 * 18 * 21
-        let train = Array(UnsafeBufferPointer(start: model.forward(input, n: 2, h: 6, w: 7), count: count))
-        let infer = Array(UnsafeBufferPointer(start: model.forward(input, n: 2, h: 6, w: 7, training: false), count: count))
-        XCTAssertEqual(train, infer)
+        for scale in [2, 3, 4] {
+            let model = EDSR(EDSRConfig(scale: scale, blocks: 3, features: 8, resScale: 1), seed: 3, kernels: kernels)
+            let input = randomArray(2 * 3 * 6 * 7, seed: 4, in: 0...255)
+            let count = 2 * 3 * 6 * 7 * scale * scale
+            let train = Array(UnsafeBufferPointer(start: model.forward(input, n: 2, h: 6, w: 7), count: count))
+            let infer = Array(UnsafeBufferPointer(start: model.forward(input, n: 2, h: 6, w: 7, training: false), count: count))
+            XCTAssertEqual(train, infer, "×\(scale)")
+        }
     }
 }
