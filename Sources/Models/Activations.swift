@@ -1,7 +1,7 @@
 /// Activation and gradient storage of one batch shape for a `NetworkPath`. In training
 /// every block's output and hidden ReLU output are kept; in inference the stream is
-/// recycled through three buffers and one hidden buffer, and each upsampler stage
-/// shuffles its conv output in place (`inferenceStageOutputs`). The high-resolution
+/// recycled through three buffers and one hidden buffer, and the upsampler shuffles in
+/// place (`NetworkPath.inferUpsamplerAndTail`). The high-resolution
 /// buffers are sized for the largest upsampler, so MDSR's scales share one set.
 final class Activations {
     let n, h, w: Int
@@ -14,7 +14,7 @@ final class Activations {
     var body: UnsafeMutablePointer<Float>!       // body conv + skip: the upsampler's input
     var upsampled: [UnsafeMutablePointer<Float>] = []  // each upsampler stage's shuffled output
     var big: UnsafeMutablePointer<Float>!        // pre-shuffle conv output
-    private var pool: UnsafeMutablePointer<Float>!  // inference: the LR tensors, one allocation
+    var pool: UnsafeMutablePointer<Float>!       // inference: the LR tensors, one allocation
     var output: UnsafeMutablePointer<Float>!
     var tmp1: UnsafeMutablePointer<Float>!, tmp2: UnsafeMutablePointer<Float>!
     var dStream: UnsafeMutablePointer<Float>!, dSkip: UnsafeMutablePointer<Float>!
@@ -46,7 +46,11 @@ final class Activations {
             hidden = Array(repeating: pool + 3 * lr, count: blocks)
             body = pool + 4 * lr
             precondition(upsamplers.allSatisfy { $0.dropLast().reduce(1, *) <= 2 }, "an early upsampler stage outgrows the pool")
-            big = alloc(hr)
+            // A slice of the last stage's conv output (`NetworkPath.inferUpsamplerAndTail`).
+            big = alloc(upsamplers.map { factors -> Int in
+                let s = factors.reduce(1, *)
+                return lr * s * s / Upsampler.inferenceSlices(scale: s, features: f, n: n)
+            }.max()!)
             output = alloc(n * 3 * h * w * maxScale * maxScale)
             return
         }
@@ -66,14 +70,6 @@ final class Activations {
         dSkip = alloc(lr)
         dBig1 = alloc(hr)
         dBig2 = alloc(hr)
-    }
-
-    /// Inference: where each of `stages` upsampler stages writes its conv output and
-    /// shuffles it in place — the last into `big`, earlier ones over the dead stream
-    /// buffers at the pool's start.
-    func inferenceStageOutputs(stages: Int) -> [UnsafeMutablePointer<Float>] {
-        precondition(!training, "training keeps every stage's output")
-        return (0..<stages).map { $0 == stages - 1 ? big : pool }
     }
 }
 

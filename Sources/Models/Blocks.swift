@@ -74,18 +74,15 @@ public struct Upsampler: Sendable {
         return saved[stages.count - 1]
     }
 
-    /// Inference: input `[n, F, h, w]` → output `[n, F, h·s, w·s]` in `outputs.last`;
-    /// stage j's conv writes `outputs[j]` and shuffles it in place, so no stage output
-    /// is kept twice. Returns the last output buffer.
-    func infer(_ p: Arena, x: UnsafePointer<Float>, outputs: [UnsafeMutablePointer<Float>],
-               n: Int, h: Int, w: Int, kernels: KernelContext) -> UnsafeMutablePointer<Float> {
-        var (src, hh, ww) = (x, h, w)
-        for (j, stage) in stages.enumerated() {
-            stage.conv.forward(p, out: outputs[j], in: src, n: n, h: hh, w: ww, kernels: kernels)
-            pixelShuffleInPlace(outputs[j], n: n, c: stage.conv.cin, h: hh, w: ww, r: stage.r, kernels: kernels)
-            (src, hh, ww) = (UnsafePointer(outputs[j]), hh * stage.r, ww * stage.r)
-        }
-        return outputs[stages.count - 1]
+    /// How many slices of its F output channels inference runs the last stage and the
+    /// tail in: the fewest (a power of two dividing F) whose conv output, s²·F/slices
+    /// channels at the last stage's input size, holds at most 2 LR tensors — 2 at ×2, 8
+    /// at ×3 and ×4. One for a batch (a slice of a batch is not contiguous).
+    static func inferenceSlices(scale: Int, features f: Int, n: Int) -> Int {
+        guard n == 1 else { return 1 }
+        var slices = 1
+        while scale * scale > 2 * slices && f % (2 * slices) == 0 { slices *= 2 }
+        return slices
     }
 
     /// `dy` (∂L/∂output, clobbered) → `dx` (∂L/∂input, overwritten); `tmp` as large as `dy`.

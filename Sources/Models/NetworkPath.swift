@@ -1,3 +1,4 @@
+import Convolution
 import Kernels
 
 /// The layers one forward pass runs through, shared by EDSR (one path) and MDSR (one
@@ -66,14 +67,46 @@ public struct NetworkPath {
         }
         bodyConv.forward(p, out: a.body, in: a.stream[blocks.count], n: n, h: h, w: w, kernels: kernels,
                          epilogue: .residual(skip: a.stream[skip], scale: 1))
-        let up = a.training
-            ? upsampler.forward(p, x: a.body, saved: a.upsampled, tmp: a.big, n: n, h: h, w: w, kernels: kernels)
-            : upsampler.infer(p, x: a.body, outputs: a.inferenceStageOutputs(stages: upsampler.stages.count),
-                              n: n, h: h, w: w, kernels: kernels)
         let (oh, ow) = (h * scale, w * scale)
-        tail.forward(p, out: a.output, in: up, n: n, h: oh, w: ow, kernels: kernels)
+        if a.training {
+            let up = upsampler.forward(p, x: a.body, saved: a.upsampled, tmp: a.big, n: n, h: h, w: w, kernels: kernels)
+            tail.forward(p, out: a.output, in: up, n: n, h: oh, w: ow, kernels: kernels)
+        } else {
+            inferUpsamplerAndTail(p, a)
+        }
         meanShiftForward(output: a.output, input: a.output, n: n, h: oh, w: ow, sign: 1)
         return a.output
+    }
+
+    /// Inference's upsampler and tail, `a.body` → `a.output` (before `add_mean`), in a
+    /// fraction of training's memory: stages before the last run whole and shuffle in
+    /// place over the pool; the last stage and the tail run over `Upsampler.inferenceSlices`
+    /// slices of the F channels the last shuffle yields — the slice's r²·g conv outputs,
+    /// shuffled in place in `a.big`, then the tail's sum over those g channels added into
+    /// the output. At ×4 the last stage's whole output would be 16 LR tensors. The tail's
+    /// sum runs in another order than training's: the same up to float rounding.
+    private func inferUpsamplerAndTail(_ p: Arena, _ a: Activations) {
+        let (n, k2) = (a.n, tail.k * tail.k)
+        var (src, h, w) = (UnsafePointer(a.body!), a.h, a.w)
+        for stage in upsampler.stages.dropLast() {
+            stage.conv.forward(p, out: a.pool, in: src, n: n, h: h, w: w, kernels: kernels)
+            pixelShuffleInPlace(a.pool, n: n, c: stage.conv.cin, h: h, w: w, r: stage.r, kernels: kernels)
+            (src, h, w) = (UnsafePointer(a.pool!), h * stage.r, w * stage.r)
+        }
+        let (last, r) = upsampler.stages.last!
+        let (f, kk) = (last.cin, last.k * last.k)
+        let slices = Upsampler.inferenceSlices(scale: scale, features: f, n: n), g = f / slices
+        for j in 0..<slices {
+            // Shuffled channels j·g..<(j+1)·g come from conv outputs j·r²g..<(j+1)·r²g.
+            let rows = r * r * g
+            conv2dForward(output: a.big, input: src, weight: p[last.weight] + j * rows * f * kk, bias: p[last.bias] + j * rows,
+                          shape: Conv2dShape(n: n, cin: f, cout: rows, h: h, w: w, k: last.k), context: kernels)
+            pixelShuffleInPlace(a.big, n: n, c: g, h: h, w: w, r: r, kernels: kernels)
+            let weight = (0..<tail.cout).flatMap { o in UnsafeBufferPointer(start: p[tail.weight] + (o * f + j * g) * k2, count: g * k2) }
+            conv2dForward(output: a.output, input: a.big, weight: weight, bias: j == 0 ? UnsafePointer(p[tail.bias]) : nil,
+                          shape: Conv2dShape(n: n, cin: g, cout: tail.cout, h: h * r, w: w * r, k: tail.k), context: kernels,
+                          epilogue: j == 0 ? .none : .accumulate)
+        }
     }
 
     /// Backpropagates `dOutput` `[n, 3, h·s, w·s]` through the forward that filled `a`,
