@@ -14,3 +14,14 @@ extension Communicator {
         return try split(color: tags.firstIndex(of: tag)!, key: rank)!
     }
 }
+
+extension Communicator {
+    /// The ranks of this communicator that are among the first `count` of their host
+    /// (by rank), in rank order; the same list on every rank. Bounds per node what many
+    /// ranks sharing few cores would each hold at once.
+    public func firstRanksOnEachHost(_ count: Int) throws -> [Int] {
+        let local = try sameHost().rank
+        let chosen = try allgather([Int32(local < count ? 1 : 0)]).map { $0[0] }
+        return chosen.indices.filter { chosen[$0] == 1 }
+    }
+}

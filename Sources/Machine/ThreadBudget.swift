@@ -17,3 +17,12 @@ public func threadsPerRank(configured: Int, environment: [String: String] = Proc
     let local = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? 1
     return max(1, cores / max(local, 1))
 }
+
+/// How many ranks of a node compute at once in work whose memory grows with the ranks
+/// computing (validation's windows): `configured` when positive, else the node's cores
+/// over the threads each rank runs, at least 1 — so 16 oversubscribed single-thread
+/// ranks on 2 cores hold 2 sets of activations, not 16, at the same speed.
+public func computingRanksPerNode(configured: Int, threadsPerRank threads: Int,
+                                  cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+    configured > 0 ? configured : max(1, cores / max(threads, 1))
+}

@@ -104,6 +104,10 @@ public struct TrainSpec: Equatable, Sendable {
     /// Context around each validation tile in LR pixels (`validation_overlap`); nil: the
     /// model's receptive-field radius, so tiled scores equal whole-image scores.
     public var validationOverlap: Int?
+    /// Ranks per node that compute validation windows (`validation_ranks_per_node`);
+    /// 0: the node's cores over the threads per rank, so oversubscribed ranks do not
+    /// each hold a window's activations. The scores do not depend on it.
+    public var validationRanksPerNode: Int
     /// Start from another checkpoint's weights (tensors matched by name and shape).
     public var initFrom: String?
     /// Consecutive steps with a non-finite loss or gradient (skipped by every rank)
@@ -264,6 +268,7 @@ public struct Config: Sendable {
                               evalEvery: try t.int("eval_every", 0, min: 0, max: maxCount),
                               validationTile: try t.int("validation_tile", 256, min: 0, max: 1 << 16),
                               validationOverlap: try t.optionalInt("validation_overlap", min: 0, max: 1 << 12),
+                              validationRanksPerNode: try t.int("validation_ranks_per_node", 0, min: 0, max: 4096),
                               initFrom: try t.optionalString("init_from"),
                               maxSkippedSteps: try t.int("max_skipped_steps", 10, min: 1, max: maxCount),
                               convAlgorithm: try t.choice("conv_algorithm", ConvAlgorithm.winograd, oneOf: [.winograd, .im2col]),

@@ -20,9 +20,9 @@ public struct EvaluatedImage {
     public var lr, sr, bicubic, hr: RGBImage
 }
 
-/// Which ranks score the images of a shared evaluation (every rank computes tiles).
+/// Which ranks score the images of a shared evaluation.
 public enum ScoringRanks: Sendable {
-    /// Image k is scored by rank k mod size: scoring is spread like the tiles.
+    /// Image k is scored by the k-th computing rank (mod their count): spread like the tiles.
     case spread
     /// Rank 0 scores every image (it gets each image's pictures, as `eval --report` needs).
     case root
@@ -34,11 +34,13 @@ public struct EvaluationStopped: Error {}
 
 /// The paper's evaluation, shared by the ranks of `comm`: each LR image is cut into the
 /// windows of a `TileGrid` (one window when `tile` is nil), the windows of all images are
-/// dealt out round-robin over the ranks, and each image's 8-bit cores are gathered to the
+/// dealt out round-robin over the `computing` ranks, and each image's 8-bit cores are gathered to the
 /// rank that scores it against HR with `protocol`, next to bicubic upsampling. A window's
 /// output does not depend on the rank that computes it, so at the same threads per rank
 /// the scores are the same bits at every rank count; every rank returns all of them.
 /// - Parameters:
+///   - computing: the ranks of `comm` that compute windows, in rank order (nil: all);
+///     the others only take part in the collectives (`Communicator.firstRanksOnEachHost`).
 ///   - save: folder to write the model's outputs as PNG (`<name>_x<s>.png`), by the scoring rank.
 ///   - scoring: which ranks score (`each` runs on the scoring rank).
 ///   - stop: asked on every rank after each image; when any rank says true, every rank
@@ -48,7 +50,7 @@ public struct EvaluationStopped: Error {}
 ///   - threads: workers for scoring (the upscaler's network has its own settings).
 public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation: EvaluationProtocol,
                      selfEnsemble: Bool = false, tile: Int? = nil, overlap: Int = 16,
-                     save: String? = nil, threads: Int, comm: Communicator, scoring: ScoringRanks = .spread,
+                     computing: [Int]? = nil, save: String? = nil, threads: Int, comm: Communicator, scoring: ScoringRanks = .spread,
                      stop: (() -> Bool)? = nil, progress: ((Int) -> Void)? = nil,
                      each: ((EvaluatedImage) throws -> Void)? = nil) throws -> [ImageResult] {
     let s = upscaler.scale
@@ -63,13 +65,15 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
         }
     }
     if let save { try comm.failTogether { try createFolder(save) } }
+    let workers = computing ?? Array(0..<comm.size)
+    precondition(!workers.isEmpty && workers.allSatisfy { (0..<comm.size).contains($0) }, "computing ranks outside the communicator")
     let grids = pairs.map { TileGrid(h: $0.lr.height, w: $0.lr.width, tile: tile, overlap: overlap) }
     // Model PSNR, SSIM, bicubic PSNR, SSIM, seconds per image; summed over ranks at the end.
     var table = [Double](repeating: 0, count: 5 * pairs.count)
     var first = 0
     for (k, pair) in pairs.enumerated() {
         let grid = grids[k]
-        let mine = (first..<(first + grid.count)).filter { $0 % comm.size == comm.rank }.map { $0 - first }
+        let mine = (first..<(first + grid.count)).filter { workers[$0 % workers.count] == comm.rank }.map { $0 - first }
         var cores: [UInt8] = []
         if !mine.isEmpty {
             let lr = pair.lr.image().planar()
@@ -83,11 +87,11 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
             }
             table[5 * k + 4] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
-        let owner = scoring == .root ? 0 : k % comm.size
+        let owner = scoring == .root ? 0 : workers[k % workers.count]
         let gathered = try comm.gather(cores, root: owner)
         try comm.failTogether {
             guard comm.rank == owner else { return }
-            let sr = assemble(gathered, grid: grid, first: first, ranks: comm.size, scale: s)
+            let sr = assemble(gathered, grid: grid, first: first, workers: workers, scale: s)
             let (lr, hr) = (pair.lr.image(), pair.hr.image())
             let bic = Bicubic.upscale(lr, by: s)
             func scores(_ img: RGBImage) throws -> ImageScores {
@@ -113,14 +117,14 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
     }
 }
 
-/// The SR image of one image from its cores as `comm.gather` delivered them: rank r's
-/// bytes are the 8-bit cores of windows r, r + ranks, … (numbered from `first` over all
-/// images), in order.
-private func assemble(_ gathered: [[UInt8]], grid: TileGrid, first: Int, ranks: Int, scale s: Int) -> RGBImage {
+/// The SR image of one image from its cores as `comm.gather` delivered them: the bytes
+/// of `workers[j]` are the 8-bit cores of windows j, j + workers.count, … (numbered from
+/// `first` over all images), in order.
+private func assemble(_ gathered: [[UInt8]], grid: TileGrid, first: Int, workers: [Int], scale s: Int) -> RGBImage {
     var image = RGBImage(width: grid.w * s, height: grid.h * s)
-    var offsets = [Int](repeating: 0, count: ranks)
+    var offsets = [Int](repeating: 0, count: gathered.count)
     for i in 0..<grid.count {
-        let r = (first + i) % ranks, core = grid.core(i)
+        let r = workers[(first + i) % workers.count], core = grid.core(i)
         let (ch, cw) = (core.rows.count * s, core.cols.count * s)
         for y in 0..<ch {
             let dst = ((core.rows.lowerBound * s + y) * image.width + core.cols.lowerBound * s) * 3

@@ -85,13 +85,14 @@ final class RunCheckpoints {
         let scales = v.perScale.count > 1
             ? " [" + v.perScale.keys.sorted().map { String(format: "×%d %.2f", $0, v.perScale[$0]!.psnr) }.joined(separator: ", ") + "]" : ""
         var fields: [String: Any] = ["step": progress.step, "psnr": v.model.psnr, "ssim": v.model.ssim, "bicubic_psnr": v.bicubic.psnr,
-                                     "seconds": v.seconds, "ranks": v.ranks, "images": images,
+                                     "seconds": v.seconds, "ranks": v.ranks, "group_ranks": v.groupRanks, "images": images,
                                      "peak_rss_before_mb": v.peakRSSBefore, "peak_rss_mb": v.peakRSS]
         for (s, score) in v.perScale { (fields["psnr_x\(s)"], fields["ssim_x\(s)"]) = (score.psnr, score.ssim) }
-        log.say(String(format: "validation step %d: PSNR %.2f dB, SSIM %.4f (bicubic %.2f dB, %+.2f dB)%@%@%@ — %d image%@ in %@ on %d rank%@",
+        log.say(String(format: "validation step %d: PSNR %.2f dB, SSIM %.4f (bicubic %.2f dB, %+.2f dB)%@%@%@ — %d image%@ in %@ on %@",
                        progress.step, v.model.psnr, v.model.ssim, v.bicubic.psnr, v.model.psnr - v.bicubic.psnr, scales,
                        trainer.ema == nil ? "" : " (EMA weights)", progress.bestStep == progress.step ? " — best so far" : "",
-                       v.imageCount, v.imageCount == 1 ? "" : "s", duration(v.seconds), v.ranks, v.ranks == 1 ? "" : "s"),
+                       v.imageCount, v.imageCount == 1 ? "" : "s", duration(v.seconds),
+                       v.ranks == v.groupRanks ? "\(v.ranks) rank\(v.ranks == 1 ? "" : "s")" : "\(v.ranks) of \(v.groupRanks) ranks"),
                 event: "validation", fields: fields, record: true)
         for (s, crop) in trainer.validationCrops() { log.image(crop, tag: "validation/x\(s) bicubic | model | HR", step: progress.step) }
         return v.model.psnr

@@ -12,7 +12,8 @@ public struct Validation {
     /// Per scale, every image's scores, in the validation set's order.
     public var images: [Int: [ImageResult]]
     public var seconds: Double
-    public var ranks: Int
+    /// Ranks that computed windows, and ranks of the group (the others waited).
+    public var ranks, groupRanks: Int
     /// This process's peak RSS in MiB before the validation began and after it ended.
     public var peakRSSBefore, peakRSS: Double
     /// Images scored, over all scales.
@@ -22,7 +23,7 @@ public struct Validation {
 extension Trainer {
     /// Scores the model on the validation images, shared by every rank of the group
     /// (`evaluate`): tiled with `train.validation_tile` and the receptive field as
-    /// overlap (or `train.validation_overlap`), averaged over the scales (benchmark
+    /// overlap (or `train.validation_overlap`), computed by `validators`, averaged over the scales (benchmark
     /// protocol: Y, shave = scale; DIV2K: RGB, shave = scale + 6). Every rank must call it.
     /// - Parameters:
     ///   - stop: asked after each image (every rank); when true on any rank, the
@@ -40,7 +41,7 @@ extension Trainer {
                 let tile = config.train.validationTile == 0 ? nil : config.train.validationTile
                 images[s] = try evaluate(Upscaler(model, scale: s), on: data.validation[s] ?? [], by: evaluation, tile: tile,
                                          overlap: config.train.validationOverlap ?? model.receptiveRadius(scale: s),
-                                         threads: kernels.threads, comm: comm, stop: stop,
+                                         computing: validators, threads: kernels.threads, comm: comm, stop: stop,
                                          progress: { progress?(done + $0, total) })
                 done += images[s]!.count
             }
@@ -49,7 +50,8 @@ extension Trainer {
         let scales = config.model.scales
         return Validation(model: meanScores(scales.map { perScale[$0]! }),
                           bicubic: meanScores(scales.map { meanScores(images[$0]!.map(\.bicubic)) }),
-                          perScale: perScale, images: images, seconds: Date().timeIntervalSince(began), ranks: comm.size,
+                          perScale: perScale, images: images, seconds: Date().timeIntervalSince(began),
+                          ranks: validators.count, groupRanks: comm.size,
                           peakRSSBefore: peakBefore, peakRSS: MemoryUsage.current().peakRSS)
     }
 

@@ -3,6 +3,7 @@ import Data
 import Distributed
 import Foundation
 import Kernels
+import Machine
 import Metrics
 import Models
 
@@ -31,6 +32,9 @@ public final class Trainer {
     var restoredSkips = 0
     /// Rank 0's moving average of the weights (`train.ema_decay` > 0); nil elsewhere.
     public let ema: EMA?
+    /// The ranks of `comm` that compute validation windows: the first
+    /// `train.validation_ranks_per_node` (or cores ÷ threads) of each host.
+    public let validators: [Int]
     /// Global L2 norm of the summed gradient of the last applied step, before clipping.
     public private(set) var gradientNorm = 0.0
 
@@ -55,6 +59,8 @@ public final class Trainer {
         agreement = StepAgreement(communicator: comm, maxConsecutiveSkips: config.train.maxSkippedSteps)
         faults = try FaultInjection()
         try comm.broadcastFromRoot([(model.params.base, count)])
+        validators = try comm.firstRanksOnEachHost(computingRanksPerNode(configured: config.train.validationRanksPerNode,
+                                                                         threadsPerRank: kernels.threads))
         ema = comm.rank == 0 && config.train.emaDecay > 0 ? EMA(decay: config.train.emaDecay, params: model.params, threads: kernels.threads) : nil
     }
 

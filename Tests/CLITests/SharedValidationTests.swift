@@ -25,7 +25,8 @@ final class SharedValidationTests: ScratchFolderTestCase {
     }
 
     /// A config training EDSR B2 F16 on `dir/train`, validated on `validation` in
-    /// 16-pixel LR tiles, one thread per rank; `stages` adds the paper's ×2 → ×3 ‖ ×4.
+    /// 16-pixel LR tiles, one thread per rank, every rank computing (more than the cores);
+    /// `stages` adds the paper's ×2 → ×3 ‖ ×4.
     private func config(validation: String, stages: Bool = false) throws -> String {
         let path = dir.appendingPathComponent(stages ? "stages.json" : "tiny.json").path
         let stageList = stages ? """
@@ -35,7 +36,7 @@ final class SharedValidationTests: ScratchFolderTestCase {
         try """
         { "name": "shared-validation", "model": { "arch": "edsr", "scale": 2, "blocks": 2, "features": 16 },
           "train": { "batch_size": 4, "patch_size": 12, "steps": 40, "lr": 5e-4, "log_every": 20, "threads_per_rank": 1,
-                     "validation_tile": 16 },
+                     "validation_tile": 16, "validation_ranks_per_node": 16 },
           "data": { "kind": "folder", "root": "\(dir.appendingPathComponent("train").path)", "generate_lr": true,
                     "validation_root": "\(validation)" }\(stageList) }
         """.write(toFile: path, atomically: true, encoding: .utf8)
@@ -74,26 +75,33 @@ final class SharedValidationTests: ScratchFolderTestCase {
         let validation = try validationSet()
         let start = try trainedCheckpoint(validation: validation)
         // A run started from a checkpoint validates its step 0: the same weights at 1, 2 and 4 ranks.
+        // The last row computes on one rank of four (validation_ranks_per_node 1): the others wait.
         var reference: [[Double]] = []
-        for np in [1, 2, 4] {
-            let r = try Executables.mpirunSrdist(np, try settings("np\(np)", validation: validation, ["train.steps=1", "train.init_from=\(start)"]))
+        for (np, computing) in [(1, 1), (2, 2), (4, 4), (4, 1)] {
+            let run = "np\(np)-\(computing)"
+            let r = try Executables.mpirunSrdist(np, try settings(run, validation: validation, ["train.steps=1", "train.init_from=\(start)",
+                                                                                             "train.validation_ranks_per_node=\(computing)"]))
             XCTAssertEqual(r.status, 0, r.output)
             XCTAssertTrue(r.output.contains("validation step 0: ") && r.output.contains("— 3 images in "), r.output)
-            XCTAssertTrue(r.output.contains(" on \(np) rank\(np == 1 ? "" : "s")\n"), r.output)
-            let record = try validations("np\(np)")[0]
-            XCTAssertEqual(record?["ranks"] as? Int, np)
-            if np == 1 { reference = scores(record) } else { XCTAssertEqual(scores(record), reference, "\(np) ranks") }
+            let ranks = computing == np ? "\(np) rank\(np == 1 ? "" : "s")" : "\(computing) of \(np) ranks"
+            XCTAssertTrue(r.output.contains(" on \(ranks)\n"), r.output)
+            let record = try validations(run)[0]
+            XCTAssertEqual(record?["ranks"] as? Int, computing)
+            XCTAssertEqual(record?["group_ranks"] as? Int, np)
+            if np == 1 { reference = scores(record) } else { XCTAssertEqual(scores(record), reference, "\(computing) of \(np) ranks") }
         }
         XCTAssertEqual(reference.count, 3)
         // eval shares the images the same way; tile and overlap as validation's.
-        for np in [1, 3] {
-            let r = try Executables.mpirunSrdist(np, ["eval", "--checkpoint", start, "--data", validation, "--tile", "16", "--json"])
+        for (np, perNode) in [(1, 0), (3, 16), (3, 2)] {
+            let r = try Executables.mpirunSrdist(np, ["eval", "--checkpoint", start, "--data", validation, "--tile", "16", "--json",
+                                                      "--ranks-per-node", "\(perNode)"])
             XCTAssertEqual(r.status, 0, r.output)
             let json = try JSONSerialization.jsonObject(with: Data(r.output[r.output.firstIndex(of: "{")!...].utf8)) as! [String: Any]
             let images = json["images"] as! [[String: Any]]
             XCTAssertEqual(images.map { [$0["psnr"] as! Double, $0["ssim"] as! Double, $0["bicubic_psnr"] as! Double] }, reference,
-                           "eval on \(np) ranks")
-            XCTAssertEqual(json["ranks"] as? Int, np)
+                           "eval on \(np) ranks, \(perNode) per node")
+            XCTAssertEqual(json["ranks"] as? Int, min(np, perNode == 0 ? np : perNode))
+            XCTAssertEqual(json["group_ranks"] as? Int, np)
         }
     }
 

@@ -9,4 +9,12 @@ final class ThreadBudgetTests: XCTestCase {
         XCTAssertEqual(threadsPerRank(configured: 0, environment: ["OMPI_COMM_WORLD_LOCAL_SIZE": "4"], cores: 2), 1)
         XCTAssertEqual(threadsPerRank(configured: 0, environment: ["OMP_NUM_THREADS": "x"], cores: 2), 2)
     }
+
+    /// Validation's computing ranks: as configured, else as many as the threads fill the cores.
+    func testComputingRanksPerNodeFillTheCores() {
+        XCTAssertEqual(computingRanksPerNode(configured: 5, threadsPerRank: 1, cores: 2), 5)
+        XCTAssertEqual(computingRanksPerNode(configured: 0, threadsPerRank: 1, cores: 2), 2)
+        XCTAssertEqual(computingRanksPerNode(configured: 0, threadsPerRank: 4, cores: 64), 16)
+        XCTAssertEqual(computingRanksPerNode(configured: 0, threadsPerRank: 4, cores: 2), 1)
+    }
 }

@@ -45,9 +45,18 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Decoded-image cache folder.")
     var cacheDir: String?
 
+    /// Under mpirun, how many ranks of each node compute tiles (0: the node's cores over
+    /// the threads per rank, so oversubscribed ranks do not each hold a tile's activations).
+    @Option(help: ArgumentHelp("Ranks per node that compute tiles under mpirun (0: cores ÷ threads per rank).", valueName: "n"))
+    var ranksPerNode = 0
+
     /// Print JSON instead of a table.
     @Flag(help: "Print JSON.")
     var json = false
+
+    func validate() throws {
+        guard ranksPerNode >= 0 else { throw ValidationError("--ranks-per-node: expected 0 or more, got \(ranksPerNode)") }
+    }
 
     func run() throws {
         _ = try startUpCheck()
@@ -67,6 +76,7 @@ struct EvalCommand: ParsableCommand {
     /// Loads the model on every rank, scores each scale, and (rank 0) prints and writes the report.
     func evaluateAll(comm: Communicator) throws {
         let kernels = KernelContext(try comm.failTogether { try inference.kernelSettings() })
+        let computing = try comm.firstRanksOnEachHost(computingRanksPerNode(configured: ranksPerNode, threadsPerRank: kernels.threads))
         let trained = try comm.failTogether {
             try TrainedModel.load(checkpoint: inference.checkpoint, limits: inference.limits, ema: !inference.noEma, kernels: kernels)
         }
@@ -75,7 +85,7 @@ struct EvalCommand: ParsableCommand {
         let root = comm.rank == 0
         if root, let saveLR { try createFolder(saveLR) }
         let pages = try root ? report.map { try EvaluationReport(folder: $0) } : nil
-        let documents = try scales.map { try evaluateScale(trained, scale: $0, threads: kernels.threads, comm: comm, report: pages) }
+        let documents = try scales.map { try evaluateScale(trained, scale: $0, threads: kernels.threads, comm: comm, computing: computing, report: pages) }
         guard root else { return }
         if let pages {
             let path = try writeReport(pages, trained: trained, documents: documents)
@@ -88,7 +98,8 @@ struct EvalCommand: ParsableCommand {
     }
 
     /// Scores one scale; prints the table unless `json`, and returns the JSON document.
-    func evaluateScale(_ trained: TrainedModel, scale s: Int, threads: Int, comm: Communicator, report: EvaluationReport?) throws -> [String: Any] {
+    func evaluateScale(_ trained: TrainedModel, scale s: Int, threads: Int, comm: Communicator, computing: [Int],
+                       report: EvaluationReport?) throws -> [String: Any] {
         let upscaler = try trained.upscaler(scale: s)
         let (layout, evaluation) = detectLayout(data, scale: s)
         var rangeValue: ClosedRange<Int>? = layout == .div2k ? 801...900 : nil
@@ -102,7 +113,8 @@ struct EvalCommand: ParsableCommand {
         // The report and the LR images need every image's pictures on rank 0.
         let scoring: ScoringRanks = report != nil || saveLR != nil ? .root : .spread
         let results = try evaluate(upscaler, on: pairs, by: evaluation, selfEnsemble: inference.selfEnsemble,
-                                   tile: inference.tileSize(default: nil), overlap: inference.overlap(trained, scale: s), save: save,
+                                   tile: inference.tileSize(default: nil), overlap: inference.overlap(trained, scale: s),
+                                   computing: computing, save: save,
                                    threads: threads, comm: comm, scoring: scoring) { image in
             if let saveLR { try PNGFile.write(image.lr, to: (saveLR as NSString).appendingPathComponent("\(image.result.name)x\(s).png")) }
             try report?.add(image, scale: s)
@@ -126,7 +138,7 @@ struct EvalCommand: ParsableCommand {
              "bicubic_ssim": r.bicubic.ssim, "seconds": r.seconds] as [String: Any]
         }
         return ["checkpoint": inference.checkpoint, "step": trained.step, "ema": trained.usesEMA, "scale": s, "self_ensemble": inference.selfEnsemble, "protocol": what,
-                "ranks": comm.size, "tile": inference.tileSize(default: nil) ?? 0, "overlap": inference.overlap(trained, scale: s),
+                "ranks": computing.count, "group_ranks": comm.size, "tile": inference.tileSize(default: nil) ?? 0, "overlap": inference.overlap(trained, scale: s),
                 "images": rows, "mean": ["psnr": model.psnr, "ssim": model.ssim, "bicubic_psnr": bicubic.psnr, "bicubic_ssim": bicubic.ssim]]
     }
 }
