@@ -2,11 +2,14 @@ import CBLAS
 
 /// Forward convolution, the reference path: `output = weight ⊛ input + bias`, computed
 /// per image as `out[cout, hw] = W[cout, cin·k·k] · im2col(x)[cin·k·k, hw]` with one
-/// sgemm, images split across workers.
+/// sgemm per band of output rows, images split across workers. Bands keep the column
+/// matrix at most `im2colBandFloats` (a whole training patch is one band); an output
+/// value does not depend on its band.
 public func im2colConv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                                 weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                 shape s: Conv2dShape, context: KernelContext) {
-    let cols = columnBuffers(s, context)
+    let band = s.k == 1 ? s.h : max(1, min(s.h, im2colBandFloats / max(1, s.patch &* s.w)))
+    let cols = context.perWorker(.im2colColumns, items: s.n, count: s.k == 1 ? 1 : s.patch &* band &* s.w)
     parallelChunks(s.n, threads: context.threads) { worker, images in
         for i in images {
             let x = input + i &* s.cin &* s.plane
@@ -14,14 +17,22 @@ public func im2colConv2dForward(output: UnsafeMutablePointer<Float>, input: Unsa
             for co in 0..<s.cout {
                 (y + co &* s.plane).update(repeating: bias?[co] ?? 0, count: s.plane)
             }
-            let b = im2col(x, s, cols[worker])
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                        Int32(s.cout), Int32(s.plane), Int32(s.patch),
-                        1, weight, Int32(s.patch), b, Int32(s.plane),
-                        1, y, Int32(s.plane))
+            for y0 in stride(from: 0, to: s.h, by: band) {
+                let rows = y0..<min(s.h, y0 &+ band), n = rows.count &* s.w
+                let b = im2col(x, s, rows: rows, cols[worker])
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                            Int32(s.cout), Int32(n), Int32(s.patch),
+                            1, weight, Int32(s.patch), b, Int32(n),
+                            1, y + y0 &* s.w, Int32(s.plane))
+            }
         }
     }
 }
+
+/// The most floats a worker's forward column matrix holds (32 MB): whole, the sliced
+/// tail of MDSR-baseline's ×4 inference window (1424² HR pixels, 72 rows) needs 584 MB.
+/// A band is still ≥ 10⁴ sgemm columns for the layers srdist runs through im2col.
+let im2colBandFloats = 1 << 23
 
 /// Backward convolution, the reference path. Given `dOutput` `[n, cout, h, w]` and the forward `input`:
 /// - `dInput` (optional, overwritten) `= Wᵀ ⊛ dOutput`, via `col2im(Wᵀ · dOut)`;
@@ -42,7 +53,7 @@ public func im2colConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: 
         for i in images {
             let x = input + i &* s.cin &* s.plane
             let dy = dOutput + i &* s.cout &* s.plane
-            let b = im2col(x, s, cols[worker])
+            let b = im2col(x, s, rows: 0..<s.h, cols[worker])
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
                         Int32(s.cout), Int32(s.patch), Int32(s.plane),
                         1, dy, Int32(s.plane), b, Int32(s.plane),
@@ -88,16 +99,17 @@ private func forEachColumnRow(_ s: Conv2dShape, _ body: (_ c: Int, _ row: Int, _
     }
 }
 
-/// Unfolds one image `[cin, h, w]` into `[cin·k·k, h·w]`: row (c, ky, kx) holds the
-/// image shifted by (ky − k/2, kx − k/2) with zeros where it falls off the border.
-/// Returns the column matrix (the image itself when k = 1).
-private func im2col(_ x: UnsafePointer<Float>, _ s: Conv2dShape,
+/// Unfolds output rows `rows` of one image `[cin, h, w]` into `[cin·k·k, rows·w]`: row
+/// (c, ky, kx) holds the image shifted by (ky − k/2, kx − k/2) with zeros where it falls
+/// off the border. Returns the column matrix (the image's rows themselves when k = 1).
+private func im2col(_ x: UnsafePointer<Float>, _ s: Conv2dShape, rows: Range<Int>,
                     _ col: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-    if s.k == 1 { return x }
+    if s.k == 1 { return x + rows.lowerBound &* s.w }
+    let stride = rows.count &* s.w
     forEachColumnRow(s) { c, r, dy, dx, x0, x1 in
-        let plane = x + c &* s.plane, row = col + r &* s.plane
-        for y in 0..<s.h {
-            let dst = row + (y &* s.w)
+        let plane = x + c &* s.plane, row = col + r &* stride
+        for y in rows {
+            let dst = row + ((y &- rows.lowerBound) &* s.w)
             let sy = y &+ dy
             guard sy >= 0 && sy < s.h, x1 > x0 else {
                 dst.update(repeating: 0, count: s.w)

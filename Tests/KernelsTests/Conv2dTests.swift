@@ -1,5 +1,5 @@
 import Convolution
-import Kernels
+@testable import Kernels
 import TestSupport
 import XCTest
 
@@ -35,6 +35,18 @@ final class Conv2dTests: XCTestCase {
             // Float32 sums of at most 125 products: ~1e-7 relative per term.
             XCTAssertLessThan(err / scale, 1e-5, "shape \(s)")
         }
+    }
+
+    /// A column matrix above `im2colBandFloats` (a sliced tail at inference's HR size)
+    /// runs in bands of rows: each band's output lands in its own rows.
+    func testForwardInBandsMatchesDirectConvolution() {
+        let s = Conv2dShape(n: 1, cin: 8, cout: 3, h: 300, w: 400, k: 3)
+        XCTAssertGreaterThan(s.patch * s.plane, im2colBandFloats, "one band would hold the whole image")
+        let x = randomArray(s.inputCount, seed: 1), wt = randomArray(s.weightCount, seed: 2), b = randomArray(s.cout, seed: 3)
+        let y = forward(x, wt, b, s)
+        let ref = directConv2d(input: x, weight: wt, bias: b, shape: s)
+        let err = zip(y, ref).map { abs(Double($0) - $1) }.max()!
+        XCTAssertLessThan(err / ref.map(abs).max()!, 1e-5)
     }
 
     func testBackwardMatchesFiniteDifferences() {

@@ -115,10 +115,10 @@ struct EvalCommand: ParsableCommand {
         let results = try evaluate(upscaler, on: pairs, by: evaluation, selfEnsemble: inference.selfEnsemble,
                                    tile: inference.tileSize(default: nil), overlap: inference.overlap(trained, scale: s),
                                    computing: computing, save: save,
-                                   threads: threads, comm: comm, scoring: scoring) { image in
+                                   threads: threads, comm: comm, scoring: scoring, each: { image in
             if let saveLR { try PNGFile.write(image.lr, to: (saveLR as NSString).appendingPathComponent("\(image.result.name)x\(s).png")) }
             try report?.add(image, scale: s)
-        }
+        })
         let model = meanScores(results.map(\.model)), bicubic = meanScores(results.map(\.bicubic))
         let what = "\(evaluation.onY ? "Y" : "RGB"), shave \(evaluation.shave)"
         if !json && comm.rank == 0 {
