@@ -46,6 +46,7 @@ let package = Package(
         // CPUID and XGETBV, software prefetch and the spin-wait pause, which Swift cannot issue.
         .target(name: "CCPUID", exclude: ["README.md"]),
         .systemLibrary(name: "CPrefetch"),
+        .systemLibrary(name: "CMalloc"),
 
         // MARK: - Below every layer: fingerprints, error text and the protobuf wire format, no C library
         .target(name: "Support", exclude: ["README.md"]),
@@ -54,7 +55,7 @@ let package = Package(
         .target(name: "Machine", dependencies: ["CBLAS", "CCPUID"], exclude: ["README.md"]),
 
         // MARK: - Layers (arrows of DESIGN.md)
-        .target(name: "Kernels", dependencies: ["CBLAS", "CPrefetch", "Machine"], exclude: ["README.md"], swiftSettings: unchecked),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CMalloc", "CPrefetch", "Machine"], exclude: ["README.md"], swiftSettings: unchecked),
         .target(name: "Winograd", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],
                 swiftSettings: unchecked),
         .target(name: "WinogradAVX2", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],

@@ -39,6 +39,12 @@ final class Scratch {
 
     deinit { for b in buffers.values { deallocateFloats(b.base) } }
 
+    /// Frees every buffer; later requests allocate anew.
+    func removeAll() {
+        for b in buffers.values { deallocateFloats(b.base) }
+        buffers = [:]
+    }
+
     /// A buffer of at least `count` floats for (`use`, `worker`); contents undefined.
     func buffer(_ use: ScratchUse, worker: Int, count: Int) -> UnsafeMutablePointer<Float> {
         let key = Key(use: use, worker: worker)

@@ -84,6 +84,8 @@ final class ActivationCache {
         (self.features, self.blocks, self.skip, self.upsamplers) = (features, blocks, skip, upsamplers)
     }
 
+    func release() { current = nil }
+
     func activations(n: Int, h: Int, w: Int, training: Bool) -> Activations {
         if let a = current, a.n == n, a.h == h, a.w == w, a.training == training { return a }
         current = nil

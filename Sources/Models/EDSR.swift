@@ -74,6 +74,8 @@ public final class EDSR {
     /// - Parameter ready: called after each layer with an arena offset `o`: every
     ///   gradient at `o..<layout.count` is final (backward visits tensors in reverse
     ///   layout order), so a bucketed allreduce can start on it while backward goes on.
+    public func releaseActivations() { cache.release() }
+
     public func backward(_ dOutput: UnsafePointer<Float>, ready: (Int) -> Void = { _ in }) {
         guard let a = cache.current, a.training else { preconditionFailure("EDSR.backward needs a training forward first") }
         path.backward(params, grads, dOutput: dOutput, a, ready: ready)

@@ -118,6 +118,8 @@ public final class MDSR {
     ///   `o..<layout.count` has become final. Tail and body become final in reverse
     ///   layout order as backward goes; the branch's and the head's tensors, which
     ///   precede the body in the layout, are reported together at the end (`o` = 0).
+    public func releaseActivations() { cache.release() }
+
     public func backward(_ dOutput: UnsafePointer<Float>, ready: (Int) -> Void = { _ in }) {
         guard let scale = trainedScale, let a = cache.current, a.training else {
             preconditionFailure("MDSR.backward needs a training forward first")

@@ -17,6 +17,9 @@ public protocol SuperResolutionNetwork: AnyObject {
     /// `input` `[n, 3, h, w]` (0…255) → `[n, 3, h·s, w·s]`, owned by the network and valid
     /// until the next call; `training` keeps what `backward` needs.
     func forward(_ input: UnsafePointer<Float>, n: Int, h: Int, w: Int, scale: Int, training: Bool) -> UnsafeMutablePointer<Float>
+    /// Frees the last forward's activations (the next forward allocates its own): a rank
+    /// that waits through a shared validation need not hold training's.
+    func releaseActivations()
     /// Accumulates the parameter gradients of the last training forward into `grads`;
     /// `ready(o)`: every gradient at `o..<layout.count` is final.
     func backward(_ dOutput: UnsafePointer<Float>, ready: (Int) -> Void)

@@ -24,7 +24,9 @@ public func runStages(_ config: Config, options: RunOptions, comm: Communicator)
             let color = groups.firstIndex { $0.contains(comm.rank) }!
             let sub = try comm.split(color: color, key: comm.rank)!
             sub.watchdog = comm.watchdog
-            outcome = try runStage(wave[color], of: config, options: options, comm: sub)
+            var groupOptions = options
+            groupOptions.groupsOnHost = Set(try comm.sameHost().allgather([Int32(color)]).map { $0[0] }).count
+            outcome = try runStage(wave[color], of: config, options: groupOptions, comm: sub)
         } else {
             for stage in wave where outcome == .finished {
                 outcome = try runStage(stage, of: config, options: options, comm: comm)

@@ -11,6 +11,10 @@ public struct RunOptions: Sendable {
     public var blas: BLASReport?
     /// How rank 0 reads the checkpoints it resumes or initialises from (srdist: in a child first).
     public var checkpointIsolation: CheckpointIsolation
+    /// How many stage groups of a concurrent wave have ranks on this rank's host (set by
+    /// `runStages`): validation's computing ranks per node are shared among them, so two
+    /// groups on one node do not compute twice the windows its cores can run.
+    public var groupsOnHost = 1
     public init(resume: String? = nil, quiet: Bool = false, format: RunLog.Format = .text, blas: BLASReport? = nil,
                 checkpointIsolation: CheckpointIsolation = .inProcess) {
         (self.resume, self.quiet, self.format, self.blas) = (resume, quiet, format, blas)

@@ -34,6 +34,11 @@ extension Trainer {
         var images: [Int: [ImageResult]] = [:]
         let total = config.model.scales.map { data.validation[$0]?.count ?? 0 }.reduce(0, +)
         var done = 0
+        // Training's activations and scratch are rebuilt at the next step; the ranks that
+        // wait through the validation (most of a node's) then hold only the training state,
+        // and the computing ones only their windows'. Released again after, for training.
+        releaseWorkingMemory()
+        defer { releaseWorkingMemory() }
         try sharedScoredWeights {
             for s in config.model.scales {
                 let evaluation: EvaluationProtocol = config.data.kind == .dataset(.div2k) && config.data.validationRoot == nil
@@ -53,6 +58,11 @@ extension Trainer {
                           perScale: perScale, images: images, seconds: Date().timeIntervalSince(began),
                           ranks: validators.count, groupRanks: comm.size,
                           peakRSSBefore: peakBefore, peakRSS: MemoryUsage.current().peakRSS)
+    }
+
+    private func releaseWorkingMemory() {
+        model.releaseActivations()
+        kernels.releaseScratch()
     }
 
     /// Runs `body` on rank 0 with the weights validation scores: the moving average when

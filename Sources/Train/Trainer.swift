@@ -33,14 +33,17 @@ public final class Trainer {
     /// Rank 0's moving average of the weights (`train.ema_decay` > 0); nil elsewhere.
     public let ema: EMA?
     /// The ranks of `comm` that compute validation windows: the first
-    /// `train.validation_ranks_per_node` (or cores ÷ threads) of each host.
+    /// `train.validation_ranks_per_node` (or cores ÷ threads) of each host, divided
+    /// among the stage groups on that host (at least one each).
     public let validators: [Int]
     /// Global L2 norm of the summed gradient of the last applied step, before clipping.
     public private(set) var gradientNorm = 0.0
 
     /// Builds the model (rank 0's initial weights are broadcast) and this rank's data.
-    /// - Parameter communicator: the ranks training together (a singleton without mpirun).
-    public init(config: Config, communicator: Communicator) throws {
+    /// - Parameters:
+    ///   - communicator: the ranks training together (a singleton without mpirun).
+    ///   - groupsOnHost: stage groups with ranks on this host (`RunOptions.groupsOnHost`).
+    public init(config: Config, communicator: Communicator, groupsOnHost: Int = 1) throws {
         self.config = config
         comm = communicator
         guard config.train.batchSize >= comm.size else {
@@ -59,8 +62,8 @@ public final class Trainer {
         agreement = StepAgreement(communicator: comm, maxConsecutiveSkips: config.train.maxSkippedSteps)
         faults = try FaultInjection()
         try comm.broadcastFromRoot([(model.params.base, count)])
-        validators = try comm.firstRanksOnEachHost(computingRanksPerNode(configured: config.train.validationRanksPerNode,
-                                                                         threadsPerRank: kernels.threads))
+        let perNode = computingRanksPerNode(configured: config.train.validationRanksPerNode, threadsPerRank: kernels.threads)
+        validators = try comm.firstRanksOnEachHost(max(1, perNode / max(1, groupsOnHost)))
         ema = comm.rank == 0 && config.train.emaDecay > 0 ? EMA(decay: config.train.emaDecay, params: model.params, threads: kernels.threads) : nil
     }
 

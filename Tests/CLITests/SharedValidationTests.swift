@@ -166,14 +166,18 @@ final class SharedValidationTests: ScratchFolderTestCase {
         let validation = try validationSet()
         let config = try config(validation: validation, stages: true)
         let run = dir.appendingPathComponent("run").path
+        // Two computing ranks per node: ×2 computes on 2 of its 4 ranks; ×3 and ×4, which
+        // share the node, on 1 of their 2 each.
         let r = try Executables.mpirunSrdist(4, ["--config", config, "--set", "run_dir=\(run)", "--set", "train.steps=4",
-                                                 "--set", "train.eval_every=2"])
+                                                 "--set", "train.eval_every=2", "--set", "train.validation_ranks_per_node=2"])
         XCTAssertEqual(r.status, 0, r.output)
-        XCTAssertEqual(try validations("run/x2")[4]?["ranks"] as? Int, 4)
+        XCTAssertEqual(try validations("run/x2")[4]?["ranks"] as? Int, 2)
+        XCTAssertEqual(try validations("run/x2")[4]?["group_ranks"] as? Int, 4)
         for stage in ["x3", "x4"] {
             let records = try validations("run/\(stage)")
             XCTAssertEqual(Set(records.keys), [0, 2, 4], stage)
-            XCTAssertEqual(Set(records.values.map { $0["ranks"] as? Int }), [2], "\(stage) validates on its own 2 ranks")
+            XCTAssertEqual(Set(records.values.map { $0["group_ranks"] as? Int }), [2], "\(stage) validates on its own 2 ranks")
+            XCTAssertEqual(Set(records.values.map { $0["ranks"] as? Int }), [1], "\(stage) has half the node's computing ranks")
             XCTAssertEqual(scores(records[4]).count, 3, stage)
         }
     }
