@@ -37,7 +37,7 @@ final class Scratch {
     private struct Key: Hashable { var use: ScratchUse; var worker: Int }
     private var buffers: [Key: (base: UnsafeMutablePointer<Float>, count: Int)] = [:]
 
-    deinit { for b in buffers.values { deallocateFloats(b.base) } }
+    deinit { removeAll() }
 
     /// Frees every buffer; later requests allocate anew.
     func removeAll() {

@@ -68,14 +68,15 @@ public final class EDSR {
         path.forward(params, input: input, cache.activations(n: n, h: h, w: w, training: training))
     }
 
+    /// Frees the last forward's activations; the next forward allocates its own.
+    public func releaseActivations() { cache.release() }
+
     /// Backpropagates `dOutput` `[n, 3, h·s, w·s]` through the last training `forward`,
     /// adding every parameter's gradient into `grads`.
     ///
     /// - Parameter ready: called after each layer with an arena offset `o`: every
     ///   gradient at `o..<layout.count` is final (backward visits tensors in reverse
     ///   layout order), so a bucketed allreduce can start on it while backward goes on.
-    public func releaseActivations() { cache.release() }
-
     public func backward(_ dOutput: UnsafePointer<Float>, ready: (Int) -> Void = { _ in }) {
         guard let a = cache.current, a.training else { preconditionFailure("EDSR.backward needs a training forward first") }
         path.backward(params, grads, dOutput: dOutput, a, ready: ready)

@@ -110,6 +110,9 @@ public final class MDSR {
         return selected.forward(params, input: input, cache.activations(n: n, h: h, w: w, training: training))
     }
 
+    /// Frees the last forward's activations; the next forward allocates its own.
+    public func releaseActivations() { cache.release() }
+
     /// Backpropagates `dOutput` `[n, 3, h·s, w·s]` through the last training `forward`
     /// (at its scale), adding the gradients of the shared modules and that scale's
     /// branch into `grads`; the other branches' gradients are not touched.
@@ -118,8 +121,6 @@ public final class MDSR {
     ///   `o..<layout.count` has become final. Tail and body become final in reverse
     ///   layout order as backward goes; the branch's and the head's tensors, which
     ///   precede the body in the layout, are reported together at the end (`o` = 0).
-    public func releaseActivations() { cache.release() }
-
     public func backward(_ dOutput: UnsafePointer<Float>, ready: (Int) -> Void = { _ in }) {
         guard let scale = trainedScale, let a = cache.current, a.training else {
             preconditionFailure("MDSR.backward needs a training forward first")
