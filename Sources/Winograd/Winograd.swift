@@ -11,30 +11,36 @@ import CBLAS
 /// Work units (bands of tile rows of one image) are split across workers, each running
 /// single-threaded BLAS: per unit, the input transform, α² GEMMs
 /// `M[ξ] (cout × tiles) = U[ξ] (cout × cin) · V[ξ] (cin × tiles)`, then the output
-/// transform with the bias, while the unit's data is still in cache.
+/// transform with the bias, while the unit's data is still in cache. A layer with more
+/// filters than `winogradFilterFloats` runs this once per block of output channels
+/// (`winogradChannelBlocks`), each block transforming the input again.
 func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                                   weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                   shape s: Conv2dShape, tile: WinogradTile, context: KernelContext,
                                   epilogue: ConvEpilogue = .none) {
     precondition(s.k == tile.r, "winograd: tile \(tile) needs \(tile.r)×\(tile.r) kernels")
     let g = WinogradGeometry(tile: tile, shape: s, unitTiles: context.settings.unitTiles, threads: context.threads)
-    let filters = WinogradFilters(tile: tile, rows: s.cout, cols: s.cin)
-    let u = context.buffer(.winogradFilters, count: filters.count)
-    filters.transform(u, weight: weight, cin: s.cin, flipped: false, context: context)
-    let psIn = g.planeStride(s.cin), psOut = g.planeStride(s.cout)
-    let (vIn, vOut) = gemmBuffers(g, sourcePs: psIn, resultPs: psOut, context: context)
+    let psIn = g.planeStride(s.cin), taps = s.k &* s.k
     let tmp = context.perWorker(.winogradRows, items: g.units, count: g.rowScratch)
-    let queue = WorkQueue(g.units)
-    parallelChunks(g.units, threads: context.threads) { worker, _ in
-        while let unit = queue.next() {
-            let (image, rows, tiles) = g.unit(unit)
-            g.inputBlock(input + image &* s.cin &* s.plane, channels: s.cin, rows: rows, into: vIn[worker], ps: psIn,
-                         tmp: tmp[worker])
-            positionGemms(g, c: vOut[worker], psC: psOut, a: u, filters, b: vIn[worker], psB: psIn,
-                          m: s.cout, k: s.cin, tiles: tiles)
-            let offset = image &* s.cout &* s.plane
-            g.outputBlock(vOut[worker], ps: psOut, into: output + offset, channels: s.cout,
-                          rows: rows, bias: bias, epilogue: epilogue.shifted(offset), tmp: tmp[worker])
+    for block in context.settings.winogradChannelBlocks(s, tile: tile) {
+        let filters = WinogradFilters(tile: tile, rows: block.count, cols: s.cin)
+        let u = context.buffer(.winogradFilters, count: filters.count)
+        filters.transform(u, weight: weight + block.lowerBound &* s.cin &* taps, cin: s.cin, flipped: false, context: context)
+        let psOut = g.planeStride(block.count)
+        let (vIn, vOut) = gemmBuffers(g, sourcePs: psIn, resultPs: psOut, context: context)
+        let queue = WorkQueue(g.units)
+        parallelChunks(g.units, threads: context.threads) { worker, _ in
+            while let unit = queue.next() {
+                let (image, rows, tiles) = g.unit(unit)
+                g.inputBlock(input + image &* s.cin &* s.plane, channels: s.cin, rows: rows, into: vIn[worker], ps: psIn,
+                             tmp: tmp[worker])
+                positionGemms(g, c: vOut[worker], psC: psOut, a: u, filters, b: vIn[worker], psB: psIn,
+                              m: block.count, k: s.cin, tiles: tiles)
+                let offset = (image &* s.cout &+ block.lowerBound) &* s.plane
+                g.outputBlock(vOut[worker], ps: psOut, into: output + offset, channels: block.count,
+                              rows: rows, bias: bias.map { $0 + block.lowerBound }, epilogue: epilogue.shifted(offset),
+                              tmp: tmp[worker])
+            }
         }
     }
 }
@@ -47,26 +53,53 @@ func winogradConv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePoi
 ///   Winograd domain (per position a GEMM `dU[ξ] += dM[ξ] · V[ξ]ᵀ`, cout × cin over tiles);
 /// - `dBias` `+= Σ_hw dOutput`.
 /// Workers sum their units privately; partial sums are added in worker order, so the
-/// same thread count gives the same bits on every run.
+/// same thread count gives the same bits on every run. Blocks of output channels
+/// (`winogradChannelBlocks`) each take their rows of the weight gradient and add their
+/// share of the input gradient, through `dInputEpilogue` when it is a store or a sum,
+/// otherwise into scratch that the epilogue is applied from once.
 func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                                    dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
                                    input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                    shape s: Conv2dShape, tile: WinogradTile, context: KernelContext,
                                    dInputEpilogue: ConvEpilogue = .none) {
     precondition(s.k == tile.r, "winograd: tile \(tile) needs \(tile.r)×\(tile.r) kernels")
+    let blocks = context.settings.winogradChannelBlocks(s, tile: tile)
+    let direct: Bool
+    switch dInputEpilogue {
+    case .none, .accumulate: direct = true
+    default: direct = blocks.count == 1
+    }
+    let sum = direct ? dInput : dInput.map { _ in context.buffer(.epilogue, count: s.inputCount) }
+    for (b, block) in blocks.enumerated() {
+        let epilogue: ConvEpilogue = b > 0 ? .accumulate : direct ? dInputEpilogue : .none
+        winogradBlockBackward(dInput: sum, dWeight: dWeight, dBias: dBias, dOutput: dOutput, input: input, weight: weight,
+                              shape: s, channels: block, tile: tile, context: context, dInputEpilogue: epilogue)
+    }
+    if !direct, let dInput, let sum { dInputEpilogue.apply(sum, into: dInput, count: s.inputCount, threads: context.threads) }
+}
+
+/// `winogradConv2dBackward` for output channels `channels` of the layer: their rows of
+/// `dWeight` and `dBias`, and the input gradient through their filters alone.
+private func winogradBlockBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                                   dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
+                                   input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                   shape s: Conv2dShape, channels: Range<Int>, tile: WinogradTile,
+                                   context: KernelContext, dInputEpilogue: ConvEpilogue) {
     let g = WinogradGeometry(tile: tile, shape: s, unitTiles: context.settings.unitTiles, threads: context.threads)
-    let grads = WinogradFilters(tile: tile, rows: s.cout, cols: s.cin)
-    let flipped = WinogradFilters(tile: tile, rows: s.cin, cols: s.cout)
+    let cout = channels.count, first = channels.lowerBound &* s.plane
+    let weightOffset = channels.lowerBound &* s.cin &* s.k &* s.k
+    let grads = WinogradFilters(tile: tile, rows: cout, cols: s.cin)
+    let flipped = WinogradFilters(tile: tile, rows: s.cin, cols: cout)
     let u = context.buffer(.winogradFilters, count: flipped.count)
-    if dInput != nil { flipped.transform(u, weight: weight, cin: s.cin, flipped: true, context: context) }
-    let psIn = g.planeStride(s.cin), psOut = g.planeStride(s.cout)
+    if dInput != nil { flipped.transform(u, weight: weight + weightOffset, cin: s.cin, flipped: true, context: context) }
+    let psIn = g.planeStride(s.cin), psOut = g.planeStride(cout)
     // vOut holds the output gradient's adjoint transform, then its input transform (the
     // input gradient's GEMM source); vIn that GEMM's result. The input's transform, only
     // read by the transpose, goes to whichever of the two has its plane stride.
     let (vOut, vIn) = gemmBuffers(g, sourcePs: psOut, resultPs: psIn, context: context)
     let vX = psIn == psOut ? vOut : vIn
     let tmp = context.perWorker(.winogradRows, items: g.units, count: g.rowScratch)
-    let partials = context.perWorker(.winogradWeightGradients, items: g.units, count: grads.count &+ s.cout)
+    let partials = context.perWorker(.winogradWeightGradients, items: g.units, count: grads.count &+ cout)
     let (ldT, psT) = (g.transposedLd(s.cin), g.transposedPlaneStride(s.cin))
     let vT = context.perWorker(.winogradInputTransposed, items: g.units, count: g.positions &* psT)
     // The weight gradient's units are split in fixed chunks (its partial sums are added
@@ -77,11 +110,11 @@ func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: Unsaf
         let dU = partials[worker], dB = dU + grads.count
         // The worker's first unit overwrites its partial sums instead of zeroing them
         // first (16 MiB a worker for a 256-channel F(6×6) layer).
-        dB.update(repeating: 0, count: s.cout)
+        dB.update(repeating: 0, count: cout)
         for unit in units {
             let beta: Float = unit == units.lowerBound ? 0 : 1
             let (image, rows, tiles) = g.unit(unit)
-            let x = input + image &* s.cin &* s.plane, dy = dOutput + image &* s.cout &* s.plane
+            let x = input + image &* s.cin &* s.plane, dy = dOutput + (image &* s.cout &* s.plane &+ first)
             g.inputBlock(x, channels: s.cin, rows: rows, into: vX[worker], ps: psIn, tmp: tmp[worker])
             // dU[ξ] += dM[ξ] · V[ξ]ᵀ as a plain product with V[ξ] transposed: OpenBLAS's
             // NoTrans·NoTrans kernels run these shapes 1.2–1.6× faster than NoTrans·Trans
@@ -89,14 +122,14 @@ func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: Unsaf
             for xi in 0..<g.positions {
                 transposeMatrix(vX[worker] + xi &* psIn, ld: g.ld, rows: s.cin, cols: tiles, into: vT[worker] + xi &* psT, ldT: ldT)
             }
-            g.gradientBlock(dy, channels: s.cout, rows: rows, into: vOut[worker], ps: psOut, tmp: tmp[worker])
+            g.gradientBlock(dy, channels: cout, rows: rows, into: vOut[worker], ps: psOut, tmp: tmp[worker])
             // Position (1, 1) of A dY Aᵀ evaluates both axes at the point 1: each tile's
             // sum (zeros outside the image), so the bias gradient needs 64 values a channel
             // here rather than a second pass over dY's 2304.
             let tileSums = vOut[worker] + (g.alpha &+ 1) &* psOut
-            for co in 0..<s.cout { dB[co] += sum(tileSums + co &* g.ld, tiles) }
+            for co in 0..<cout { dB[co] += sum(tileSums + co &* g.ld, tiles) }
             for xi in 0..<g.positions {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(s.cout), Int32(s.cin), Int32(tiles),
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(s.cin), Int32(tiles),
                             1, vOut[worker] + xi &* psOut, Int32(g.ld), vT[worker] + xi &* psT, Int32(ldT),
                             beta, dU + xi &* grads.ps, Int32(grads.ld))
             }
@@ -104,18 +137,18 @@ func winogradConv2dBackward(dInput: UnsafeMutablePointer<Float>?, dWeight: Unsaf
         guard let dInput else { return }
         while let unit = dInputUnits.next() {
             let (image, rows, tiles) = g.unit(unit)
-            let dy = dOutput + image &* s.cout &* s.plane
-            g.inputBlock(dy, channels: s.cout, rows: rows, into: vOut[worker], ps: psOut, tmp: tmp[worker])
+            let dy = dOutput + (image &* s.cout &* s.plane &+ first)
+            g.inputBlock(dy, channels: cout, rows: rows, into: vOut[worker], ps: psOut, tmp: tmp[worker])
             positionGemms(g, c: vIn[worker], psC: psIn, a: u, flipped, b: vOut[worker], psB: psOut,
-                          m: s.cin, k: s.cout, tiles: tiles)
+                          m: s.cin, k: cout, tiles: tiles)
             let offset = image &* s.cin &* s.plane
             g.outputBlock(vIn[worker], ps: psIn, into: dInput + offset, channels: s.cin,
                           rows: rows, bias: nil, epilogue: dInputEpilogue.shifted(offset), tmp: tmp[worker])
         }
     }
-    grads.accumulateGradient(dWeight, partials: partials, context: context)
+    grads.accumulateGradient(dWeight + weightOffset, partials: partials, context: context)
     if let dBias {
-        for p in partials { add(dBias, p + grads.count, s.cout) }
+        for p in partials { add(dBias + channels.lowerBound, p + grads.count, cout) }
     }
 }
 

@@ -201,6 +201,53 @@ final class WinogradTests: XCTestCase {
         XCTAssertLessThan(relativeError(bands.dw, whole.dw.map(Double.init)), tolerance(.f4x4))
     }
 
+    /// A layer run in blocks of output channels (`winogradFilterFloats` below its filters:
+    /// 24 channels in 3 blocks of 8) gives whole-layer results:
+    /// the forward through a residual epilogue (its skip indexed per block), the weight
+    /// and bias gradients bit for bit (their sums do not cross channels), and the input
+    /// gradient, summed over the blocks, through a store, a sum and a ReLU gate.
+    func testChannelBlocksMatchWholeLayer() {
+        let s = Conv2dShape(n: 2, cin: 16, cout: 24, h: 11, w: 9, k: 3)
+        let limit = 10 * 64 * 16
+        XCTAssertEqual(KernelSettings(winogradFilterFloats: limit).winogradChannelBlocks(s, tile: .f6x6), [0..<8, 8..<16, 16..<24])
+        XCTAssertEqual(KernelSettings().winogradChannelBlocks(s, tile: .f6x6), [0..<24])
+        // The paper's EDSR: a body layer in one pass, the ×3 upsampler in 9 of 256 channels.
+        let body = Conv2dShape(n: 1, cin: 256, cout: 256, h: 48, w: 48, k: 3)
+        let upsampler = Conv2dShape(n: 1, cin: 256, cout: 2304, h: 48, w: 48, k: 3)
+        XCTAssertEqual(KernelSettings().winogradChannelBlocks(body, tile: .f6x6).count, 1)
+        XCTAssertEqual(KernelSettings().winogradChannelBlocks(upsampler, tile: .f6x6).map(\.count), Array(repeating: 256, count: 9))
+        let x = randomArray(s.inputCount, seed: 20), wt = randomArray(s.weightCount, seed: 21)
+        let b = randomArray(s.cout, seed: 22), probe = randomArray(s.outputCount, seed: 23)
+        let skip = randomArray(s.outputCount, seed: 24), gate = randomArray(s.inputCount, seed: 25)
+        let old = randomArray(s.inputCount, seed: 26)
+        let gatePointer = UnsafeMutablePointer<Float>.allocate(capacity: gate.count)
+        gatePointer.initialize(from: gate, count: gate.count)
+        defer { gatePointer.deallocate() }
+        let epilogues: [ConvEpilogue] = [.none, .accumulate, .reluGate(output: gatePointer)]
+        func run(limit: Int) -> (y: [Float], dx: [[Float]], dw: [Float], db: [Float]) {
+            let context = KernelContext(KernelSettings(threads: 2, winogradFilterFloats: limit))
+            var y = [Float](repeating: 0, count: s.outputCount)
+            winogradConv2dForward(output: &y, input: x, weight: wt, bias: b, shape: s, tile: .f6x6, context: context,
+                                  epilogue: .residual(skip: skip, scale: 0.5))
+            var dw = [Float](repeating: 0, count: s.weightCount), db = [Float](repeating: 0, count: s.cout)
+            let dx = epilogues.map { epilogue in
+                var dx = old
+                winogradConv2dBackward(dInput: &dx, dWeight: &dw, dBias: &db, dOutput: probe, input: x, weight: wt,
+                                       shape: s, tile: .f6x6, context: context, dInputEpilogue: epilogue)
+                return dx
+            }
+            return (y, dx, dw, db)
+        }
+        let whole = run(limit: KernelSettings.defaultWinogradFilterFloats), blocks = run(limit: limit)
+        XCTAssertLessThan(relativeError(blocks.y, whole.y.map(Double.init)), tolerance(.f6x6))
+        XCTAssertEqual(blocks.dw, whole.dw)
+        XCTAssertEqual(blocks.db, whole.db)
+        for (i, epilogue) in epilogues.enumerated() {
+            XCTAssertLessThan(relativeError(blocks.dx[i], whole.dx[i].map(Double.init)), tolerance(.f6x6), "\(epilogue)")
+        }
+        XCTAssertNotEqual(whole.dx[0], whole.dx[1], "the sum epilogue must add to the old gradient")
+    }
+
     /// Position GEMMs too large for OpenBLAS's small-matrix kernel run in blocks of rows
     /// and inner slices (`SmallGemm`): forward and backward data of a 256 → 128 layer at
     /// the training patch (both cut both ways) against im2col.
