@@ -20,7 +20,8 @@
 #   e2e    Each of CONFIGS (the paper's recipe, staged EDSR ×2 → ×3 ‖ ×4 and MDSR) at 16
 #          ranks × 1 thread with STEPS steps per stage, validation on 801–802 every
 #          EVERY steps; SIGUSR1 to mpirun once the first checkpoint is written, then
-#          `--resume auto` to the end. Prints the per-rank peak RSS and node sum, step
+#          `--resume auto` to the end. Prints the per-rank peak RSS and their sum, the
+#          node's peak memory in use (MemTotal − MemAvailable, sampled every 2 s), step
 #          and validation times, and the checkpoint list.
 #
 # Environment: PARTS ("table paper e2e"), MODELS ("edsr_baseline_x2 mdsr_baseline"),
@@ -69,6 +70,16 @@ path, event, expr = sys.argv[1:]
 records = [json.loads(l) for l in open(path) if json.loads(l).get("event") == event]
 print(eval(expr, {"r": records[-1]}) if records else "-")
 PY
+}
+
+# Writes the largest MemTotal − MemAvailable (MB) seen so far to `$1`, every 2 s until killed.
+node_peak() {
+    local peak=0 used
+    while true; do
+        used=$(awk '/^MemTotal/ {t = $2} /^MemAvailable/ {a = $2} END {print int((t - a) / 1024)}' /proc/meminfo)
+        if [ "$used" -gt "$peak" ]; then peak=$used; echo "$peak" > "$1"; fi
+        sleep 2
+    done
 }
 
 if [[ " $PARTS " == *" table "* ]]; then
@@ -132,6 +143,8 @@ if [[ " $PARTS " == *" e2e "* ]]; then
         echo
         echo "== $cfg at $NP ranks × 1 thread: $STEPS steps per stage, validation of 801–802 every $EVERY"
         start=$(date +%s)
+        node_peak "$DATA/node-peak-$name" &
+        sampler=$!
         "${mpi[@]}" -np "$NP" -x OMP_NUM_THREADS=1 "$SRDIST" "${args[@]}" > "$log" 2>&1 &
         pid=$!
         until grep -q '^checkpoint ' "$log" || ! kill -0 "$pid" 2>/dev/null; do sleep 2; done
@@ -141,7 +154,13 @@ if [[ " $PARTS " == *" e2e "* ]]; then
         grep -E 'stop signal|validation step|^checkpoint' "$log" | sed 's/^/  /'
         "${mpi[@]}" -np "$NP" -x OMP_NUM_THREADS=1 "$SRDIST" "${args[@]}" --resume auto >> "$log" 2>&1
         echo "resumed run: exit 0 after $(( $(date +%s) - start )) s in all"
+        kill "$sampler"
         grep -E 'resumed|stage |validation step|done:|memory:' "$log" | sed 's/^/  /'
+        echo "node: peak memory in use $(cat "$DATA/node-peak-$name") MB of $(awk '/^MemTotal/ {print int($2 / 1024)}' /proc/meminfo) MB (MemTotal − MemAvailable, every 2 s)"
+        echo "peak RSS per rank (MB), the last run of each stage:"
+        for m in $(find "$dir" -name metrics.jsonl | sort); do
+            echo "  $(basename "$(dirname "$m")"): $(metric "$(dirname "$m")" memory "' '.join('%.0f' % p for p in r['peak_rss_mb'])")"
+        done
         echo "checkpoints:"
         find "$dir" -name '*.h5' | sort | sed 's/^/  /'
     done
