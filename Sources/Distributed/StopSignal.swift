@@ -20,6 +20,7 @@ import Foundation
 public enum StopSignal {
     nonisolated(unsafe) private static var flag: sig_atomic_t = 0
     nonisolated(unsafe) private static var training: sig_atomic_t = 0
+    nonisolated(unsafe) private static var silent: sig_atomic_t = 0
 
     /// Whether a stop signal has arrived since `install`.
     public static var received: Bool { flag != 0 }
@@ -28,7 +29,7 @@ public enum StopSignal {
     /// stays noted). Call it before anything slow.
     public static func install() {
         // Read both statics here, so the handler never runs their lazy initialisers.
-        _ = (flag, training)
+        _ = (flag, training, silent)
         signal(SIGUSR1) { _ in StopSignal.requestStop() }
         signal(SIGTERM) { _ in StopSignal.requestStop() }
         signal(SIGUSR2) { _ in StopSignal.exitNow(130, "srdist: SIGUSR2: stopping at once (exit 130)\n") }
@@ -37,6 +38,11 @@ public enum StopSignal {
             StopSignal.requestStop()
         }
     }
+
+    /// Whether this process prints the line of an exit at once (start-up's 85, 130).
+    /// mpirun and Slurm signal every rank, and 16 ranks' identical lines say no more than
+    /// rank 0's; a rank that exits alone is still named by mpirun's own report.
+    public static func announceExits(_ announce: Bool) { silent = announce ? 0 : 1 }
 
     /// From now on a stop signal sets the flag (checkpoint at the next step boundary)
     /// instead of ending the process.
@@ -54,7 +60,7 @@ public enum StopSignal {
 
     /// Only async-signal-safe calls: write(2) and _exit(2).
     private static func exitNow(_ code: Int32, _ message: StaticString) -> Never {
-        _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+        if silent == 0 { _ = write(2, message.utf8Start, message.utf8CodeUnitCount) }
         _exit(code)
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// The numbers behind the progress line: running-mean loss and gradient norm (before
 /// clipping), throughput, and the
 /// shares of time spent waiting for data and for gradient communication since the
-/// previous line, plus an ETA: the run's average step time (validations excluded)
+/// previous line (validations in between excluded), plus an ETA: the run's average step time (validations excluded)
 /// times the steps left, plus the last validation's time times the validations left.
 final class ProgressMeter {
     let trainer: Trainer
@@ -15,6 +15,8 @@ final class ProgressMeter {
     var dataWaitMark: Double, commMark: Double
     /// Wall time of this process's validations so far, and of the last complete one.
     var validationTime = 0.0, lastValidation: Double?
+    /// Validation time since the previous line, which its rates leave out.
+    var windowValidation = 0.0
 
     init(trainer: Trainer, start: Int) {
         (self.trainer, startStep) = (trainer, start)
@@ -30,6 +32,7 @@ final class ProgressMeter {
 
     func recordValidation(seconds: Double, complete: Bool) {
         validationTime += seconds
+        windowValidation += seconds
         if complete { lastValidation = seconds }
     }
 
@@ -40,16 +43,16 @@ final class ProgressMeter {
         return max(0, periodic) + (step < steps ? 1 : 0)
     }
 
-    func line(step: Int) -> (text: String, fields: [String: Any]) {
+    func line(step: Int, now: Date = Date()) -> (text: String, fields: [String: Any]) {
         let cfg = trainer.config
-        let elapsed = max(Date().timeIntervalSince(windowStart), 1e-9)
+        let elapsed = max(now.timeIntervalSince(windowStart) - windowValidation, 1e-9)
         let steps = max(lossCount, 1)
         let loss = lossSum / Double(steps), gradNorm = normSum / Double(steps)
         let lr = cfg.train.lrSchedule.rate(base: cfg.train.lr, step: step - 1)
         let patches = Double(lossCount * cfg.train.batchSize) / elapsed
         let dataShare = (trainer.data.dataWait - dataWaitMark) / elapsed
         let commShare = (trainer.exposedCommunication - commMark) / elapsed
-        let perStep = (Date().timeIntervalSince(startTime) - validationTime) / Double(max(step - startStep, 1))
+        let perStep = (now.timeIntervalSince(startTime) - validationTime) / Double(max(step - startStep, 1))
         let validationETA = (lastValidation ?? 0) * Double(validationsLeft(after: step))
         let eta = perStep * Double(cfg.train.steps - step) + validationETA
         // Before the first validation its cost is unknown: said, not guessed.
@@ -57,7 +60,7 @@ final class ProgressMeter {
         let text = String(format: "step %d/%d  %@  loss %.4f  lr %.2e  grad norm %.3g  %.1f patches/s  data wait %.1f%%  comm %.1f%%  ETA %@%@",
                           step, cfg.train.steps, trainer.stage, loss, lr, gradNorm, patches, 100 * dataShare, 100 * commShare,
                           duration(eta), unmeasured)
-        (windowStart, lossSum, lossCount, normSum) = (Date(), 0, 0, 0)
+        (windowStart, windowValidation, lossSum, lossCount, normSum) = (now, 0, 0, 0, 0)
         (dataWaitMark, commMark) = (trainer.data.dataWait, trainer.exposedCommunication)
         return (text, ["step": step, "steps": cfg.train.steps, "stage": trainer.stage, "scales": trainer.stepsPerScale.keys.sorted(), "loss": loss,
                        "lr": Double(lr), "grad_norm": gradNorm, "patches_per_second": patches, "data_wait": dataShare, "comm_exposed": commShare,

@@ -21,10 +21,13 @@ struct StopBudget {
         slowestSave = max(slowestSave, s)
         guard !warned, slowestStep + slowestValidationImage + slowestSave > seconds else { return nil }
         warned = true
-        return String(format: "warning: a step (%.1f s), a validation image (%.1f s) and a checkpoint save (%.1f s) take longer than "
-                      + "checkpoint.stop_budget_seconds (%g s): after a stop signal the launcher may kill the run before its checkpoint "
-                      + "is written; raise the budget and the launcher's (Slurm --signal lead or KillWait, mpirun --mca "
-                      + "odls_base_sigkill_timeout), or lower train.validation_tile",
-                      slowestStep, slowestValidationImage, slowestSave, seconds)
+        // What has not run yet (no step before a stage's first validation) is left out.
+        let parts = [("a step", slowestStep), ("a validation image", slowestValidationImage), ("a checkpoint save", slowestSave)]
+            .filter { $0.1 > 0 }.map { String(format: "%@ (%.1f s)", $0.0, $0.1) }
+        let list = parts.count > 1 ? parts.dropLast().joined(separator: ", ") + " and " + parts.last! : parts.joined()
+        return String(format: "warning: %@ take%@ longer than checkpoint.stop_budget_seconds (%g s): after a stop signal the "
+                      + "launcher may kill the run before its checkpoint is written; raise the budget and the launcher's (Slurm "
+                      + "--signal lead or KillWait, mpirun --mca odls_base_sigkill_timeout), or lower train.validation_tile",
+                      list, parts.count > 1 ? "" : "s", seconds)
     }
 }

@@ -40,6 +40,7 @@ struct TrainCommand: ParsableCommand {
         StopSignal.install()
         let blas = try startUpCheck()
         let comm = try Communicator.initialize(threadLevel: .multiple)
+        StopSignal.announceExits(comm.rank == 0)
         let cfg = try loadConfig(config, overrides: overrides, on: comm)
         comm.watchdog = comm.startWatchdog(timeout: cfg.distributed.watchdogSeconds)
         if comm.rank == 0 && !overrides.isEmpty && !quiet {
