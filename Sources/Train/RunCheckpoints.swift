@@ -65,6 +65,11 @@ final class RunCheckpoints {
         }
     }
 
+    /// Whether the metrics history holds a validation of `step`: rank 0's answer, on every rank.
+    func validated(step: Int) throws -> Bool {
+        try trainer.comm.rootDecides { history.contains { ($0["step"] as? Int) == step } }
+    }
+
     /// The line and exit of a save that failed at the end of the run (or mid-run with
     /// `on_save_error: stop`).
     func lastSaveFailed() -> RunOutcome {

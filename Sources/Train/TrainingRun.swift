@@ -106,14 +106,27 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
             let saved = try checkpoints.save(&progress, validate: true)
             log.say(meter.summary(step: progress.step), event: "summary", fields: ["step": progress.step], record: true)
             try logPeakMemory(comm: comm, log: log)
+            if saved && checkpoints.stopAfterSave { return stopAfterSave(progress, log: log) }
             return saved ? .finished : checkpoints.lastSaveFailed()
         case .signal?:
             log.say("stop signal: checkpointing at step \(progress.step) and exiting with 85 (requeue me)", event: "signal")
-            return try checkpoints.save(&progress, validate: false) ? .checkpointedOnSignal : checkpoints.lastSaveFailed()
+            let saved = try checkpoints.save(&progress, validate: false)
+            try logPeakMemory(comm: comm, log: log)
+            return saved ? .checkpointedOnSignal : checkpoints.lastSaveFailed()
         case let reason?:
             _ = try? checkpoints.save(&progress, validate: false)
             throw CollectiveError("training stopped at step \(progress.step): \(reason)")
         }
+    }
+    // A stop at the last step (or during its validation) saved the checkpoint without
+    // the final validation, the run's result: the requeued run does it now.
+    if try !checkpoints.validated(step: progress.step) {
+        log.say("step \(progress.step) of \(config.train.steps) has no validation (a stop signal came first): validating now",
+                event: "resume")
+        let saved = try checkpoints.save(&progress, validate: true)
+        try logPeakMemory(comm: comm, log: log)
+        if saved && checkpoints.stopAfterSave { return stopAfterSave(progress, log: log) }
+        return saved ? .finished : checkpoints.lastSaveFailed()
     }
     log.say("nothing to do: the run is already at step \(progress.step) of \(config.train.steps)", event: "summary")
     return .finished

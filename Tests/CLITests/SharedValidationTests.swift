@@ -162,6 +162,23 @@ final class SharedValidationTests: ScratchFolderTestCase {
         XCTAssertEqual(scores(try validations("stop")[8]).count, 3)
     }
 
+    /// A stop during the final validation exits 85 with the last checkpoint unscored; the
+    /// requeued run, already at the last step, runs that validation instead of "nothing to do".
+    func testStopDuringTheFinalValidationIsMadeUpOnResume() throws {
+        let validation = try validationSet()
+        let args = try settings("final", validation: validation, ["train.steps=4", "train.eval_every=0"])
+        let r = try Executables.mpirunSrdist(2, args, environment: ["SRDIST_TEST_SIGNAL_IN_VALIDATION": "4"])
+        XCTAssertEqual(r.status, 85, r.output)
+        XCTAssertTrue(r.output.contains("stop signal during the validation of step 4: validation abandoned"), r.output)
+        XCTAssertNil(try validations("final")[4], "an abandoned validation records no score")
+        let again = try Executables.mpirunSrdist(2, args + ["--resume", "auto"])
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertTrue(again.output.contains("step 4 of 4 has no validation (a stop signal came first): validating now"), again.output)
+        XCTAssertEqual(scores(try validations("final")[4]).count, 3)
+        let done = try Executables.mpirunSrdist(2, args + ["--resume", "auto"])
+        XCTAssertTrue(done.output.contains("nothing to do: the run is already at step 4 of 4"), done.output)
+    }
+
     func testConcurrentStagesValidateOnTheirOwnRanks() throws {
         let validation = try validationSet()
         let config = try config(validation: validation, stages: true)
