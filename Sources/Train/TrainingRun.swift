@@ -119,7 +119,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
         }
     }
     // A stop at the last step (or during its validation) saved the checkpoint without
-    // the final validation, the run's result: the requeued run does it now.
+    // the final validation, the run's result: the requeued run does it.
     if try !checkpoints.validated(step: progress.step) {
         log.say("step \(progress.step) of \(config.train.steps) has no validation (a stop signal came first): validating now",
                 event: "resume")
