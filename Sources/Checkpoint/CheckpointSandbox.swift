@@ -17,8 +17,7 @@ public enum CheckpointSandbox {
     /// valid checkpoint of the paper's EDSR, 0.5 GB with Adam state, reads in a few
     /// seconds): with the child's own error line when it refused the file, else saying
     /// how HDF5 failed.
-    static func probe(_ path: String, executable: String, limits: CheckpointLimits) throws {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    static func probe(_ path: String, bytes size: Int, executable: String, limits: CheckpointLimits) throws {
         let seconds = 5 + Double(size) / 50e6
         // A file, not a pipe: a sanitizer's report can outgrow a pipe's buffer and
         // stall the child.
