@@ -52,6 +52,19 @@ final class StopSignalTests: XCTestCase {
         XCTAssertEqual(saved.worldSize, 2)
     }
 
+    /// SIGHUP (a closed terminal, a dropped ssh session) to the launcher stops like
+    /// SIGTERM: checkpoint, exit 85, no rank left training behind it.
+    func testSIGHUPThroughTheLauncherCheckpointsAndExits85() throws {
+        let (p, log) = try launch("hup", [], until: "step 5/")
+        kill(p.processIdentifier, SIGHUP)
+        _ = wait(p)
+        XCTAssertEqual(p.terminationStatus, 85, output(log))
+        XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
+        XCTAssertGreaterThanOrEqual(try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/hup")).step, 5)
+        let left = try Executables.run("/usr/bin/env", ["pgrep", "-f", "run_dir=\(dir.path)/hup"])
+        XCTAssertEqual(left.output.trimmingCharacters(in: .whitespacesAndNewlines), "", "ranks left running")
+    }
+
     /// Two Ctrl-Cs: the second stops every rank at once with 130.
     func testTwoInterruptsThroughMpirunExit130() throws {
         // Steps of ~1 s on one thread (Zen5, Haswell kernels): the first Ctrl-C's step and

@@ -75,6 +75,27 @@ final class ImageCacheTests: XCTestCase {
         }
     }
 
+    /// An entry edited in place so that its header disagrees with its source (width and
+    /// height swapped: same length, same end marker) is rebuilt, never trained on.
+    func testEntryWhoseHeaderDisagreesWithItsSourceIsRebuilt() throws {
+        let root = try temporaryFolder(self)
+        try FileManager.default.createDirectory(atPath: root + "/HR", withIntermediateDirectories: true)
+        let pixels = (0..<(40 * 24 * 3)).map { UInt8(truncatingIfNeeded: $0 * 37 &+ $0 / 7) }
+        try PNGFile.write(RGBImage(width: 40, height: 24, pixels: pixels), to: root + "/HR/a.png")
+        let dataset = Dataset(layout: .folder, root: root + "/HR", generateLR: true, cacheDir: root + "/cache")
+        let first = try dataset.load(scale: 2, range: nil)
+        for path in [cacheFile(dataset, "a", scale: nil), cacheFile(dataset, "a")] {
+            let whole = try XCTUnwrap(FileManager.default.contents(atPath: path))
+            var bytes = [UInt8](whole)
+            bytes.replaceSubrange(48..<56, with: Array(bytes[52..<56] + bytes[48..<52]))
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+            let again = try dataset.load(scale: 2, range: nil)
+            XCTAssertEqual(again.map { $0.hr.image() }, first.map { $0.hr.image() })
+            XCTAssertEqual(again.map { $0.lr.image() }, first.map { $0.lr.image() })
+            XCTAssertEqual(FileManager.default.contents(atPath: path), whole, "rebuilt from the source")
+        }
+    }
+
     func testCacheFromAnotherVersionIsRefused() throws {
         let (_, dataset, _) = try makeCachedTree()
         let path = cacheFile(dataset, "0001")
