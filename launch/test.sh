@@ -2,7 +2,8 @@
 # Installs what is missing, builds in release mode and runs the test suite.
 #   launch/test.sh            the whole suite (what CI runs)
 #   launch/test.sh --quick    the unit targets only: no end-to-end runs of the binary, no
-#                             mpirun; a few minutes after a build, for the edit-test loop
+#                             mpirun, and not the three 300-step loss curves; under 3
+#                             minutes on 2 cores after a build, for the edit-test loop
 #   launch/test.sh ARGS…      swift test with ARGS (e.g. --filter TrainRunTests)
 # Ends with how many tests were skipped and why (a system capability the machine lacks).
 set -euo pipefail
@@ -24,7 +25,8 @@ trap summary EXIT
 xctest() { swift test -c release --disable-swift-testing "$@" 2>&1 | tee -a "$log"; return "${PIPESTATUS[0]}"; }
 
 if [ "$quick" = 1 ]; then
-    xctest --filter '^(SupportTests|MachineTests|KernelsTests|ModelsTests|DataTests|MetricsTests|ONNXTests|CheckpointTests|TrainTests)\.' "$@"
+    xctest --filter '^(SupportTests|MachineTests|KernelsTests|ModelsTests|DataTests|MetricsTests|ONNXTests|CheckpointTests|TrainTests)\.' \
+        --skip 'testLossCurve|TrainingTests.testTinyModelLearnsDeterministically' "$@"
     exit 0
 fi
 xctest "$@"
