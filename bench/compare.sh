@@ -3,7 +3,7 @@
 # rounds so that a shared machine's drift hits both sides alike.
 #
 #   bench/compare.sh                 # EDSR-baseline ×2 training step (batch 16, patch 48)
-#   bench/compare.sh --all           # the README's table: also ×4, MDSR, EDSR ×2 batch 2,
+#   bench/compare.sh --all           # bench/RESULTS.md's table: also ×4, MDSR, EDSR ×2 batch 2,
 #                                    # inference on 256×256 and ×2 training on 1 thread
 #   ROUNDS=5 STEPS=2 bench/compare.sh --all
 #   BEFORE=1 bench/compare.sh --all  # plus srdist with SRDIST_BLAS_CHECK=0 (OpenBLAS's own kernel)
