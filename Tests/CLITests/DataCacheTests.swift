@@ -50,13 +50,15 @@ final class DataCacheTests: XCTestCase {
     /// the same bits as 20 steps straight.
     func testResumeOnMappedDataIsBitIdentical() throws {
         let cfg = try config("edsr")
-        func train(_ run: String, _ steps: Int, _ extra: [String] = []) throws {
+        @discardableResult func train(_ run: String, _ steps: Int, _ extra: [String] = []) throws -> String {
             let r = try Executables.mpirunSrdist(2, ["--config", cfg, "--set", "run_dir=\(dir!)/\(run)", "--set", "train.steps=\(steps)"] + extra)
             XCTAssertEqual(r.status, 0, r.output)
+            return r.output
         }
         try train("straight", 20)
         try train("split", 10)
-        try train("split", 20, ["--resume", "auto"])
+        let resumed = try train("split", 20, ["--resume", "auto"])
+        XCTAssertTrue(resumed.contains(resumedLine("\(dir!)/split", step: 10)), resumed)
         func params(_ run: String) throws -> [Float] { try CheckpointFile.read(path: try CheckpointStore.locate("\(dir!)/\(run)")).params }
         XCTAssertEqual(try params("straight"), try params("split"))
     }

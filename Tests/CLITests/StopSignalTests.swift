@@ -31,20 +31,12 @@ final class StopSignalTests: XCTestCase {
 
     func output(_ log: URL) -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    func wait(_ p: Process, timeout: Double = 60) -> Double {
-        let began = Date()
-        while p.isRunning && Date().timeIntervalSince(began) < timeout { usleep(20_000) }
-        if p.isRunning { p.terminate() }
-        p.waitUntilExit()
-        return Date().timeIntervalSince(began)
-    }
-
     /// SIGTERM (Slurm's preemption, `kill`) to the launcher: every rank checkpoints at
     /// the next step boundary and the job exits 85; the checkpoint resumes.
     func testSIGTERMThroughMpirunCheckpointsAndExits85() throws {
         let (p, log) = try launch("term", [], until: "step 5/")
         kill(p.processIdentifier, SIGTERM)
-        _ = wait(p)
+        _ = p.waitUntilExit(within: 60)
         XCTAssertEqual(p.terminationStatus, 85, output(log))
         XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
         let saved = try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/term"))
@@ -75,7 +67,7 @@ final class StopSignalTests: XCTestCase {
         kill(p.processIdentifier, SIGINT)
         usleep(100_000)
         kill(p.processIdentifier, SIGINT)
-        let seconds = wait(p)
+        let seconds = p.waitUntilExit(within: 60)
         XCTAssertEqual(p.terminationStatus, 130, output(log))
         XCTAssertTrue(output(log).contains("stopping at once (exit 130)"), output(log))
         XCTAssertLessThan(seconds, 20, output(log))
@@ -87,7 +79,7 @@ final class StopSignalTests: XCTestCase {
         let (p, log) = try launch("startup", ["--set", "data.synthetic_images=160", "--set", "data.synthetic_size=384"],
                                   until: "config overrides:")
         kill(p.processIdentifier, SIGTERM)
-        let seconds = wait(p)
+        let seconds = p.waitUntilExit(within: 60)
         XCTAssertEqual(p.terminationStatus, 85, output(log))
         // Both ranks get the signal; rank 0 alone says so.
         XCTAssertEqual(output(log).components(separatedBy: "stop signal during start-up: exiting with 85 before training").count - 1,
@@ -106,7 +98,7 @@ final class StopSignalTests: XCTestCase {
         // rank printing every step can block on the full pipe before its checkpoint.
         let (p, log) = try launch("direct", ["--set", "train.log_every=50"], until: "step 100/", command: mpirun)
         kill(p.processIdentifier, SIGTERM)
-        _ = wait(p)
+        _ = p.waitUntilExit(within: 60)
         XCTAssertNotEqual(p.terminationStatus, 0)
         XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
         XCTAssertGreaterThanOrEqual(try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/direct")).step, 5)

@@ -172,7 +172,7 @@ public struct CheckpointSpec: Equatable, Sendable {
     public var maxParameters: Int
 }
 
-/// Where training images come from (`"data"` section; layouts in the README).
+/// Where training images come from (`"data"` section; layouts in docs/data.md).
 public struct DataSpec: Equatable, Sendable {
     /// Synthetic (generated textures, no files) or a dataset layout (div2k, benchmark, folder).
     public var kind: DataKind
