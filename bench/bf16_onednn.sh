@@ -7,6 +7,8 @@
 # machine shared with other work they hold steadier than wall time. The last line of each
 # block is the verdict: oneDNN bf16 with the reorders srdist would pay (fp32 NCHW in and
 # out, weights converted every step) against srdist fp32, forward + both backward passes.
+# oneDNN's OpenMP threads wait passively (OMP_WAIT_POLICY=passive): spinning at its barriers
+# would bill CPU time that a shared machine's other work needed, and inflate its figures.
 #
 #   bench/bf16_onednn.sh                         # 1 and 2 threads, medians of 5 rounds
 #   THREADS="1" REPEATS=10 bench/bf16_onednn.sh
@@ -40,7 +42,7 @@ for threads in $THREADS; do
         name=${layer%%:*} shape=${layer#*:}
         echo
         for type in f32 bf16; do
-            CPU_TIME=1 OMP_NUM_THREADS=$threads "$work/onednn_conv" "$type" $shape 48 48 3 "$REPEATS" 2>/dev/null |
+            OMP_WAIT_POLICY=passive CPU_TIME=1 OMP_NUM_THREADS=$threads "$work/onednn_conv" "$type" $shape 48 48 3 "$REPEATS" 2>/dev/null |
                 tee "$work/$type.txt"
         done
         OMP_NUM_THREADS=$threads "$SRDIST" bench-conv --only "$name" --kernel im2col --kernel winograd-f6x6 \
