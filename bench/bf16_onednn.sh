@@ -7,6 +7,9 @@
 # machine shared with other work they hold steadier than wall time. The last line of each
 # block is the verdict: oneDNN bf16 with the reorders srdist would pay (fp32 NCHW in and
 # out, weights converted every step) against srdist fp32, forward + both backward passes.
+# Then the part of srdist's fp32 Winograd F(6×6) a bf16 Winograd could speed up: its
+# position GEMMs, OpenBLAS fp32 against oneDNN bf16 (bench/bf16_winograd_gemm.c); what such
+# an engine would lose in accuracy is bench/bf16_winograd_error.py's question.
 # oneDNN's OpenMP threads wait passively (OMP_WAIT_POLICY=passive): spinning at its barriers
 # would bill CPU time that a shared machine's other work needed, and inflate its figures.
 #
@@ -27,6 +30,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 gcc -O2 -Wall -o "$work/onednn_conv" bench/bf16_onednn_conv.c -ldnnl
+gcc -O2 -Wall -o "$work/winograd_gemm" bench/bf16_winograd_gemm.c -ldnnl -lopenblas
 
 flags=$(grep -o -w -E 'avx512f|avx512_bf16|amx_bf16|amx_tile' /proc/cpuinfo | sort -u | tr '\n' ' ')
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p') (family $(lscpu | sed -n 's/^CPU family: *//p')" \
@@ -55,4 +59,9 @@ for threads in $THREADS; do
         awk -v b="$bf16" -v f="$fp32" -v t="$threads" -v n="$name" 'BEGIN {
             printf "verdict, %s, %s thread(s): oneDNN bf16 %.1f ms, srdist fp32 Winograd F(6x6) %.1f ms: oneDNN bf16 / srdist fp32 = %.2f\n", n, t, b, f, b / f }'
     done
+done
+
+echo
+for shape in "16 64 64" "2 256 256"; do
+    OMP_WAIT_POLICY=passive OMP_NUM_THREADS=1 "$work/winograd_gemm" $shape "$REPEATS"
 done
