@@ -9,9 +9,8 @@
 // backward-weights, backward-data + backward-weights; compare whole processes with the same REPEATS.
 #include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "bf16_timing.h"
 
 #define CHECK(call) do { dnnl_status_t s_ = (call); if (s_ != dnnl_success) { \
     fprintf(stderr, "%s failed: %d (line %d)\n", #call, (int)s_, __LINE__); exit(1); } } while (0)
@@ -23,15 +22,7 @@ static dnnl_stream_t stream;
 // wall time on a shared machine.
 static clockid_t clock_id = CLOCK_MONOTONIC;
 
-static double now(void) {
-    struct timespec t; clock_gettime(clock_id, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static int compare(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+static double now(void) { return clock_seconds(clock_id); }
 
 static dnnl_memory_t memory(const dnnl_memory_desc_t *md, float fill) {
     dnnl_memory_t m;
@@ -169,8 +160,7 @@ int main(int argc, char **argv) {
            clock_id == CLOCK_MONOTONIC ? "wall" : "CPU");
     double sum[2] = {0, 0};
     for (int i = 0; i < 6; i++) {
-        qsort(t + i * repeats, repeats, sizeof(double), compare);
-        double m = t[i * repeats + repeats / 2];
+        double m = median(t + i * repeats, repeats);
         sum[i / 3] += m;
         printf("  %-17s %-15s %8.2f ms %7.1f GFLOPS\n", names[i % 3], i < 3 ? "primitive" : "with reorders",
                m * 1e3, flops / m * 1e-9);

@@ -7,22 +7,13 @@
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
+#include "bf16_timing.h"
 
 #define CHECK(call) do { dnnl_status_t s_ = (call); if (s_ != dnnl_success) { \
     fprintf(stderr, "%s failed: %d (line %d)\n", #call, (int)s_, __LINE__); exit(1); } } while (0)
 enum { POSITIONS = 64, TILES = 64 };
 
-static double cpu_now(void) {
-    struct timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static int compare(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+static double cpu_now(void) { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
 
 static float *floats(size_t n, float v) {
     float *p = malloc(n * sizeof(float));
@@ -85,8 +76,7 @@ int main(int argc, char **argv) {
     double flops = 2.0 * images * POSITIONS * co * ci * TILES;
     printf("Winograd F(6x6) position GEMMs, %d images, %d→%d, 1 thread, CPU ms (oneDNN: %s)\n", images, ci, co, impl);
     for (int i = 0; i < 3; i++) {
-        qsort(t + i * repeats, repeats, sizeof(double), compare);
-        double m = t[i * repeats + repeats / 2];
+        double m = median(t + i * repeats, repeats);
         printf("  %-28s %8.2f ms %7.1f GFLOPS\n", names[i], m * 1e3, flops / m * 1e-9);
     }
     return 0;
