@@ -67,6 +67,22 @@ final class TrainRunTests: ScratchFolderTestCase {
         XCTAssertFalse(r.output.contains("MPI_ABORT"), r.output)
     }
 
+    /// More ranks than the global batch: refused by rank 0 alone, before the run folder is
+    /// claimed or the data read (the dataset named here does not exist, and its cache
+    /// folder is not created).
+    func testTooManyRanksAreRefusedBeforeTheRunFolderAndTheData() throws {
+        let cache = "\(dir.path)/cache"
+        let data = #"data={"kind": "folder", "root": "\#(dir.path)/no-such-dataset", "data_range": "1-2/3-3", "cache_dir": "\#(cache)"}"#
+        let r = try train("crowded", steps: 2, ["--set", "train.batch_size=2", "--set", data], np: 4)
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertEqual(r.output.components(separatedBy: "Error: ").count - 1, 1, r.output)
+        XCTAssertTrue(r.output.contains("Error: train.batch_size 2 is smaller than the 4 ranks"), r.output)
+        XCTAssertFalse(r.output.contains("rank 1:"), r.output)
+        XCTAssertFalse(r.output.contains("MPI_ABORT"), r.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir.path)/crowded"), "the run folder was claimed")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache), "the data cache was created")
+    }
+
     func testRerunWithoutResumeIsRefused() throws {
         XCTAssertEqual(try train("once", steps: 5).status, 0)
         let again = try train("once", steps: 5)

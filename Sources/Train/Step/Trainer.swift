@@ -46,9 +46,7 @@ public final class Trainer {
     public init(config: Config, communicator: Communicator, groupsOnHost: Int = 1) throws {
         self.config = config
         comm = communicator
-        guard config.train.batchSize >= comm.size else {
-            throw ConfigError("train.batch_size \(config.train.batchSize) is smaller than the \(comm.size) ranks: every rank needs a sample")
-        }
+        try config.check(ranks: comm.size)
         kernels = KernelContext(try config.kernelSettings())
         model = config.model.makeNetwork(seed: config.train.seed, kernels: kernels)
         adam = Adam(count: model.layout.count, threads: kernels.threads)
