@@ -52,10 +52,10 @@ let package = Package(
         .target(name: "Support", exclude: ["README.md"]),
 
         // MARK: - What the process runs on: CPU features, the BLAS kernel check, the thread budget
-        .target(name: "Machine", dependencies: ["CBLAS", "CCPUID"], exclude: ["README.md"]),
+        .target(name: "Machine", dependencies: ["CBLAS", "CCPUID", "Support"], exclude: ["README.md"]),
 
         // MARK: - Layers (arrows of DESIGN.md)
-        .target(name: "Kernels", dependencies: ["CBLAS", "CMalloc", "CPrefetch", "Machine"], exclude: ["README.md"], swiftSettings: unchecked),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CMalloc", "CPrefetch", "Machine", "Support"], exclude: ["README.md"], swiftSettings: unchecked),
         .target(name: "Winograd", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],
                 swiftSettings: unchecked),
         .target(name: "WinogradAVX2", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],
@@ -64,11 +64,11 @@ let package = Package(
                 swiftSettings: perLevel("skylake-avx512", "SRDIST_SIMD_AVX512")),
         .target(name: "Convolution", dependencies: ["Kernels", "Machine", "Winograd", "WinogradAVX2", "WinogradAVX512"],
                 exclude: ["README.md"]),
-        .target(name: "Models", dependencies: ["Kernels", "Convolution"], exclude: ["README.md"]),
-        .target(name: "Data", dependencies: ["CPNG", "Kernels"], exclude: ["README.md"]),
+        .target(name: "Models", dependencies: ["Kernels", "Convolution", "Support"], exclude: ["README.md"]),
+        .target(name: "Data", dependencies: ["CPNG", "Kernels", "Support"], exclude: ["README.md"]),
         .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"]),
         .target(name: "Distributed", dependencies: ["CMPI", "CMPIShims", "Support"], exclude: ["README.md"]),
-        .target(name: "Checkpoint", dependencies: ["CHDF5", "CHDF5Shims", "Models"], exclude: ["README.md"]),
+        .target(name: "Checkpoint", dependencies: ["CHDF5", "CHDF5Shims", "Models", "Support"], exclude: ["README.md"]),
         // A network as an ONNX graph, and the ONNX reader behind `srdist inspect`; protobuf through Support's encoder.
         .target(name: "ONNX", dependencies: ["Kernels", "Models", "Support"], exclude: ["README.md"]),
         .target(name: "Train",
@@ -98,7 +98,10 @@ let package = Package(
         .testTarget(name: "ONNXTests", dependencies: ["Models", "ONNX", "Support"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Kernels", "Models", "TestSupport"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Data", "Distributed", "Kernels", "Models", "Support", "TestSupport"]),
+        // The built binary end to end, as a user runs it on one machine.
         .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Data", "Machine", "TestSupport"]),
+        // The binary on a cluster: the Slurm scripts on a test cluster, and runs over several hosts.
+        .testTarget(name: "ClusterTests", dependencies: ["Checkpoint", "TestSupport"]),
     ],
     // Kernels hand raw pointers to Dispatch workers; Swift 6's strict Sendable checking
     // would force every such closure through wrappers without making it safer.

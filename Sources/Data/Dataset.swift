@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Support
 
 /// A dataset on disk: its layout and root, whether missing LR images may be made
 /// from their HR images, and where decoded images are cached.
@@ -27,7 +28,7 @@ public struct Dataset: Sendable {
     /// datasets can share a configured `cache_dir`.
     public var cacheFolder: String {
         let absolute = URL(fileURLWithPath: root).standardizedFileURL.path
-        let tag = URL(fileURLWithPath: absolute).lastPathComponent + "-" + String(fnv1a(absolute), radix: 16)
+        let tag = URL(fileURLWithPath: absolute).lastPathComponent + "-" + String(StableHash.ofBytes(absolute), radix: 16)
         return (cacheDir ?? "\(root)/srdist_cache") + "/" + tag
     }
 
@@ -207,10 +208,4 @@ public struct CacheBuildProgress: Sendable {
     public var done = 0, built = 0
     /// Decoded pixel bytes written so far.
     public var bytes = 0
-}
-
-/// 64-bit FNV-1a of a string: a stable short tag for a path (Swift's `hashValue`
-/// changes between runs).
-func fnv1a(_ s: String) -> UInt64 {
-    s.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
 }

@@ -7,10 +7,6 @@ import XCTest
 final class CLITests: XCTestCase {
     let root = Executables.repositoryRoot()
 
-    func srdist(_ args: String...) throws -> (status: Int32, output: String) {
-        try Executables.run(Executables.srdist, args)
-    }
-
     func config(_ name: String) -> String { root.appendingPathComponent("configs/\(name).json").path }
 
     /// EDSR-PyTorch's totals: baseline and paper EDSR at ×2, ×3, ×4.

@@ -20,8 +20,6 @@ final class EvalCommandTests: XCTestCase {
 
     override class func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
-    func srdist(_ args: [String]) throws -> (status: Int32, output: String) { try Executables.run(Executables.srdist, args) }
-
     func testTrainedModelBeatsBicubic() throws {
         let r = try srdist(["eval", "--checkpoint", "\(Self.dir)/run", "--data", "\(Self.dir)/images", "--json"])
         XCTAssertEqual(r.status, 0, r.output)

@@ -34,8 +34,6 @@ final class EvalReportTests: XCTestCase {
 
     var dir: String { Self.dir }
 
-    func srdist(_ args: [String]) throws -> (status: Int32, output: String) { try Executables.run(Executables.srdist, args) }
-
     func testTrainingValidatesOnAPlainFolder() throws {
         XCTAssertEqual(Self.training?.status, 0, Self.training?.output ?? "")
         let lines = try String(contentsOfFile: "\(dir)/run/metrics.jsonl", encoding: .utf8).split(separator: "\n")

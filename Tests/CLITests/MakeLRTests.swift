@@ -42,8 +42,6 @@ final class MakeLRTests: XCTestCase {
         return RGBImage(width: raw.width, height: raw.height, pixels: raw.pixels)
     }
 
-    func srdist(_ args: [String]) throws -> (status: Int32, output: String) { try Executables.run(Executables.srdist, args) }
-
     func testWritesTheBenchmarkLayoutWithTheReferenceBicubic() throws {
         let r = try srdist(["make-lr", "\(dir)/photos", "\(dir)/set", "--scales", "2,3,4"])
         XCTAssertEqual(r.status, 0, r.output)

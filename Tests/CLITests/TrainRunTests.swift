@@ -7,13 +7,7 @@ import XCTest
 /// refusal to overwrite, stop signals, and data parallelism under mpirun.
 final class TrainRunTests: ScratchFolderTestCase {
     override class var folderPrefix: String { "srdist-run" }
-
-    func train(_ run: String, steps: Int, _ extra: [String] = [], np: Int? = nil) throws -> (status: Int32, output: String) {
-        let args = ["--config", tiny, "--set", "run_dir=\(dir.path)/\(run)", "--set", "train.steps=\(steps)",
-                    "--set", "train.log_every=10", "--set", "checkpoint.save_every=1000"] + extra
-        if let np { return try Executables.mpirunSrdist(np, args) }
-        return try Executables.run(Executables.srdist, args, environment: ["OMP_NUM_THREADS": "2"])
-    }
+    override class var runSettings: [String] { ["train.log_every=10", "checkpoint.save_every=1000"] }
 
     /// Starts a training run in the background (1 thread) and returns once its output
     /// contains `text`.

@@ -1,5 +1,6 @@
 import Data
 import Checkpoint
+import Distributed
 import Foundation
 import Kernels
 import Models
@@ -99,8 +100,9 @@ public struct TrainSpec: Equatable, Sendable {
     /// Validate (and keep the best checkpoint) every this many steps; 0: only at the end.
     public var evalEvery: Int
     /// Validation's tile: LR cores of at most this side, dealt out over the ranks with
-    /// the windows of every image (`validation_tile`, default 256); 0: whole images.
-    public var validationTile: Int
+    /// the windows of every image (`validation_tile`, default 256); nil (0 in the
+    /// file): whole images.
+    public var validationTile: Int?
     /// Context around each validation tile in LR pixels (`validation_overlap`); nil: the
     /// model's receptive-field radius, so tiled scores equal whole-image scores.
     public var validationOverlap: Int?
@@ -144,9 +146,10 @@ public struct StageSpec: Equatable, Sendable {
 
 /// Gradient communication (`"distributed"` section).
 public struct DistributedSpec: Equatable, Sendable {
-    /// Floats per allreduce bucket (default 262 144 = 1 MiB).
+    /// Floats per allreduce bucket (default `GradientBuckets.defaultBucketSize`).
     public var bucketSize: Int
-    /// Floats in the first bucket, which holds the last layers (default 32 768).
+    /// Floats in the first bucket, which holds the last layers (default
+    /// `GradientBuckets.defaultFirstBucketSize`).
     public var firstBucketSize: Int
     /// Seconds a collective may take before the job is aborted (default 600).
     public var watchdogSeconds: Double
@@ -258,6 +261,7 @@ public struct Config: Sendable {
 
         var t = try top.section("train")
         let (steps, lr) = (try t.int("steps", min: 1, max: maxCount), try t.double("lr", 1e-4, above: 0, max: 10))
+        let validationTile = try t.int("validation_tile", 256, min: 0, max: 1 << 16)
         let train = TrainSpec(batchSize: try t.int("batch_size", 16, min: 1, max: 4096),
                               patchSize: try t.int("patch_size", 48, min: 4, max: 1024),
                               steps: steps, lr: lr,
@@ -266,7 +270,7 @@ public struct Config: Sendable {
                               threadsPerRank: try t.int("threads_per_rank", 0, min: 0, max: 4096),
                               logEvery: try t.int("log_every", 100, min: 1, max: maxCount),
                               evalEvery: try t.int("eval_every", 0, min: 0, max: maxCount),
-                              validationTile: try t.int("validation_tile", 256, min: 0, max: 1 << 16),
+                              validationTile: validationTile == 0 ? nil : validationTile,
                               validationOverlap: try t.optionalInt("validation_overlap", min: 0, max: 1 << 12),
                               validationRanksPerNode: try t.int("validation_ranks_per_node", 0, min: 0, max: 4096),
                               initFrom: try t.optionalString("init_from"),
@@ -283,8 +287,8 @@ public struct Config: Sendable {
         try t.finish()
 
         var dist = try top.section("distributed")
-        let distributed = DistributedSpec(bucketSize: try dist.int("bucket_size", 262_144, min: 1, max: 1 << 30),
-                                          firstBucketSize: try dist.int("first_bucket_size", 32_768, min: 1, max: 1 << 30),
+        let distributed = DistributedSpec(bucketSize: try dist.int("bucket_size", GradientBuckets.defaultBucketSize, min: 1, max: 1 << 30),
+                                          firstBucketSize: try dist.int("first_bucket_size", GradientBuckets.defaultFirstBucketSize, min: 1, max: 1 << 30),
                                           watchdogSeconds: try dist.double("watchdog_seconds", 600, above: 0, max: 1e7))
         try dist.finish()
 

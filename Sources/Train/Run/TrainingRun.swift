@@ -36,7 +36,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     try prepareData(config.data, scales: config.model.scales, comm: comm, threads: settings.threads) {
         log.say($0, event: "data")
     }
-    let trainer = try Trainer(config: config, communicator: comm, groupsOnHost: options.groupsOnHost)
+    let trainer = try Trainer(config: config, kernels: settings, communicator: comm, groupsOnHost: options.groupsOnHost)
     try comm.checkAgreement([("config", StableHash.of(config.json)),
                              ("model layout", StableHash.of(trainer.model.layout.views.map { "\($0.name)\($0.shape)" }.joined())),
                              ("code version", try StableHash.ofExecutable())])
