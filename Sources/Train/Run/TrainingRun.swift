@@ -49,23 +49,10 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     } else if let from = config.train.initFrom {
         for line in try trainer.initializeWeights(from: from, limits: limits) { log.say("init_from \(from): \(line)", event: "init_from") }
     }
-    // A run started from other weights records them, validated, as its step-0
-    // checkpoint: the score a stage starts from.
-    let saveInitial = resumePath == nil && config.train.initFrom != nil
-    let m = config.model
-    let blas = options.blas ?? .unchecked
-    let scales = m.scales.map { "×\($0)" }.joined(separator: "/")
-    let schedule = m.scales.count > 1 ? " (\(config.train.scaleSchedule.rawValue) scales)" : ""
-    let (threads, simd, precision) = (trainer.kernels.threads, trainer.kernels.settings.simd.rawValue, trainer.kernels.settings.precision)
     // Next to the start line that names the kernel, after every input was accepted.
+    let blas = options.blas ?? .unchecked
     if let slower = blas.slowerSetting { log.say("srdist: \(slower)", event: "warning") }
-    log.say("srdist: \(config.name) [\(trainer.stage)]: \(m.arch.rawValue.uppercased()) \(scales) B\(m.blocks) F\(m.features)\(schedule), \(trainer.model.layout.count) parameters; "
-            + "global batch \(config.train.batchSize) over \(comm.size) rank\(comm.size == 1 ? "" : "s") × \(threads) threads, "
-            + "patch \(config.train.patchSize), steps \(progress.step)→\(config.train.steps); run folder \(config.runDir); "
-            + "BLAS \(blas.summary), SIMD \(simd), precision \(trainer.kernels.settings.precisionSummary)",
-            event: "start", fields: ["ranks": comm.size, "threads": threads, "parameters": trainer.model.layout.count,
-                                     "blas": blas.library.description, "blas_origin": blas.origin.rawValue, "simd": simd,
-                                     "precision": precision.rawValue])
+    sayStart(trainer, blas: blas, from: progress.step, log: log)
 
     // A signal noted in an earlier stage's last steps stops this one before it trains.
     if try comm.allreduce([StopSignal.received ? 1 : 0] as [Int32], .max)[0] == 1 {
@@ -77,7 +64,9 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     let meter = ProgressMeter(trainer: trainer, start: progress.step)
     let checkpoints = RunCheckpoints(trainer: trainer, store: store, log: log, meter: meter, resumedFrom: progress)
 
-    if saveInitial {
+    // A run started from other weights records them, validated, as its step-0
+    // checkpoint: the score a stage starts from.
+    if resumePath == nil && config.train.initFrom != nil {
         let score = try checkpoints.validate(&progress)
         let saved = try checkpoints.save(progress, score: score)
         if let outcome = checkpoints.outcome(afterSave: saved) { return outcome }
@@ -138,6 +127,22 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     }
     log.say("nothing to do: the run is already at step \(progress.step) of \(config.train.steps)", event: "summary")
     return .finished
+}
+
+/// The start line: the model, the ranks and threads, the steps ahead, the run folder
+/// and what the kernels run with.
+private func sayStart(_ trainer: Trainer, blas: BLASReport, from step: Int, log: RunLog) {
+    let (config, m, comm) = (trainer.config, trainer.config.model, trainer.comm)
+    let scales = m.scales.map { "×\($0)" }.joined(separator: "/")
+    let schedule = m.scales.count > 1 ? " (\(config.train.scaleSchedule.rawValue) scales)" : ""
+    let (threads, simd, precision) = (trainer.kernels.threads, trainer.kernels.settings.simd.rawValue, trainer.kernels.settings.precision)
+    log.say("srdist: \(config.name) [\(trainer.stage)]: \(m.arch.rawValue.uppercased()) \(scales) B\(m.blocks) F\(m.features)\(schedule), \(trainer.model.layout.count) parameters; "
+            + "global batch \(config.train.batchSize) over \(comm.size) rank\(comm.size == 1 ? "" : "s") × \(threads) threads, "
+            + "patch \(config.train.patchSize), steps \(step)→\(config.train.steps); run folder \(config.runDir); "
+            + "BLAS \(blas.summary), SIMD \(simd), precision \(trainer.kernels.settings.precisionSummary)",
+            event: "start", fields: ["ranks": comm.size, "threads": threads, "parameters": trainer.model.layout.count,
+                                     "blas": blas.library.description, "blas_origin": blas.origin.rawValue, "simd": simd,
+                                     "precision": precision.rawValue])
 }
 
 /// One line with every rank's peak RSS: rank 0's, the largest other, and their sum (an
