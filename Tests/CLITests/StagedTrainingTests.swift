@@ -45,4 +45,26 @@ final class StagedTrainingTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.output)
         for stage in ["x2", "x3", "x4"] { XCTAssertTrue(again.output.contains("stage \(stage): finished earlier"), again.output) }
     }
+
+    /// Concurrent stages split 5 ranks 1 + 4 (by their steps): a global batch of 2 is
+    /// too small for the group of 4, and the whole job is refused with one line, before
+    /// either group starts, instead of the small group training alone.
+    func testAGroupLargerThanTheBatchIsRefusedBeforeAnyStageStarts() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("srdist-stages-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let config = "\(dir)/stages.json"
+        try """
+        { "name": "crowded", "model": { "arch": "edsr", "blocks": 1, "features": 8 },
+          "train": { "batch_size": 2, "patch_size": 12, "steps": 10 },
+          "data": { "kind": "synthetic", "synthetic_images": 4, "synthetic_size": 60 },
+          "stages": [ { "name": "x2", "scale": 2, "steps": 1 }, { "name": "x3", "scale": 3, "steps": 7 } ],
+          "concurrent": true, "run_dir": "\(dir)/run" }
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let r = try Executables.mpirunSrdist(5, ["--config", config], timeout: 120)
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertEqual(r.output.components(separatedBy: "Error: ").count - 1, 1, r.output)
+        XCTAssertTrue(r.output.contains("Error: train.batch_size 2 is smaller than the 4 ranks"), r.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir)/run/x2"), "the group of 1 started its stage")
+    }
 }
