@@ -31,8 +31,8 @@ final class BF16RunTests: ScratchFolderTestCase {
             XCTAssertTrue(error.contains(path == nil ? "AVX512-BF16" : "SRDIST_BF16=none refuses bf16 on this "), r.output)
             XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir.path)/refused"), "the refused run claimed its folder")
         }
-        let upscale = try Executables.run(Executables.srdist, ["upscale", tiny, "\(dir.path)/out.png", "--checkpoint", "none.h5",
-                                                               "--precision", "bf16"], environment: ["SRDIST_BF16": "none"])
+        let upscale = try srdist(["upscale", tiny, "\(dir.path)/out.png", "--checkpoint", "none.h5", "--precision", "bf16"],
+                                 environment: ["SRDIST_BF16": "none"])
         XCTAssertNotEqual(upscale.status, 0)
         XCTAssertTrue(upscale.output.contains("--precision is bf16, but SRDIST_BF16=none refuses bf16"), upscale.output)
     }

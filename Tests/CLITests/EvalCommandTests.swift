@@ -10,12 +10,12 @@ final class EvalCommandTests: XCTestCase {
 
     /// One short training run shared by the tests (~20 s on 2 cores).
     override class func setUp() {
-        let r = try? Executables.run(Executables.srdist, [
+        let r = try? srdist([
             "--config", tiny, "--quiet", "--set", "run_dir=\(dir)/run", "--set", "train.steps=400", "--set", "train.lr=2e-3",
             "--set", "train.batch_size=16", "--set", "train.patch_size=24", "--set", "data.synthetic_images=16",
         ])
         precondition(r?.status == 0, "training for the eval tests failed: \(r?.output ?? "no output")")
-        _ = try? Executables.run(Executables.srdist, ["demo-data", "\(dir)/images", "--count", "4", "--size", "96"])
+        _ = try? srdist(["demo-data", "\(dir)/images", "--count", "4", "--size", "96"])
     }
 
     override class func tearDown() { try? FileManager.default.removeItem(atPath: dir) }

@@ -26,7 +26,7 @@ final class EvalReportTests: XCTestCase {
               "data": { "kind": "folder", "root": "\(dir)/train", "data_range": "1-3", "validation_root": "\(dir)/photos", "cache_dir": "\(dir)/cache" } }
             """
             try config.write(toFile: "\(dir)/report.json", atomically: true, encoding: .utf8)
-            training = try Executables.run(Executables.srdist, ["--config", "\(dir)/report.json", "--quiet"])
+            training = try srdist(["--config", "\(dir)/report.json", "--quiet"])
         } catch { training = (-1, "\(error)") }
     }
 

@@ -96,9 +96,9 @@ final class TrainingOptionsRunTests: ScratchFolderTestCase {
     /// init_from copies them.
     func testEvalUpscaleAndInspectUseTheEMAWeights() throws {
         try trainSucceeds("ema", steps: 20, ["--set", "train.ema_decay=0.8"])
-        XCTAssertEqual(try Executables.run(Executables.srdist, ["demo-data", "\(dir.path)/images", "--count", "2", "--size", "64"]).status, 0)
+        XCTAssertEqual(try srdist(["demo-data", "\(dir.path)/images", "--count", "2", "--size", "64"]).status, 0)
         func eval(_ extra: [String]) throws -> [String: Any] {
-            let r = try Executables.run(Executables.srdist, ["eval", "--checkpoint", "\(dir.path)/ema", "--data", "\(dir.path)/images", "--json"] + extra)
+            let r = try srdist(["eval", "--checkpoint", "\(dir.path)/ema", "--data", "\(dir.path)/images", "--json"] + extra)
             XCTAssertEqual(r.status, 0, r.output)
             return try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as! [String: Any]
         }
@@ -110,17 +110,17 @@ final class TrainingOptionsRunTests: ScratchFolderTestCase {
         let input = "\(dir.path)/images/LR_bicubic/X2/1001x2.png"
         var outputs: [Data?] = []
         for flags in [[], ["--no-ema"]] {
-            let r = try Executables.run(Executables.srdist, ["upscale", input, "\(dir.path)/out\(flags.count).png", "--checkpoint", "\(dir.path)/ema"] + flags)
+            let r = try srdist(["upscale", input, "\(dir.path)/out\(flags.count).png", "--checkpoint", "\(dir.path)/ema"] + flags)
             XCTAssertEqual(r.status, 0, r.output)
             XCTAssertEqual(r.output.contains("using its EMA weights"), flags.isEmpty, r.output)
             outputs.append(FileManager.default.contents(atPath: "\(dir.path)/out\(flags.count).png"))
         }
         XCTAssertNotEqual(outputs[0], outputs[1])
 
-        let inspect = try Executables.run(Executables.srdist, ["inspect", "\(dir.path)/ema"])
+        let inspect = try srdist(["inspect", "\(dir.path)/ema"])
         XCTAssertTrue(inspect.output.contains("ema          present (decay 0.8)"), inspect.output)
         try trainSucceeds("noema", steps: 10)
-        XCTAssertTrue(try Executables.run(Executables.srdist, ["inspect", "\(dir.path)/noema"]).output.contains("ema          none"))
+        XCTAssertTrue(try srdist(["inspect", "\(dir.path)/noema"]).output.contains("ema          none"))
 
         // init_from starts from the EMA weights (the model eval scores), logged as such.
         let child = try trainSucceeds("child", steps: 10, ["--set", "train.init_from=\(dir.path)/ema"])
