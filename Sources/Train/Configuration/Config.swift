@@ -240,6 +240,10 @@ public struct Config: Sendable {
             root["model"] = model
         }
         let resolved = try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
+        // Every checkpoint stores it, and a checkpoint reader takes at most this much.
+        guard resolved.count <= maxConfigBytes else {
+            throw ConfigError("\(file): the resolved config is \(resolved.count) bytes, more than the \(maxConfigBytes) a checkpoint stores")
+        }
         var top = ConfigSection(file: file, path: "", values: root)
         let name = try top.name("name", URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
 
