@@ -34,7 +34,8 @@ final class RunCheckpoints {
     /// `progress` and the log; every rank gets the PSNR back. A stop signal during the
     /// validation abandons it at the next image (nil: the checkpoint is saved without a
     /// score); a signal that arrives after its last image lets it finish. Either way
-    /// the run stops after this step's checkpoint, on every rank.
+    /// the run stops after this step's checkpoint, on every rank. A validation whose
+    /// output is not finite is logged and the checkpoint saved without a score.
     func validate(_ progress: inout RunProgress) throws -> Double? {
         let began = Date()
         let step = progress.step
@@ -50,6 +51,9 @@ final class RunCheckpoints {
                 self.log.say("validation step \(step): \(done)/\(total) images in \(duration(elapsed)), ETA "
                              + duration(elapsed / Double(done) * Double(total - done)), event: "validation_progress")
             }
+        } catch let error as NonFiniteOutput {
+            log.say("validation of step \(step) failed: \(describe(error)); the checkpoint is saved without a score",
+                    event: "validation_error")
         } catch is EvaluationStopped {
             log.say("stop signal during the validation of step \(step): validation abandoned after "
                     + "\(duration(Date().timeIntervalSince(began))); saving the checkpoint without it", event: "signal")
