@@ -68,12 +68,18 @@ final class DataSourceRunTests: ScratchFolderTestCase {
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let r = try Executables.mpirunSrdist(2, ["--config", config])
         XCTAssertEqual(r.status, 0, r.output)
-        XCTAssertTrue(r.output.contains("validation step 2:"), r.output)
+        XCTAssertTrue(r.output.contains("validation step 2:") && r.output.contains("— 1 image in"), r.output)
         let eval = try Executables.run(Executables.srdist, ["eval", "--checkpoint", dir.appendingPathComponent("run/checkpoints/latest").path,
                                                             "--data", hr, "--lr", "\(lr)/X{scale}", "--filename-template", "{stem}x{scale}", "--json"])
         XCTAssertEqual(eval.status, 0, eval.output)
         let document = try JSONSerialization.jsonObject(with: Data(eval.output.utf8)) as? [String: Any]
         XCTAssertEqual((document?["images"] as? [[String: Any]])?.compactMap { $0["name"] as? String }, ["photo1", "photo2", "photo3", "photo4"])
+        // The same pairs as validation_root: all 4 validated while training on 1-3.
+        let validated = try Executables.run(Executables.srdist, ["--config", config, "--set", "run_dir=\(dir.appendingPathComponent("run-v").path)",
+                                                                 "--set", "data.data_range=1-3", "--set", "data.validation_root=\(hr)",
+                                                                 "--set", "data.validation_lr_root=\(lr)/X{scale}"])
+        XCTAssertEqual(validated.status, 0, validated.output)
+        XCTAssertTrue(validated.output.contains("— 4 images in"), validated.output)
         // A stray LR file is one line naming both sides' counts.
         try FileManager.default.copyItem(atPath: "\(jpegFixtures)/rgb444.jpg", toPath: "\(lr)/X2/extra.jpg")
         let stray = try Executables.run(Executables.srdist, ["--config", config, "--quiet", "--set", "run_dir=\(dir.appendingPathComponent("run2").path)"])
