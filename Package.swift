@@ -66,10 +66,10 @@ let package = Package(
         .target(name: "Convolution", dependencies: ["Kernels", "Machine", "Winograd", "WinogradAVX2", "WinogradAVX512"],
                 exclude: ["README.md"]),
         .target(name: "Models", dependencies: ["Kernels", "Convolution"], exclude: ["README.md"]),
-        .target(name: "Data", dependencies: ["CJPEG", "CPNG", "Kernels"], exclude: ["README.md"]),
+        .target(name: "Data", dependencies: ["CJPEG", "CPNG", "Kernels", "Support"], exclude: ["README.md"]),
         .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"]),
         .target(name: "Distributed", dependencies: ["CMPI", "CMPIShims", "Support"], exclude: ["README.md"]),
-        .target(name: "Checkpoint", dependencies: ["CHDF5", "CHDF5Shims", "Models"], exclude: ["README.md"]),
+        .target(name: "Checkpoint", dependencies: ["CHDF5", "CHDF5Shims", "Models", "Support"], exclude: ["README.md"]),
         // A network as an ONNX graph, and the ONNX reader behind `srdist inspect`; protobuf through Support's encoder.
         .target(name: "ONNX", dependencies: ["Kernels", "Models", "Support"], exclude: ["README.md"]),
         .target(name: "Train",

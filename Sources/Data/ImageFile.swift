@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Reading an image file whatever its format: the bytes are loaded once, here, and
 /// decoded by their signature (PNG or JPEG), not by the file's name. A name that
@@ -59,17 +60,15 @@ public enum ImageFile {
         }
     }
 
-    /// The file's bytes, bounded by what an image within `maxPixels` can take (16-bit
-    /// RGBA PNG stored uncompressed, plus room for metadata; a JPEG needs less).
+    /// The file's bytes through `FileDoor` (a regular file, opened without blocking),
+    /// bounded by what an image within `maxPixels` can take (16-bit RGBA PNG stored
+    /// uncompressed, plus room for metadata; a JPEG needs less).
     static func load(_ path: String, maxPixels: Int) throws -> [UInt8] {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let (maxBytes, overflow) = maxPixels.multipliedReportingOverflow(by: 8)
-        guard overflow || size <= maxBytes + (64 << 20) else {
-            throw DataError("\(path): the file is \(size) bytes, more than an image of at most \(maxPixels) pixels can need")
+        do {
+            return try FileDoor.read(path, what: "image", maxBytes: overflow ? Int.max : maxBytes + (64 << 20))
+        } catch {
+            throw DataError(describe(error))
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError("\(path): cannot read the file (missing or unreadable)")
-        }
-        return [UInt8](data)
     }
 }
