@@ -143,7 +143,7 @@ public struct Dataset: Sendable {
             guard let lr = try ImageCache.open("\(folder)/\(ImageCache.fileName(image.name, scale: s))"),
                   lr.header.plane == s, lr.header.hrStamp == hrStamp, lr.header.lrStamp == lrStamp,
                   lr.view.width == hr.view.width / s, lr.view.height == hr.view.height / s,
-                  try image.lrPaths[s].map({ try ImageDimensions.agree($0, with: lr.view) }) ?? true else { return nil }
+                  try lrStamp == .absent || ImageDimensions.agree(image.lrPaths[s]!, with: lr.view) else { return nil }
             pairs[s] = ImagePair(name: image.hrPath, hr: hr.view.cropped(width: lr.view.width * s, height: lr.view.height * s),
                                  lr: lr.view, scale: s)
         }
@@ -178,7 +178,7 @@ public struct Dataset: Sendable {
             let lrFile = "\(folder)/\(ImageCache.fileName(image.name, scale: s))"
             if let lr = try ImageCache.open(lrFile), lr.header.plane == s, lr.header.hrStamp == hrStamp, lr.header.lrStamp == lrStamp,
                lr.view.width == hrWidth / s, lr.view.height == hrHeight / s,
-               try lrPath.map({ try ImageDimensions.agree($0, with: lr.view) }) ?? true { continue }
+               try lrStamp == .absent || ImageDimensions.agree(lrPath!, with: lr.view) { continue }
             let lr: RGBImage
             if let lrPath, lrStamp != .absent {
                 lr = try ImageFile.read(lrPath, maxPixels: maxImagePixels)

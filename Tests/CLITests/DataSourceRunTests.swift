@@ -12,7 +12,7 @@ final class DataSourceRunTests: ScratchFolderTestCase {
     /// The committed config shrunk to seconds: 1 block of 8 features, 2 steps per stage.
     func tinyOverrides(root: String, run: String) -> [String] {
         ["model.blocks=1", "model.features=8", "train.steps=2", "train.batch_size=2", "train.patch_size=12", "train.log_every=1",
-         "train.eval_every=2", "checkpoint.save_every=2", "data.root=\(root)", "data.data_range=1-6/7-8", "run_dir=\(run)"]
+         "train.eval_every=2", "checkpoint.save_every=2", "data.root=\(root)", "data.data_range=\"1-6/7-8\"", "run_dir=\(run)"]
             .flatMap { ["--set", $0] }
     }
 
@@ -76,7 +76,7 @@ final class DataSourceRunTests: ScratchFolderTestCase {
         XCTAssertEqual((document?["images"] as? [[String: Any]])?.compactMap { $0["name"] as? String }, ["photo1", "photo2", "photo3", "photo4"])
         // The same pairs as validation_root: all 4 validated while training on 1-3.
         let validated = try Executables.run(Executables.srdist, ["--config", config, "--set", "run_dir=\(dir.appendingPathComponent("run-v").path)",
-                                                                 "--set", "data.data_range=1-3", "--set", "data.validation_root=\(hr)",
+                                                                 "--set", "data.data_range=\"1-3\"", "--set", "data.validation_root=\(hr)",
                                                                  "--set", "data.validation_lr_root=\(lr)/X{scale}"])
         XCTAssertEqual(validated.status, 0, validated.output)
         XCTAssertTrue(validated.output.contains("— 4 images in"), validated.output)
