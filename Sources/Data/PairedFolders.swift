@@ -36,20 +36,18 @@ public struct PairedFolders: Equatable, Sendable {
 
     /// The HR images of `hrRoot` that `range` selects, each with its LR file at `scale`.
     /// - Throws: `DataError` naming the LR folder when an HR image in `range` has no LR
-    ///   image, an LR image matches no HR image of the folder, or a name matches two
-    ///   files: how many, and the first names of each side.
+    ///   image or an LR image matches no HR image of the folder: how many, and the
+    ///   first names of each side.
     func entries(hrRoot: String, scale: Int, range: ClosedRange<Int>?) throws -> [DatasetEntry] {
         let all = try DatasetLayout.imageFiles(in: hrRoot, range: nil)
         let chosen = try DatasetLayout.imageFiles(in: hrRoot, range: range)
         let folder = lrFolder(scale: scale)
-        var lrByStem: [String: [String]] = [:]
-        for file in try DatasetLayout.imageFiles(in: folder, range: nil) { lrByStem[DatasetLayout.stem(file), default: []].append(file) }
-        if let twice = lrByStem.values.first(where: { $0.count > 1 }) {
-            throw DataError("\(folder): \(twice.joined(separator: " and ")) have the same name; keep one")
-        }
+        // One file per stem: the listing refuses two files of one name.
+        let lrFiles = try DatasetLayout.imageFiles(in: folder, range: nil)
+        let lrByStem = Dictionary(uniqueKeysWithValues: lrFiles.map { (DatasetLayout.stem($0), $0) })
         let expected = Set(all.map { lrStem(DatasetLayout.stem($0), scale: scale) })
         let missing = chosen.filter { lrByStem[lrStem(DatasetLayout.stem($0), scale: scale)] == nil }
-        let unmatched = lrByStem.filter { !expected.contains($0.key) }.flatMap(\.value).sorted()
+        let unmatched = lrFiles.filter { !expected.contains(DatasetLayout.stem($0)) }
         guard missing.isEmpty && unmatched.isEmpty else {
             func firstFew(_ names: [String]) -> String { names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", …" : "") }
             var parts: [String] = []
@@ -59,7 +57,7 @@ public struct PairedFolders: Equatable, Sendable {
         }
         return chosen.map { file in
             let stem = DatasetLayout.stem(file)
-            return DatasetEntry(name: stem, hrPath: "\(hrRoot)/\(file)", lrPath: "\(folder)/\(lrByStem[lrStem(stem, scale: scale)]![0])")
+            return DatasetEntry(name: stem, hrPath: "\(hrRoot)/\(file)", lrPath: "\(folder)/\(lrByStem[lrStem(stem, scale: scale)]!)")
         }
     }
 }
