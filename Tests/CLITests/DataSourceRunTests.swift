@@ -87,6 +87,18 @@ final class DataSourceRunTests: ScratchFolderTestCase {
         XCTAssertEqual(stray.output, "Error: \(lr)/X2: ×2 pairs do not match: 1 LR image(s) match no HR image (extra.jpg)\n")
     }
 
+    func testUpscaleReadsJPEGAndWritesPNG() throws {
+        let checkpoint = Executables.repositoryRoot().appendingPathComponent("Tests/Fixtures/checkpoint/edsr_b2f8_x2.h5").path
+        let photos = dir.appendingPathComponent("photos").path, out = dir.appendingPathComponent("out").path
+        try FileManager.default.createDirectory(atPath: photos, withIntermediateDirectories: true)
+        for name in ["rgb420", "grey"] { try FileManager.default.copyItem(atPath: "\(jpegFixtures)/\(name).jpg", toPath: "\(photos)/\(name).JPG") }
+        let r = try Executables.run(Executables.srdist, ["upscale", photos, out, "--checkpoint", checkpoint])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out).sorted(), ["grey.png", "rgb420.png"])
+        let upscaled = try ImageFile.read("\(out)/grey.png")
+        XCTAssertEqual([upscaled.width, upscaled.height], [74, 58])
+    }
+
     func testMakeLRWritesAnUnknownTrackStyleSet() throws {
         let photos = dir.appendingPathComponent("photos").path, out = dir.appendingPathComponent("set").path
         try FileManager.default.createDirectory(atPath: photos, withIntermediateDirectories: true)
