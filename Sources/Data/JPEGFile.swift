@@ -52,6 +52,29 @@ public enum JPEGFile {
         return out
     }
 
+    /// The width and height of an open JPEG file's frame header, read by walking the
+    /// marker segments before it (EXIF, ICC, tables) without decoding; nil when no frame
+    /// header comes before the first scan within `limit` bytes.
+    static func frameSize(_ fd: Int32, limit: Int = 1 << 20) -> (width: Int, height: Int)? {
+        var segment = [UInt8](repeating: 0, count: 9)
+        var at = 2
+        while at < limit {
+            guard pread(fd, &segment, 4, off_t(at)) == 4, segment[0] == 0xFF else { return nil }
+            let marker = segment[1]
+            // 0xFF fill bytes may precede a marker.
+            if marker == 0xFF { at += 1; continue }
+            // SOF0…SOF15 except DHT (C4), JPG (C8) and DAC (CC): FF Cn, length, precision, height, width.
+            if (0xC0...0xCF).contains(marker), ![0xC4, 0xC8, 0xCC].contains(marker) {
+                guard pread(fd, &segment, 9, off_t(at)) == 9 else { return nil }
+                return (Int(segment[7]) << 8 | Int(segment[8]), Int(segment[5]) << 8 | Int(segment[6]))
+            }
+            let length = Int(segment[2]) << 8 | Int(segment[3])
+            guard marker != 0xDA, length >= 2 else { return nil }
+            at += 2 + length
+        }
+        return nil
+    }
+
     /// TurboJPEG's last error for `handle`, without a trailing period or newline.
     static func message(_ handle: tjhandle) -> String {
         let text = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown error"

@@ -1,4 +1,4 @@
-import Data
+@testable import Data
 import Foundation
 import TestSupport
 import XCTest
@@ -51,5 +51,30 @@ final class JPEGFileTests: XCTestCase {
         XCTAssertEqual(try ImageFile.read("\(dir)/photo.data"), try ImageFile.read(FixtureFiles.path("jpeg/rgb444.jpg")))
         try Data("GIF89a".utf8).write(to: URL(fileURLWithPath: "\(dir)/anim.gif"))
         assertDataError(try ImageFile.read("\(dir)/anim.gif"), contains: ["\(dir)/anim.gif", "not a PNG or JPEG"])
+    }
+}
+
+/// The frame size read from a JPEG's header without decoding: what a cache entry of a
+/// JPEG source is checked against.
+final class JPEGFrameSizeTests: XCTestCase {
+    func size(of bytes: [UInt8]) throws -> [Int]? {
+        let path = try temporaryFolder(self) + "/a.jpg"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        return JPEGFile.frameSize(fd).map { [$0.width, $0.height] }
+    }
+
+    func testFrameSizeFollowsTheMarkers() throws {
+        for name in ["rgb420", "rgb422_progressive", "grey", "cmyk"] {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: FixtureFiles.path("jpeg/\(name).jpg"))))
+            XCTAssertEqual(try size(of: bytes), [37, 29], name)
+        }
+        // An APP1 segment of 60 kB before the frame header (as a large EXIF block) is walked over.
+        let flat = CraftedJPEG.baseline(width: 640, height: 480)
+        let app1 = [0xFF, 0xE1, 0xEA, 0x62] + [UInt8](repeating: 0x45, count: 0xEA62 - 2)
+        XCTAssertEqual(try size(of: Array(flat.prefix(2)) + app1 + flat.dropFirst(2)), [640, 480])
+        XCTAssertNil(try size(of: Array(flat.prefix(40))))
+        XCTAssertNil(try size(of: [0xFF, 0xD8, 0xFF, 0xDA, 0, 2]))
     }
 }
