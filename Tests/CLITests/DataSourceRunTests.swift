@@ -80,6 +80,9 @@ final class DataSourceRunTests: ScratchFolderTestCase {
                                                                  "--set", "data.validation_lr_root=\(lr)/X{scale}"])
         XCTAssertEqual(validated.status, 0, validated.output)
         XCTAssertTrue(validated.output.contains("— 4 images in"), validated.output)
+        let badTemplate = try Executables.run(Executables.srdist, ["eval", "--checkpoint", "ck.h5", "--data", hr, "--lr", lr, "--filename-template", "{name}"])
+        XCTAssertEqual(badTemplate.status, 1, badTemplate.output)
+        XCTAssertEqual(badTemplate.output, "Error: --filename-template must hold {stem} exactly once, got '{name}'\n")
         // A stray LR file is one line naming both sides' counts.
         try FileManager.default.copyItem(atPath: "\(jpegFixtures)/rgb444.jpg", toPath: "\(lr)/X2/extra.jpg")
         let stray = try Executables.run(Executables.srdist, ["--config", config, "--quiet", "--set", "run_dir=\(dir.appendingPathComponent("run2").path)"])

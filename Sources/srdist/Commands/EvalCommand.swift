@@ -71,9 +71,9 @@ struct EvalCommand: ParsableCommand {
     func validate() throws {
         guard ranksPerNode >= 0 else { throw ValidationError("--ranks-per-node: expected 0 or more, got \(ranksPerNode)") }
         if let problem = PairedFolders.problem(template: filenameTemplate) {
-            throw ValidationError("--filename-template \(problem), got '\(filenameTemplate)'")
+            throw CommandLineError("--filename-template \(problem), got '\(filenameTemplate)'")
         }
-        if lr != nil && degradation != .bicubic { throw ValidationError("--degradation applies to DIV2K roots and benchmark sets, not to --lr pairs") }
+        if lr != nil && degradation != .bicubic { throw CommandLineError("--degradation applies to DIV2K roots and benchmark sets, not to --lr pairs") }
     }
 
     func run() throws {
