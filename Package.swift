@@ -3,12 +3,10 @@ import Foundation
 import PackageDescription
 
 // Hot loops live in Kernels and Winograd; -Ounchecked drops the bounds and overflow checks
-// that otherwise keep them from vectorising (see ../shared/notes/c-interop.md). Only they
-// get it: the other targets parse files, configs and headers, where a wrapped
-// multiplication or a vanished precondition is a hostile input's way in. Their loops use
-// raw pointers and &+ where it counts: `srdist bench` (EDSR-baseline ×2 train, 1 thread,
-// interleaved with the all-unchecked build, CPU s/step) 3.92 vs 3.95 over 3 rounds, 4.31
-// vs 3.95 over 6 noisier ones; Models unchecked as well: 3.66. Within this VM's noise.
+// that otherwise keep them from vectorising. Only they get it: the other targets parse
+// files, configs and headers, where a wrapped multiplication or a vanished precondition is
+// a hostile input's way in. Their loops use raw pointers and &+ where it counts, which
+// keeps a training step as fast as an all-unchecked build (bench/RESULTS.md).
 //
 // Only `Sources/Winograd`, where a training step spends most of its own (non-BLAS) time,
 // is compiled per SIMD level: three modules from one folder (WinogradAVX2 and
@@ -55,7 +53,7 @@ let package = Package(
         // MARK: - What the process runs on: CPU features, the BLAS kernel check, the thread budget
         .target(name: "Machine", dependencies: ["CBLAS", "CCPUID"], exclude: ["README.md"]),
 
-        // MARK: - Layers (arrows of DESIGN.md)
+        // MARK: - Layers: each target imports only the ones listed as its dependencies
         .target(name: "Kernels", dependencies: ["CBLAS", "CMalloc", "CPrefetch", "Machine"], exclude: ["README.md"], swiftSettings: unchecked),
         .target(name: "Winograd", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],
                 swiftSettings: unchecked),

@@ -12,7 +12,7 @@
 # reaches only this script) and receives SIGUSR1/SIGUSR2, which it forwards unchanged.
 # (A longer --mca odls_base_sigkill_timeout T would let the ranks finish after a direct
 # SIGTERM, but Open MPI 4.1's mpirun then still exits 1, and lingers 2T s after every
-# non-zero exit, 85 included: measured, see README "Stopping a run".)
+# non-zero exit, 85 included: measured, see docs/cluster.md "Stopping a run".)
 set -uo pipefail
 if [ $# -lt 2 ]; then
     echo "usage: launch/local.sh RANKS CONFIG [srdist flags...]" >&2

@@ -90,7 +90,8 @@ public enum CheckpointFile {
     ///     tensors into (built from bounded values), or nil to accept any tensor list.
     public static func read(path: String, limits: CheckpointLimits = CheckpointLimits(),
                             expecting: ((_ configJSON: String) throws -> CheckpointExpectation)? = nil) throws -> CheckpointContents {
-        let bytes = try FileDoor.read(path, what: "checkpoint", maxBytes: limits.maxFileBytes)
+        let bytes: [UInt8]
+        do { bytes = try FileDoor.read(path, what: "checkpoint", maxBytes: limits.maxFileBytes) } catch { throw CheckpointError(describe(error)) }
         try CheckpointProbe.check(bytes, path: path)
         try HDF5GlobalHeaps.check(bytes, path: path)
         if case .child(let executable) = limits.isolation {
@@ -100,7 +101,7 @@ public enum CheckpointFile {
             let file = try HDF5File.open(image: bytes)
             return try readObjects(file.root, path: path, limits: limits, expecting: expecting)
         } catch let e as HDF5Error {
-            throw CheckpointError("\(path): \(e.message) — the file is damaged, truncated or not an srdist checkpoint")
+            throw CheckpointError("\(path): \(e.message)" + (e.damaged ? " — the file is damaged, truncated or not an srdist checkpoint" : ""))
         }
     }
 

@@ -134,16 +134,19 @@ public struct CheckpointStore {
         return Self.confined(String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace))
     }
 
-    /// Throws unless `latest` and `best` are absent or regular files: a folder, FIFO,
-    /// device or link in their place would make every save of a run fail (or block) after
-    /// it had trained, so a run start refuses it before any training.
-    /// - Throws: `CheckpointError` naming the pointer and what it is.
-    public func requirePointerFiles() throws {
-        for name in ["latest", "best"] {
+    /// Throws unless `latest`, `best` and every `step-*.h5` are absent or regular files:
+    /// a folder, FIFO, device or link under a name srdist writes would make a save of the
+    /// run fail (or block) after it had trained, so a run start refuses it before any
+    /// training.
+    /// - Throws: `CheckpointError` naming the path and what it is.
+    public func requireOwnFiles() throws {
+        let names = ["latest", "best"] + ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix("step-") && $0.hasSuffix(".h5") }.sorted()
+        for name in names {
             var info = stat()
             guard lstat(path(name), &info) == 0, info.st_mode & S_IFMT != S_IFREG else { continue }
-            throw CheckpointError("\(path(name)): is \(FileDoor.kind(info.st_mode)), not a checkpoint pointer; srdist rewrites "
-                                  + "\(name) at every save — remove it")
+            let role = name.hasPrefix("step-") ? "a checkpoint file" : "a checkpoint pointer"
+            throw CheckpointError("\(path(name)): is \(FileDoor.kind(info.st_mode)), not \(role); srdist writes \(name) itself — remove it")
         }
     }
 

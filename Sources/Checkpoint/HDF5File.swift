@@ -12,7 +12,7 @@ final class HDF5File {
 
     private init(id: hid_t) {
         self.id = id
-        root = HDF5Group(location: id, owner: nil)
+        root = HDF5Group(location: id, owner: nil, path: "")
     }
 
     deinit { if id >= 0 { _ = H5Fclose(id) } }
@@ -61,9 +61,15 @@ final class HDF5Group {
     /// Keeps the group's identifier alive (nil for a file root, owned by `HDF5File`).
     private let owner: HDF5Object?
 
-    init(location: hid_t, owner: HDF5Object?) {
-        (self.location, self.owner) = (location, owner)
+    /// The group's path in the file ("" for the root), for messages.
+    let path: String
+
+    init(location: hid_t, owner: HDF5Object?, path: String) {
+        (self.location, self.owner, self.path) = (location, owner, path)
     }
+
+    /// The path of member `name`, for messages.
+    func member(_ name: String) -> String { "\(path)/\(name)" }
 
     /// Creates a subgroup that remembers the order its members were created in, so
     /// tensors read back in the model's registration order.
@@ -73,13 +79,13 @@ final class HDF5Group {
                     "H5Pset_link_creation_order")
         let g = try HDF5Object.group(H5Gcreate2(location, name, srdist_h5p_default(), gcpl.id, srdist_h5p_default()),
                                      "cannot create group '\(name)'")
-        return HDF5Group(location: g.id, owner: g)
+        return HDF5Group(location: g.id, owner: g, path: member(name))
     }
 
     func openGroup(_ name: String) throws -> HDF5Group {
         try requireHardLink(name)
         let g = try HDF5Object.group(H5Gopen2(location, name, srdist_h5p_default()), "cannot open group '\(name)'")
-        return HDF5Group(location: g.id, owner: g)
+        return HDF5Group(location: g.id, owner: g, path: member(name))
     }
 
     /// Whether a member (group or dataset) called `name` exists here.
@@ -147,12 +153,12 @@ final class HDF5Group {
     /// file (any file on the machine) and a soft link would alias another member.
     func requireHardLink(_ name: String) throws {
         var info = H5L_info_t()
-        try h5check(H5Lget_info(location, name, &info, srdist_h5p_default()), "cannot read the link '\(name)'")
+        try h5check(H5Lget_info(location, name, &info, srdist_h5p_default()), "cannot read the link '\(member(name))'")
         switch info.type {
         case H5L_TYPE_HARD: return
-        case H5L_TYPE_EXTERNAL: throw HDF5Error("'\(name)' is an external link to another file; srdist reads only what is inside a checkpoint")
-        case H5L_TYPE_SOFT: throw HDF5Error("'\(name)' is a soft link; srdist reads only plain groups and datasets")
-        default: throw HDF5Error("'\(name)' is a user-defined link; srdist reads only plain groups and datasets")
+        case H5L_TYPE_EXTERNAL: throw HDF5Error(refusing: "'\(member(name))' is an external link to another file; srdist reads only what is inside a checkpoint")
+        case H5L_TYPE_SOFT: throw HDF5Error(refusing: "'\(member(name))' is a soft link; srdist reads only plain groups and datasets")
+        default: throw HDF5Error(refusing: "'\(member(name))' is a user-defined link; srdist reads only plain groups and datasets")
         }
     }
 
@@ -160,8 +166,8 @@ final class HDF5Group {
     /// file and to decode to no more bytes than its shape declares.
     private func openDataset(_ name: String) throws -> HDF5Object {
         try requireHardLink(name)
-        let d = try HDF5Object.dataset(H5Dopen2(location, name, srdist_h5p_default()), "cannot open dataset '\(name)'")
-        let dcpl = try HDF5Object.plist(H5Dget_create_plist(d.id), "cannot read the properties of '\(name)'")
+        let d = try HDF5Object.dataset(H5Dopen2(location, name, srdist_h5p_default()), "cannot open dataset '\(member(name))'")
+        let dcpl = try HDF5Object.plist(H5Dget_create_plist(d.id), "cannot read the properties of '\(member(name))'")
         try requireOwnStorage(dcpl.id, name)
         return d
     }
@@ -176,18 +182,18 @@ final class HDF5Group {
     private func requireOwnStorage(_ dcpl: hid_t, _ name: String) throws {
         let layout = H5Pget_layout(dcpl)
         guard layout == H5D_CONTIGUOUS || layout == H5D_CHUNKED || layout == H5D_COMPACT else {
-            throw HDF5Error("dataset '\(name)' is \(layout == H5D_VIRTUAL ? "a virtual dataset (its data lives in other files)" : "of an unknown layout"); "
+            throw HDF5Error(refusing: "dataset '\(member(name))' is \(layout == H5D_VIRTUAL ? "a virtual dataset (its data lives in other files)" : "of an unknown layout"); "
                             + "srdist reads only data stored inside a checkpoint")
         }
         guard try h5check(H5Pget_external_count(dcpl), "H5Pget_external_count") == 0 else {
-            throw HDF5Error("dataset '\(name)' keeps its data in external files; srdist reads only data stored inside a checkpoint")
+            throw HDF5Error(refusing: "dataset '\(member(name))' keeps its data in external files; srdist reads only data stored inside a checkpoint")
         }
         for i in 0..<UInt32(try h5check(H5Pget_nfilters(dcpl), "H5Pget_nfilters")) {
             var flags: UInt32 = 0, count = 0, config: UInt32 = 0
             var values = [UInt32](repeating: 0, count: 8), label = [CChar](repeating: 0, count: 64)
             let filter = H5Pget_filter2(dcpl, i, &flags, &count, &values, label.count, &label, &config)
             guard Self.sizeBoundedFilters.contains(filter) else {
-                throw HDF5Error("dataset '\(name)' is stored through filter \(filter) (\(String(cString: label))), whose output size is not bounded "
+                throw HDF5Error(refusing: "dataset '\(member(name))' is stored through filter \(filter) (\(String(cString: label))), whose output size is not bounded "
                                 + "in advance; srdist reads only uncompressed tensors (Fletcher-32 and shuffle are fine)")
             }
         }
@@ -200,7 +206,7 @@ final class HDF5Group {
         var chunk = [hsize_t](repeating: 0, count: 32)
         let rank = Int(try h5check(H5Pget_chunk(dcpl, Int32(chunk.count), &chunk), "H5Pget_chunk"))
         guard rank == shape.count, zip(chunk, shape).allSatisfy({ $0.0 >= 1 && Int(clamping: $0.0) <= max($0.1, 1) }) else {
-            throw HDF5Error("dataset '\(name)' declares chunks of \(Array(chunk.prefix(min(rank, 8)))) for shape \(shape); chunks larger than the data are refused")
+            throw HDF5Error(refusing: "dataset '\(member(name))' declares chunks of \(Array(chunk.prefix(min(rank, 8)))) for shape \(shape); chunks larger than the data are refused")
         }
     }
 

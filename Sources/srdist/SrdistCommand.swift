@@ -27,8 +27,7 @@ extension SrdistCommand {
             let code = exitCode(for: error)
             guard code != .success else { exit(withError: error) }
             let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid command line"
-            let hint = code == .validationFailure ? " (see --help)" : ""
-            FileHandle.standardError.write(Data("Error: \(line)\(hint)\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(line)\n".utf8))
             Foundation.exit(line.contains("is invalid for") ? 1 : code.rawValue)
         }
         do { try command.run() } catch { exit(withError: error) }

@@ -172,7 +172,7 @@ public struct CheckpointSpec: Equatable, Sendable {
     public var maxParameters: Int
 }
 
-/// Where training images come from (`"data"` section; layouts in the README).
+/// Where training images come from (`"data"` section; layouts in docs/data.md).
 public struct DataSpec: Equatable, Sendable {
     /// Synthetic (generated textures, no files) or a dataset layout (div2k, benchmark, folder, paired).
     public var kind: DataKind
@@ -248,6 +248,10 @@ public struct Config: Sendable {
             root["model"] = model
         }
         let resolved = try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
+        // Every checkpoint stores it, and a checkpoint reader takes at most this much.
+        guard resolved.count <= maxConfigBytes else {
+            throw ConfigError("\(file): the resolved config is \(resolved.count) bytes, more than the \(maxConfigBytes) a checkpoint stores")
+        }
         var top = ConfigSection(file: file, path: "", values: root)
         let name = try top.name("name", URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
 

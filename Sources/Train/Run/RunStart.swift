@@ -20,7 +20,7 @@ struct RunStart {
 func claimRunFolder(_ config: Config, store: CheckpointStore, resume: String?, limits: CheckpointLimits) throws -> RunStart {
     var start = RunStart(folder: try RunFolder(path: config.runDir, configJSON: config.json))
     try RunFolderFiles.requireRegularFiles(in: config.runDir)
-    try store.requirePointerFiles()
+    try store.requireOwnFiles()
     start.notes = store.recover().map { "\(store.directory): \($0)" }
     switch resume {
     case nil:
