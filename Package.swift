@@ -38,6 +38,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas"),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng"),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg"),
         // Open MPI's handle macros and HDF5's type macros as functions (Swift imports neither).
         .target(name: "CMPIShims", dependencies: ["CMPI"], exclude: ["README.md"]),
         .target(name: "CHDF5Shims", dependencies: ["CHDF5"], exclude: ["README.md"]),
@@ -63,7 +64,7 @@ let package = Package(
         .target(name: "Convolution", dependencies: ["Kernels", "Machine", "Winograd", "WinogradAVX2", "WinogradAVX512"],
                 exclude: ["README.md"]),
         .target(name: "Models", dependencies: ["Kernels", "Convolution", "Support"], exclude: ["README.md"]),
-        .target(name: "Data", dependencies: ["CPNG", "Kernels", "Support"], exclude: ["README.md"]),
+        .target(name: "Data", dependencies: ["CJPEG", "CPNG", "Kernels", "Support"], exclude: ["README.md"]),
         .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"]),
         .target(name: "Distributed", dependencies: ["CMPI", "CMPIShims", "Support"], exclude: ["README.md"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CHDF5Shims", "Models", "Support"], exclude: ["README.md"]),
@@ -112,6 +113,7 @@ if ProcessInfo.processInfo.environment["SRDIST_FUZZ"] != nil {
     package.targets += [
         .target(name: "FuzzSupport", path: "Tests/Fuzz/FuzzSupport"),
         .executableTarget(name: "png-fuzz", dependencies: ["Data", "FuzzSupport"], path: "Tests/Fuzz/PNGFuzz"),
+        .executableTarget(name: "jpeg-fuzz", dependencies: ["Data", "FuzzSupport"], path: "Tests/Fuzz/JPEGFuzz"),
         .executableTarget(name: "config-fuzz", dependencies: ["Train", "FuzzSupport"], path: "Tests/Fuzz/ConfigFuzz"),
         .executableTarget(name: "checkpoint-fuzz", dependencies: ["Checkpoint", "Kernels", "Train", "FuzzSupport"], path: "Tests/Fuzz/CheckpointFuzz"),
     ]

@@ -35,7 +35,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.output, "Error: \(bad.path): key 'model.blokcs' is unknown\n")
         let missing = try srdist("--config", dir.appendingPathComponent("nope.json").path)
         XCTAssertNotEqual(missing.status, 0)
-        XCTAssertEqual(missing.output, "Error: \(dir.path)/nope.json: cannot read the config file\n")
+        XCTAssertEqual(missing.output, "Error: \(dir.path)/nope.json: no such config file\n")
     }
 
     func testBenchPrintsJSON() throws {

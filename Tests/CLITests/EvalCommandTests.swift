@@ -45,7 +45,7 @@ final class EvalCommandTests: XCTestCase {
             XCTAssertEqual(r.status, 0, r.output)
             XCTAssertTrue(r.output.contains("(48×48 → 96×96"), r.output)
         }
-        let (whole, tiled) = (try PNGFile.read("\(Self.dir)/whole.png"), try PNGFile.read("\(Self.dir)/tiled.png"))
+        let (whole, tiled) = (try ImageFile.read("\(Self.dir)/whole.png"), try ImageFile.read("\(Self.dir)/tiled.png"))
         let differences = zip(whole.pixels, tiled.pixels).map { abs(Int($0) - Int($1)) }
         XCTAssertLessThanOrEqual(differences.max()!, 1)
         XCTAssertLessThan(differences.filter { $0 > 0 }.count, whole.pixels.count / 1000)

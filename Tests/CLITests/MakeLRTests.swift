@@ -32,7 +32,7 @@ final class MakeLRTests: XCTestCase {
 
     /// Whether the PNG at `path` holds `expected` (without printing pixels on failure).
     func holds(_ path: String, _ expected: RGBImage) throws -> Bool {
-        let image = try PNGFile.read(path)
+        let image = try ImageFile.read(path)
         if image != expected { print("\(path): \(image.width)×\(image.height), expected \(expected.width)×\(expected.height)") }
         return image == expected
     }
