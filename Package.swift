@@ -38,6 +38,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas"),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng"),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg"),
         // Open MPI's handle macros and HDF5's type macros as functions (Swift imports neither).
         .target(name: "CMPIShims", dependencies: ["CMPI"], exclude: ["README.md"]),
         .target(name: "CHDF5Shims", dependencies: ["CHDF5"], exclude: ["README.md"]),
@@ -50,10 +51,10 @@ let package = Package(
         .target(name: "Support", exclude: ["README.md"]),
 
         // MARK: - What the process runs on: CPU features, the BLAS kernel check, the thread budget
-        .target(name: "Machine", dependencies: ["CBLAS", "CCPUID"], exclude: ["README.md"]),
+        .target(name: "Machine", dependencies: ["CBLAS", "CCPUID", "Support"], exclude: ["README.md"]),
 
         // MARK: - Layers: each target imports only the ones listed as its dependencies
-        .target(name: "Kernels", dependencies: ["CBLAS", "CMalloc", "CPrefetch", "Machine"], exclude: ["README.md"], swiftSettings: unchecked),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CMalloc", "CPrefetch", "Machine", "Support"], exclude: ["README.md"], swiftSettings: unchecked),
         .target(name: "Winograd", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],
                 swiftSettings: unchecked),
         .target(name: "WinogradAVX2", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],
@@ -62,8 +63,8 @@ let package = Package(
                 swiftSettings: perLevel("skylake-avx512", "SRDIST_SIMD_AVX512")),
         .target(name: "Convolution", dependencies: ["Kernels", "Machine", "Winograd", "WinogradAVX2", "WinogradAVX512"],
                 exclude: ["README.md"]),
-        .target(name: "Models", dependencies: ["Kernels", "Convolution"], exclude: ["README.md"]),
-        .target(name: "Data", dependencies: ["CPNG", "Kernels", "Support"], exclude: ["README.md"]),
+        .target(name: "Models", dependencies: ["Kernels", "Convolution", "Support"], exclude: ["README.md"]),
+        .target(name: "Data", dependencies: ["CJPEG", "CPNG", "Kernels", "Support"], exclude: ["README.md"]),
         .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"]),
         .target(name: "Distributed", dependencies: ["CMPI", "CMPIShims", "Support"], exclude: ["README.md"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "CHDF5Shims", "Models", "Support"], exclude: ["README.md"]),
@@ -96,7 +97,10 @@ let package = Package(
         .testTarget(name: "ONNXTests", dependencies: ["Models", "ONNX", "Support"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Kernels", "Models", "TestSupport"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Data", "Distributed", "Kernels", "Models", "Support", "TestSupport"]),
+        // The built binary end to end, as a user runs it on one machine.
         .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Data", "Machine", "TestSupport"]),
+        // The binary on a cluster: the Slurm scripts on a test cluster, and runs over several hosts.
+        .testTarget(name: "ClusterTests", dependencies: ["Checkpoint", "TestSupport"]),
     ],
     // Kernels hand raw pointers to Dispatch workers; Swift 6's strict Sendable checking
     // would force every such closure through wrappers without making it safer.
@@ -109,6 +113,7 @@ if ProcessInfo.processInfo.environment["SRDIST_FUZZ"] != nil {
     package.targets += [
         .target(name: "FuzzSupport", path: "Tests/Fuzz/FuzzSupport"),
         .executableTarget(name: "png-fuzz", dependencies: ["Data", "FuzzSupport"], path: "Tests/Fuzz/PNGFuzz"),
+        .executableTarget(name: "jpeg-fuzz", dependencies: ["Data", "FuzzSupport"], path: "Tests/Fuzz/JPEGFuzz"),
         .executableTarget(name: "config-fuzz", dependencies: ["Train", "FuzzSupport"], path: "Tests/Fuzz/ConfigFuzz"),
         .executableTarget(name: "checkpoint-fuzz", dependencies: ["Checkpoint", "Kernels", "Train", "FuzzSupport"], path: "Tests/Fuzz/CheckpointFuzz"),
     ]

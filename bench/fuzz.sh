@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # libFuzzer + AddressSanitizer on the readers of untrusted input: the PNG reader
-# (png), the config parser (config) and the checkpoint reader as eval/upscale load a
+# (png), the JPEG reader (jpeg), the config parser (config) and the checkpoint reader as eval/upscale load a
 # model (checkpoint). Builds them into .build-fuzz, runs each for SECONDS (default 60)
 # one after another from the committed seed corpus (Tests/Fuzz/Corpus/<target>), and
 # prints executions and findings per target.
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-60}
-targets=${TARGETS:-"png config checkpoint"}
+targets=${TARGETS:-"png jpeg config checkpoint"}
 findings=${FINDINGS:-/tmp/srdist-fuzz}
 export SRDIST_FUZZ=1 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}
 

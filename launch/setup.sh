@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 need=()
-for pkg in libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools libpng-dev pkg-config iproute2; do
+for pkg in libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools libpng-dev libturbojpeg0-dev pkg-config iproute2; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 sudo_cmd=""

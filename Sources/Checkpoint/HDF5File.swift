@@ -129,9 +129,6 @@ final class HDF5Group {
                     "cannot write dataset '\(name)'")
     }
 
-    /// Shape of dataset `name`; throws unless it holds floating-point numbers.
-    func floatShape(_ name: String) throws -> [Int] { try floatDataset(name).shape }
-
     /// Shape, element size and storage of floating-point dataset `name`, read from its
     /// header only (no data is touched).
     func floatDataset(_ name: String) throws -> FloatDatasetInfo {

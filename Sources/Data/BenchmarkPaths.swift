@@ -4,6 +4,8 @@ public enum BenchmarkPaths {
     /// The HR image of `name` (a file name without `.png`).
     public static func hr(root: String, name: String) -> String { "\(root)/HR/\(name).png" }
 
-    /// The LR image of `name` at scale `s`.
-    public static func lr(root: String, name: String, scale s: Int) -> String { "\(root)/LR_bicubic/X\(s)/\(name)x\(s).png" }
+    /// The LR image of `name` at scale `s` (in `LR_unknown` for the unknown degradation).
+    public static func lr(root: String, name: String, scale s: Int, degradation: Degradation = .bicubic) -> String {
+        "\(root)/\(degradation.folder)/X\(s)/\(name)x\(s).png"
+    }
 }

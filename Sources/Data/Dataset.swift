@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Support
 
 /// A dataset on disk: its layout and root, whether missing LR images may be made
 /// from their HR images, and where decoded images are cached.
@@ -15,19 +16,29 @@ public struct Dataset: Sendable {
     public var generateLR: Bool
     /// Folder of the decoded-image cache; nil means `<root>/srdist_cache`.
     public var cacheDir: String?
-    /// PNGs whose header claims more pixels are refused before decoding (`data.max_image_pixels`).
+    /// Images whose header claims more pixels are refused before decoding (`data.max_image_pixels`).
     public var maxImagePixels: Int
+    /// Which LR folders a div2k or benchmark layout reads (`data.degradation`).
+    public var degradation: Degradation
+    /// The LR folder and names of the paired layout.
+    public var paired: PairedFolders?
 
     public init(layout: DatasetLayout, root: String, generateLR: Bool = false, cacheDir: String? = nil,
-                maxImagePixels: Int = PNGFile.defaultMaxPixels) {
+                maxImagePixels: Int = PNGFile.defaultMaxPixels, degradation: Degradation = .bicubic, paired: PairedFolders? = nil) {
         (self.layout, self.root, self.generateLR, self.cacheDir, self.maxImagePixels) = (layout, root, generateLR, cacheDir, maxImagePixels)
+        (self.degradation, self.paired) = (degradation, paired)
     }
 
-    /// Where this dataset's cache files go: one folder per dataset root, so several
-    /// datasets can share a configured `cache_dir`.
+    /// Where this dataset's cache files go: one folder per dataset root and LR source
+    /// (degradation, or paired LR folder and names), so several datasets can share a
+    /// configured `cache_dir` and LR images of different sources never mix.
     public var cacheFolder: String {
         let absolute = URL(fileURLWithPath: root).standardizedFileURL.path
-        let tag = URL(fileURLWithPath: absolute).lastPathComponent + "-" + String(fnv1a(absolute), radix: 16)
+        var source = degradation == .bicubic ? "" : "\u{0}\(degradation.rawValue)"
+        if layout == .paired, let paired {
+            source = "\u{0}paired\u{0}\(URL(fileURLWithPath: paired.lrRoot).standardizedFileURL.path)\u{0}\(paired.template)"
+        }
+        let tag = URL(fileURLWithPath: absolute).lastPathComponent + "-" + String(StableHash.ofBytes(absolute + source), radix: 16)
         return (cacheDir ?? "\(root)/srdist_cache") + "/" + tag
     }
 
@@ -35,7 +46,7 @@ public struct Dataset: Sendable {
     /// files for each of `scales`.
     /// - Throws: `DataError` naming the folder or file when the layout's folders are missing.
     public func images(scales: [Int], range: ClosedRange<Int>?) throws -> [DatasetImage] {
-        let perScale = try scales.map { try layout.entries(root: root, scale: $0, range: range) }
+        let perScale = try scales.map { try layout.entries(root: root, scale: $0, range: range, degradation: degradation, paired: paired) }
         return perScale[0].indices.map { i in
             DatasetImage(name: perScale[0][i].name, hrPath: perScale[0][i].hrPath,
                          lrPaths: Dictionary(uniqueKeysWithValues: scales.indices.compactMap { k in perScale[k][i].lrPath.map { (scales[k], $0) } }))
@@ -133,7 +144,7 @@ public struct Dataset: Sendable {
             guard let lr = try ImageCache.open("\(folder)/\(ImageCache.fileName(image.name, scale: s))"),
                   lr.header.plane == s, lr.header.hrStamp == hrStamp, lr.header.lrStamp == lrStamp,
                   lr.view.width == hr.view.width / s, lr.view.height == hr.view.height / s,
-                  try image.lrPaths[s].map({ try ImageDimensions.agree($0, with: lr.view) }) ?? true else { return nil }
+                  try lrStamp == .absent || ImageDimensions.agree(image.lrPaths[s]!, with: lr.view) else { return nil }
             pairs[s] = ImagePair(name: image.hrPath, hr: hr.view.cropped(width: lr.view.width * s, height: lr.view.height * s),
                                  lr: lr.view, scale: s)
         }
@@ -154,7 +165,7 @@ public struct Dataset: Sendable {
             cached = entry.view
         }
         if cached == nil {
-            let hr = try PNGFile.read(image.hrPath, maxPixels: maxImagePixels)
+            let hr = try ImageFile.read(image.hrPath, maxPixels: maxImagePixels)
             try ImageCache.write(hr, plane: 0, hrStamp: hrStamp, lrStamp: .absent, to: hrFile)
             (decoded, written) = (hr, hr.pixels.count)
         }
@@ -168,14 +179,16 @@ public struct Dataset: Sendable {
             let lrFile = "\(folder)/\(ImageCache.fileName(image.name, scale: s))"
             if let lr = try ImageCache.open(lrFile), lr.header.plane == s, lr.header.hrStamp == hrStamp, lr.header.lrStamp == lrStamp,
                lr.view.width == hrWidth / s, lr.view.height == hrHeight / s,
-               try lrPath.map({ try ImageDimensions.agree($0, with: lr.view) }) ?? true { continue }
+               try lrStamp == .absent || ImageDimensions.agree(lrPath!, with: lr.view) { continue }
             let lr: RGBImage
             if let lrPath, lrStamp != .absent {
-                lr = try PNGFile.read(lrPath, maxPixels: maxImagePixels)
+                lr = try ImageFile.read(lrPath, maxPixels: maxImagePixels)
                 // As EDSR-PyTorch: LR = floor(HR / s), and the HR is cut to s × LR.
                 guard lr.width == hrWidth / s, lr.height == hrHeight / s else {
                     throw DataError("\(lrPath): LR image is \(lr.width)×\(lr.height) but its HR image \(image.hrPath) is \(hrWidth)×\(hrHeight); ×\(s) needs \(hrWidth / s)×\(hrHeight / s)")
                 }
+            } else if let lrPath, degradation == .unknown {
+                throw DataError("\(lrPath): LR image not found (the unknown degradation's LR images cannot be made from \(image.hrPath))")
             } else if let lrPath, !generateLR {
                 throw DataError("\(lrPath): LR image not found (set data.generate_lr to true to make it from \(image.hrPath))")
             } else {
@@ -213,10 +226,4 @@ public struct CacheBuildProgress: Sendable {
     public var done = 0, built = 0
     /// Decoded pixel bytes written so far.
     public var bytes = 0
-}
-
-/// 64-bit FNV-1a of a string: a stable short tag for a path (Swift's `hashValue`
-/// changes between runs).
-func fnv1a(_ s: String) -> UInt64 {
-    s.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
 }

@@ -15,6 +15,7 @@ enum ImageDimensions {
         defer { close(fd) }
         var head = [UInt8](repeating: 0, count: 24)
         guard pread(fd, &head, head.count, 0) == head.count else { return nil }
+        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return JPEGFile.frameSize(fd) }
         // PNG: the signature, then IHDR first with width and height big-endian.
         guard head.prefix(8).elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]),
               head[12..<16].elementsEqual(Array("IHDR".utf8)) else { return nil }

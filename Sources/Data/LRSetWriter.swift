@@ -17,9 +17,13 @@ public struct LRSetWriter: Sendable {
     public var scales: [Int]
     public var cropHR: Bool
     public var maxImagePixels: Int
+    /// `unknown` writes `LR_unknown/X<s>` with `Degradation.makeLR`'s stand-in blur before the bicubic.
+    public var degradation: Degradation
 
-    public init(input: String, output: String, scales: [Int], cropHR: Bool = false, maxImagePixels: Int = PNGFile.defaultMaxPixels) {
+    public init(input: String, output: String, scales: [Int], cropHR: Bool = false, maxImagePixels: Int = PNGFile.defaultMaxPixels,
+                degradation: Degradation = .bicubic) {
         (self.input, self.output, self.scales, self.cropHR, self.maxImagePixels) = (input, output, scales, cropHR, maxImagePixels)
+        self.degradation = degradation
     }
 
     /// The side every HR image is cut to a multiple of with `cropHR`: the least common multiple of the scales.
@@ -33,14 +37,10 @@ public struct LRSetWriter: Sendable {
     /// (make-lr never replaces a file).
     /// - Throws: `DataError` naming the folder or the first file in the way.
     public func plan() throws -> [String] {
-        let names = try DatasetLayout.folder.pngFiles(in: input, range: nil)
-        var stems: [String: String] = [:]
+        let names = try DatasetLayout.imageFiles(in: input, range: nil)
         for name in names {
-            let stem = (name as NSString).deletingPathExtension
-            if let other = stems.updateValue(name, forKey: stem) {
-                throw DataError("\(input): \(other) and \(name) would both be written as \(stem).png; rename one")
-            }
-            for path in [BenchmarkPaths.hr(root: output, name: stem)] + scales.map({ BenchmarkPaths.lr(root: output, name: stem, scale: $0) })
+            let stem = DatasetLayout.stem(name)
+            for path in [BenchmarkPaths.hr(root: output, name: stem)] + scales.map({ BenchmarkPaths.lr(root: output, name: stem, scale: $0, degradation: degradation) })
             where FileManager.default.fileExists(atPath: path) {
                 throw DataError("\(path): already exists; make-lr does not replace files: choose a new output folder")
             }
@@ -54,7 +54,7 @@ public struct LRSetWriter: Sendable {
     /// - Throws: `DataError` naming the first image (in name order) that failed; the
     ///   others are written (each with its LR images).
     public func write(_ names: [String], threads: Int = 1, progress: ((Int, Int, String) -> Void)? = nil) throws {
-        for folder in ["\(output)/HR"] + scales.map({ "\(output)/LR_bicubic/X\($0)" }) {
+        for folder in ["\(output)/HR"] + scales.map({ "\(output)/\(degradation.folder)/X\($0)" }) {
             try createFolder(folder)
         }
         let failures = UnsafeMutableBufferPointer<Error?>.allocate(capacity: names.count)
@@ -83,7 +83,7 @@ public struct LRSetWriter: Sendable {
     /// never holds an HR image without its LR images.
     func writeImage(_ name: String) throws -> String {
         let stem = (name as NSString).deletingPathExtension
-        let read = try PNGFile.read("\(input)/\(name)", maxPixels: maxImagePixels)
+        let read = try ImageFile.read("\(input)/\(name)", maxPixels: maxImagePixels)
         // The cut keeps the LR of every scale at least one pixel wide.
         let multiple = cropHR ? hrMultiple : scales.max() ?? 1
         guard read.width >= multiple, read.height >= multiple else {
@@ -93,8 +93,8 @@ public struct LRSetWriter: Sendable {
         let hr = cropHR ? read.cropped(width: read.width / multiple * multiple, height: read.height / multiple * multiple) : read
         var sizes: [String] = []
         for s in scales {
-            let lr = Bicubic.downscale(hr, by: s)
-            try PNGFile.write(lr, to: BenchmarkPaths.lr(root: output, name: stem, scale: s))
+            let lr = degradation.makeLR(hr, by: s)
+            try PNGFile.write(lr, to: BenchmarkPaths.lr(root: output, name: stem, scale: s, degradation: degradation))
             sizes.append("×\(s) \(lr.width)×\(lr.height)")
         }
         try PNGFile.write(hr, to: BenchmarkPaths.hr(root: output, name: stem))

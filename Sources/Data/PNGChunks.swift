@@ -1,4 +1,4 @@
-/// What `PNGFile.read` learns from a PNG's chunk list before libpng decodes anything:
+/// What `PNGFile.decode` learns from a PNG's chunk list before libpng decodes anything:
 /// the IHDR's size and pixel format, and how many compressed image bytes follow. From
 /// these the decoder's buffers are sized and checked, so a 74-byte file claiming
 /// 60000×60000 pixels is refused before any allocation.

@@ -17,25 +17,7 @@ public enum PNGFile {
     /// `--max-image-pixels`): 256 Mpx, 1 GB of RGBA while decoding, far above DIV2K's 2.8 Mpx.
     public static let defaultMaxPixels = 1 << 28
 
-    /// Decodes `path` to 8-bit RGB.
-    /// - Parameter maxPixels: images with more pixels (by their header) are refused
-    ///   before anything is allocated for them.
-    /// - Throws: `DataError` naming `path` when it is missing, not a PNG, truncated,
-    ///   corrupt, or larger than `maxPixels`.
-    public static func read(_ path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
-        // The file is read whole: bound it by what an image within the limit can take
-        // (16-bit RGBA stored uncompressed, plus room for metadata chunks).
-        let (maxBytes, overflow) = maxPixels.multipliedReportingOverflow(by: 8)
-        let data: [UInt8]
-        do {
-            data = try FileDoor.read(path, what: "image", maxBytes: overflow ? Int.max : maxBytes + (64 << 20))
-        } catch {
-            throw DataError(describe(error))
-        }
-        return try decode(data, path: path, maxPixels: maxPixels)
-    }
-
-    /// Decodes a PNG file's bytes (`read` after loading them; the fuzz target's entry).
+    /// Decodes a PNG file's bytes (`ImageFile.read` after loading them; the fuzz target's entry).
     /// - Parameter path: the name to put in messages.
     public static func decode(_ file: [UInt8], path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
         let chunks = try PNGChunks(file, path: path)

@@ -1,6 +1,7 @@
 import CMPI
 import CMPIShims
 import Foundation
+import Support
 
 /// The thread support a process asks MPI for (`MPI_Init_thread`), weakest first.
 public enum ThreadLevel: Int32, Comparable, Sendable, CustomStringConvertible {
@@ -19,9 +20,9 @@ public enum ThreadLevel: Int32, Comparable, Sendable, CustomStringConvertible {
 }
 
 /// MPI start-up failed in a way the user has to fix (the thread level is not there).
-public struct MPISetupError: LocalizedError {
-    public let errorDescription: String?
-    init(_ message: String) { errorDescription = message }
+public struct MPISetupError: OneLineError {
+    public let message: String
+    init(_ message: String) { self.message = message }
 }
 
 /// A group of ranks that talk through MPI: the only type in srdist that touches MPI.

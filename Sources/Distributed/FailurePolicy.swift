@@ -21,10 +21,9 @@ import Support
 public protocol CollectiveFailure: Error {}
 
 /// A `CollectiveFailure` carrying one line (rank 0's, where the ranks' lines differ).
-public struct CollectiveError: CollectiveFailure, LocalizedError, CustomStringConvertible {
-    public let description: String
-    public init(_ message: String) { description = message }
-    public var errorDescription: String? { description }
+public struct CollectiveError: CollectiveFailure, OneLineError {
+    public let message: String
+    public init(_ message: String) { self.message = message }
 }
 
 extension AgreementError: CollectiveFailure {}

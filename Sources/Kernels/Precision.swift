@@ -1,5 +1,6 @@
 import Foundation
 import Machine
+import Support
 
 /// The number format the convolutions read (`train.precision`, `--precision`):
 /// `fp32` (the default) or `bf16`, which rounds the convolutions' activations, weights and
@@ -25,7 +26,6 @@ public enum Precision: String, CaseIterable, Sendable {
 }
 
 /// A precision this process cannot run; its message is the one line printed.
-public struct PrecisionError: LocalizedError, Equatable {
+public struct PrecisionError: OneLineError, Equatable {
     public let message: String
-    public var errorDescription: String? { message }
 }

@@ -1,5 +1,6 @@
 import CCPUID
 import Foundation
+import Support
 
 /// The bf16 instruction sets a CPU may offer for convolutions, best first: AMX tiles
 /// (`tdpbf16ps`), then AVX512-BF16 (`vdpbf16ps`). Both read bf16 pairs and accumulate in fp32.
@@ -91,7 +92,6 @@ public enum BF16Engine: String, CaseIterable, Sendable {
 }
 
 /// Why bf16 cannot run here; its message is the one line printed after the setting's name.
-public struct BF16Refusal: Error, Equatable, CustomStringConvertible {
+public struct BF16Refusal: OneLineError, Equatable {
     public let message: String
-    public var description: String { message }
 }

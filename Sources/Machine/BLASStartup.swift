@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Which kernel OpenBLAS runs, who chose it and why: what the start line, `srdist bench`
 /// and checkpoints record.
@@ -41,9 +42,8 @@ public struct BLASReport: Equatable, Sendable {
 
 /// The kernel in use computes wrong results and nothing can replace it; the message is
 /// the one line printed.
-public struct BLASCheckError: LocalizedError, CustomStringConvertible {
-    public let description: String
-    public var errorDescription: String? { description }
+public struct BLASCheckError: OneLineError {
+    public let message: String
 }
 
 /// The start-up BLAS check: OpenBLAS reads `OPENBLAS_CORETYPE` only when it loads,
@@ -91,7 +91,7 @@ public enum BLASStartup {
             }
             restart(arguments, coreType: nil, rejected: rejected + [Rejection(coreType: chosen, why: problem)], openBLASDefault: openBLASDefault)
             // The kernel in use is unchecked or wrong: not run for want of a restart.
-            throw BLASCheckError(description: "OPENBLAS_CORETYPE=\(chosen) set by srdist was rejected (\(problem)), and srdist could not "
+            throw BLASCheckError(message: "OPENBLAS_CORETYPE=\(chosen) set by srdist was rejected (\(problem)), and srdist could not "
                                  + "restart without it (\(String(cString: strerror(errno))))")
         }
 
@@ -118,16 +118,16 @@ public enum BLASStartup {
             warnings.append("warning: no faster OpenBLAS kernel passed its check; running \(library.kernel) (OpenBLAS's choice)")
             return BLASReport(library: library, origin: .openBLAS, reason: "faster kernels rejected; sgemm verified", warnings: warnings)
         case .refuseUserSetting:
-            throw BLASCheckError(description: "OPENBLAS_CORETYPE=\(user!): OpenBLAS's \(library.kernel) kernel computes sgemm wrong on this "
+            throw BLASCheckError(message: "OPENBLAS_CORETYPE=\(user!): OpenBLAS's \(library.kernel) kernel computes sgemm wrong on this "
                                  + "\(cpu) (it differs from a plain loop); unset it to let srdist pick and check a kernel, or set another")
         case .noCorrectKernel:
-            throw BLASCheckError(description: "no OpenBLAS kernel computes sgemm right on this \(cpu) (rejected: "
+            throw BLASCheckError(message: "no OpenBLAS kernel computes sgemm right on this \(cpu) (rejected: "
                                  + rejectedNow.map(\.coreType).joined(separator: ", ") + "); SRDIST_BLAS_CHECK=0 runs OpenBLAS's choice unchecked")
         case .reexec(let coreType):
             restart(arguments, coreType: coreType, rejected: rejectedNow, openBLASDefault: openBLASDefault)
             // A kernel that just failed its check is not run for want of a restart.
             if inUseFails {
-                throw BLASCheckError(description: "OpenBLAS's \(library.kernel) kernel computes sgemm wrong on this \(cpu), and srdist could not "
+                throw BLASCheckError(message: "OpenBLAS's \(library.kernel) kernel computes sgemm wrong on this \(cpu), and srdist could not "
                                      + "restart with OPENBLAS_CORETYPE=\(coreType) (\(String(cString: strerror(errno))))")
             }
             warnings.append("warning: could not restart srdist with OPENBLAS_CORETYPE=\(coreType) (\(String(cString: strerror(errno)))); "

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The vector instruction set srdist's Winograd loops run with: `generic` (the target's
 /// baseline, SSE2 on x86-64), `avx2` (AVX2 + FMA, LLVM's `haswell`) or `avx512` (the
@@ -52,8 +53,7 @@ public enum SIMDLevel: String, CaseIterable, Comparable, Sendable {
 }
 
 /// A `SRDIST_SIMD` value srdist cannot honour.
-public struct SIMDLevelError: Error, Equatable, CustomStringConvertible {
+public struct SIMDLevelError: OneLineError, Equatable {
     /// The one line printed, naming the variable, its value and the CPU.
     public let message: String
-    public var description: String { message }
 }

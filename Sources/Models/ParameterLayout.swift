@@ -1,4 +1,5 @@
 import Kernels
+import Support
 
 /// One named tensor inside a flat arena: `count` floats starting at `offset`, laid out
 /// row-major with `shape` (PyTorch's order, e.g. conv weights `[cout, cin, k, k]`).
@@ -76,7 +77,7 @@ public func initializeConvParameters(_ convs: [ConvParameters], into params: Uns
         for v in [conv.weight, conv.bias] {
             // Each tensor draws from a stream named by its name, so adding a tensor
             // elsewhere does not reshuffle this one's values.
-            let stream = fnv1a(v.name)
+            let stream = StableHash.ofBytes(v.name)
             for i in 0..<v.count {
                 params[v.offset + i] = (2 * rng.unit(stream, UInt64(i)) - 1) * bound
             }
@@ -84,9 +85,3 @@ public func initializeConvParameters(_ convs: [ConvParameters], into params: Uns
     }
 }
 
-/// 64-bit FNV-1a hash of a string's UTF-8 bytes: a stable name → number mapping.
-public func fnv1a(_ text: String) -> UInt64 {
-    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-    for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-    return h
-}

@@ -6,7 +6,8 @@
 /// With an overlap that covers the receptive field a core's output is the whole
 /// image's up to float rounding (the convolutions sum in another order in a window of
 /// another size). With no tile, or a tile at least as large as both sides, the grid is
-/// one window: the whole image.
+/// one window: the whole image. A tile is at least 1: "whole images" is nil, decided
+/// where the setting is read.
 public struct TileGrid: Sendable {
     public let h, w: Int
     private let rows, cols: [Range<Int>]
@@ -15,9 +16,10 @@ public struct TileGrid: Sendable {
     private let windowH, windowW: Int
 
     public init(h: Int, w: Int, tile: Int?, overlap: Int) {
+        precondition(tile.map { $0 > 0 } ?? true, "TileGrid: tile \(tile!) < 1")
         (self.h, self.w, self.overlap) = (h, w, overlap)
         func cores(_ side: Int) -> [Range<Int>] {
-            guard let tile, tile > 0, tile < side else { return [0..<side] }
+            guard let tile, tile < side else { return [0..<side] }
             let count = (side + tile - 1) / tile, length = (side + count - 1) / count
             return stride(from: 0, to: side, by: length).map { $0..<min(side, $0 + length) }
         }

@@ -1,10 +1,9 @@
 import Foundation
 
 /// A file srdist was asked to read or write and refused, in one line naming the path.
-public struct FileDoorError: Error, CustomStringConvertible, LocalizedError {
-    public let description: String
-    public init(_ message: String) { description = message }
-    public var errorDescription: String? { description }
+public struct FileDoorError: OneLineError {
+    public let message: String
+    public init(_ message: String) { self.message = message }
 }
 
 /// The one door every file srdist reads or writes goes through.

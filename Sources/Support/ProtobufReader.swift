@@ -91,7 +91,7 @@ public struct ProtobufReader {
 }
 
 /// Bytes that are not well-formed protobuf: what is wrong and at which byte.
-public struct ProtobufError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+public struct ProtobufError: OneLineError {
+    public let message: String
+    public init(_ message: String) { self.message = message }
 }

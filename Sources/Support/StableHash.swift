@@ -28,6 +28,14 @@ public struct StableHash: Sendable {
         value = h
     }
 
+    /// Hash of a string's UTF-8 bytes alone, without `add`'s separator: plain FNV-1a,
+    /// the stable number of a name (a tensor's random stream, a cache folder's tag).
+    public static func ofBytes(_ text: String) -> UInt64 {
+        var h = StableHash(), t = text
+        t.withUTF8 { h.add(UnsafeRawBufferPointer($0)) }
+        return h.value
+    }
+
     /// Hash of a string.
     public static func of(_ text: String) -> UInt64 {
         var h = StableHash()
@@ -56,7 +64,7 @@ public struct StableHash: Sendable {
 }
 
 /// A fingerprint that could not be taken (the running executable is unreadable).
-public struct FingerprintError: LocalizedError {
-    public let errorDescription: String?
-    init(_ message: String) { errorDescription = message }
+public struct FingerprintError: OneLineError {
+    public let message: String
+    init(_ message: String) { self.message = message }
 }

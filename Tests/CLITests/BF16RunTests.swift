@@ -8,15 +8,8 @@ import XCTest
 /// one built; without the switch every CPU refuses it today.
 final class BF16RunTests: ScratchFolderTestCase {
     override class var folderPrefix: String { "srdist-bf16" }
-
-    func train(_ run: String, steps: Int, _ extra: [String] = [], np: Int? = nil,
-               bf16 path: String? = "reference") throws -> (status: Int32, output: String) {
-        let args = ["--config", tiny, "--set", "run_dir=\(dir.path)/\(run)", "--set", "train.steps=\(steps)",
-                    "--set", "train.log_every=5", "--set", "checkpoint.save_every=1000"] + extra
-        let env = path.map { ["SRDIST_BF16": $0] } ?? [:]
-        if let np { return try Executables.mpirunSrdist(np, args, environment: env) }
-        return try Executables.run(Executables.srdist, args, environment: env.merging(["OMP_NUM_THREADS": "2"]) { $1 })
-    }
+    override class var runSettings: [String] { ["train.log_every=5", "checkpoint.save_every=1000"] }
+    override class var runEnvironment: [String: String] { ["SRDIST_BF16": "reference"] }
 
     func checkpoint(_ run: String) throws -> CheckpointContents {
         try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/\(run)"))
@@ -27,7 +20,7 @@ final class BF16RunTests: ScratchFolderTestCase {
     /// the switch this CPU refuses too (no AMX or AVX512-BF16 engine is built yet).
     func testBF16IsRefusedWithOneLineAndNothingRuns() throws {
         for path in ["none", nil] {
-            let r = try train("refused", steps: 2, ["--set", "train.precision=bf16"], bf16: path)
+            let r = try train("refused", steps: 2, ["--set", "train.precision=bf16"], environment: path.map { ["SRDIST_BF16": $0] } ?? [:])
             XCTAssertEqual(r.status, 1, r.output)
             // The one line, besides the echo of the --set overrides (standard output, so
             // it may come second).
@@ -38,8 +31,8 @@ final class BF16RunTests: ScratchFolderTestCase {
             XCTAssertTrue(error.contains(path == nil ? "AVX512-BF16" : "SRDIST_BF16=none refuses bf16 on this "), r.output)
             XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir.path)/refused"), "the refused run claimed its folder")
         }
-        let upscale = try Executables.run(Executables.srdist, ["upscale", tiny, "\(dir.path)/out.png", "--checkpoint", "none.h5",
-                                                               "--precision", "bf16"], environment: ["SRDIST_BF16": "none"])
+        let upscale = try srdist(["upscale", tiny, "\(dir.path)/out.png", "--checkpoint", "none.h5", "--precision", "bf16"],
+                                 environment: ["SRDIST_BF16": "none"])
         XCTAssertNotEqual(upscale.status, 0)
         XCTAssertTrue(upscale.output.contains("--precision is bf16, but SRDIST_BF16=none refuses bf16"), upscale.output)
     }
@@ -65,7 +58,7 @@ final class BF16RunTests: ScratchFolderTestCase {
 
     /// 12 fp32 steps of the same run, for `testOneAndTwoRanksAgreeInBF16`.
     func fp32Params() throws -> [Float] {
-        XCTAssertEqual(try train("fp32", steps: 12, bf16: nil).status, 0)
+        XCTAssertEqual(try train("fp32", steps: 12, environment: [:]).status, 0)
         return try checkpoint("fp32").params
     }
 
@@ -73,14 +66,14 @@ final class BF16RunTests: ScratchFolderTestCase {
     /// weights stay fp32 throughout, and the run ends where a straight fp32 run does, to
     /// within what 10 bf16 steps move it.
     func testResumeAcrossPrecisions() throws {
-        XCTAssertEqual(try train("straight", steps: 30, bf16: nil).status, 0)
-        XCTAssertEqual(try train("mixed", steps: 10, bf16: nil).status, 0)
+        XCTAssertEqual(try train("straight", steps: 30, environment: [:]).status, 0)
+        XCTAssertEqual(try train("mixed", steps: 10, environment: [:]).status, 0)
         XCTAssertEqual(try checkpoint("mixed").precision, "fp32")
         let middle = try train("mixed", steps: 20, ["--resume", "auto", "--set", "train.precision=bf16"])
         XCTAssertEqual(middle.status, 0, middle.output)
         XCTAssertTrue(middle.output.contains("at step 10") && middle.output.contains("precision bf16 (reference engine)"), middle.output)
         XCTAssertEqual(try checkpoint("mixed").precision, "bf16")
-        let last = try train("mixed", steps: 30, ["--resume", "auto"], bf16: nil)
+        let last = try train("mixed", steps: 30, ["--resume", "auto"], environment: [:])
         XCTAssertEqual(last.status, 0, last.output)
         XCTAssertTrue(last.output.contains("at step 20") && last.output.contains("precision fp32"), last.output)
         let end = try checkpoint("mixed")

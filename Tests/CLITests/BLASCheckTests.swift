@@ -106,7 +106,7 @@ final class BLASCheckTests: XCTestCase {
         for (args, error) in [(["eval", "--checkpoint", "\(missing)/c.h5", "--data", missing], "Error: \(missing)/c.h5: "),
                               (["--config", tiny, "--set", #"data={"kind": "folder", "root": "\#(missing)", "data_range": "1-2/3-3"}"#,
                                 "--set", "run_dir=\(dir.path)/run"], "Error: \(missing): folder not found")] {
-            let r = try Executables.run(Executables.srdist, args, environment: ["OPENBLAS_CORETYPE": "Prescott"])
+            let r = try srdist(args, environment: ["OPENBLAS_CORETYPE": "Prescott"])
             XCTAssertEqual(r.status, 1, r.output)
             // Train says which overrides it read; nothing else but the error.
             let lines = r.output.split(separator: "\n").filter { !$0.hasPrefix("config overrides:") }
@@ -128,8 +128,8 @@ final class BLASCheckTests: XCTestCase {
     /// A user's core type that computes wrong is refused (one line), not kept; so is a
     /// CPU on which every kernel srdist could try fails.
     func testWrongKernelsAreNeverRun() throws {
-        let r = try Executables.run(Executables.srdist, ["bench", "--config", tiny, "--steps", "1", "--warmup", "0"],
-                                    environment: ["OPENBLAS_CORETYPE": "Prescott", "SRDIST_TEST_BLAS_WRONG": "Prescott"])
+        let r = try srdist(["bench", "--config", tiny, "--steps", "1", "--warmup", "0"],
+                           environment: ["OPENBLAS_CORETYPE": "Prescott", "SRDIST_TEST_BLAS_WRONG": "Prescott"])
         XCTAssertEqual(r.status, 1, r.output)
         XCTAssertEqual(r.output.split(separator: "\n").count, 1, r.output)
         XCTAssertTrue(r.output.hasPrefix("Error: OPENBLAS_CORETYPE=Prescott: OpenBLAS's Prescott kernel computes sgemm wrong"), r.output)

@@ -7,10 +7,6 @@ import XCTest
 final class CLITests: XCTestCase {
     let root = Executables.repositoryRoot()
 
-    func srdist(_ args: String...) throws -> (status: Int32, output: String) {
-        try Executables.run(Executables.srdist, args)
-    }
-
     func config(_ name: String) -> String { root.appendingPathComponent("configs/\(name).json").path }
 
     /// EDSR-PyTorch's totals: baseline and paper EDSR at ×2, ×3, ×4.
@@ -39,7 +35,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.output, "Error: \(bad.path): key 'model.blokcs' is unknown\n")
         let missing = try srdist("--config", dir.appendingPathComponent("nope.json").path)
         XCTAssertNotEqual(missing.status, 0)
-        XCTAssertEqual(missing.output, "Error: \(dir.path)/nope.json: cannot read the config file\n")
+        XCTAssertEqual(missing.output, "Error: \(dir.path)/nope.json: no such config file\n")
     }
 
     func testBenchPrintsJSON() throws {

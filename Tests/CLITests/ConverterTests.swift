@@ -80,8 +80,8 @@ final class ConverterTests: XCTestCase {
         }
         // srdist serves every scale of it.
         let photos = "\(dir)/photos"
-        XCTAssertEqual(try Executables.run(Executables.srdist, ["demo-data", photos, "--count", "1", "--size", "48"]).status, 0)
-        let eval = try Executables.run(Executables.srdist, ["eval", "--checkpoint", "\(dir)/mdsr.h5", "--data", photos])
+        XCTAssertEqual(try srdist(["demo-data", photos, "--count", "1", "--size", "48"]).status, 0)
+        let eval = try srdist(["eval", "--checkpoint", "\(dir)/mdsr.h5", "--data", photos])
         XCTAssertEqual(eval.status, 0, eval.output)
         XCTAssertEqual(eval.output.components(separatedBy: "\nmean ").count, 4, "a table per scale: \(eval.output)")
 

@@ -10,17 +10,15 @@ final class EvalCommandTests: XCTestCase {
 
     /// One short training run shared by the tests (~20 s on 2 cores).
     override class func setUp() {
-        let r = try? Executables.run(Executables.srdist, [
+        let r = try? srdist([
             "--config", tiny, "--quiet", "--set", "run_dir=\(dir)/run", "--set", "train.steps=400", "--set", "train.lr=2e-3",
             "--set", "train.batch_size=16", "--set", "train.patch_size=24", "--set", "data.synthetic_images=16",
         ])
         precondition(r?.status == 0, "training for the eval tests failed: \(r?.output ?? "no output")")
-        _ = try? Executables.run(Executables.srdist, ["demo-data", "\(dir)/images", "--count", "4", "--size", "96"])
+        _ = try? srdist(["demo-data", "\(dir)/images", "--count", "4", "--size", "96"])
     }
 
     override class func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
-
-    func srdist(_ args: [String]) throws -> (status: Int32, output: String) { try Executables.run(Executables.srdist, args) }
 
     func testTrainedModelBeatsBicubic() throws {
         let r = try srdist(["eval", "--checkpoint", "\(Self.dir)/run", "--data", "\(Self.dir)/images", "--json"])
@@ -47,7 +45,7 @@ final class EvalCommandTests: XCTestCase {
             XCTAssertEqual(r.status, 0, r.output)
             XCTAssertTrue(r.output.contains("(48×48 → 96×96"), r.output)
         }
-        let (whole, tiled) = (try PNGFile.read("\(Self.dir)/whole.png"), try PNGFile.read("\(Self.dir)/tiled.png"))
+        let (whole, tiled) = (try ImageFile.read("\(Self.dir)/whole.png"), try ImageFile.read("\(Self.dir)/tiled.png"))
         let differences = zip(whole.pixels, tiled.pixels).map { abs(Int($0) - Int($1)) }
         XCTAssertLessThanOrEqual(differences.max()!, 1)
         XCTAssertLessThan(differences.filter { $0 > 0 }.count, whole.pixels.count / 1000)

@@ -26,15 +26,13 @@ final class EvalReportTests: XCTestCase {
               "data": { "kind": "folder", "root": "\(dir)/train", "data_range": "1-3", "validation_root": "\(dir)/photos", "cache_dir": "\(dir)/cache" } }
             """
             try config.write(toFile: "\(dir)/report.json", atomically: true, encoding: .utf8)
-            training = try Executables.run(Executables.srdist, ["--config", "\(dir)/report.json", "--quiet"])
+            training = try srdist(["--config", "\(dir)/report.json", "--quiet"])
         } catch { training = (-1, "\(error)") }
     }
 
     override class func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
     var dir: String { Self.dir }
-
-    func srdist(_ args: [String]) throws -> (status: Int32, output: String) { try Executables.run(Executables.srdist, args) }
 
     func testTrainingValidatesOnAPlainFolder() throws {
         XCTAssertEqual(Self.training?.status, 0, Self.training?.output ?? "")
@@ -61,13 +59,13 @@ final class EvalReportTests: XCTestCase {
         XCTAssertEqual(sources.count, 6, "bicubic | srdist | HR per image")
         for src in sources {
             XCTAssertTrue(src.hasPrefix("crops/"), "relative link: \(src)")
-            let crop = try PNGFile.read("\(dir)/report/\(src)")
+            let crop = try ImageFile.read("\(dir)/report/\(src)")
             XCTAssertEqual(crop.width, 48, src)
         }
         // HR crops are the HR image's pixels at the window the row names.
         let cell = try XCTUnwrap(try page.nodes(forXPath: "//tr[td][1]/td[1]/small").first?.stringValue)
         XCTAssertEqual(cell, "crop 48² at (0, 0)")
-        XCTAssertEqual(try PNGFile.read("\(dir)/report/\(sources[2])"), try PNGFile.read("\(dir)/photos/img3.png"))
+        XCTAssertEqual(try ImageFile.read("\(dir)/report/\(sources[2])"), try ImageFile.read("\(dir)/photos/img3.png"))
         // The run folder's metrics.jsonl: loss, lr and validation PSNR (model and bicubic) as inline SVG.
         let charts = try page.nodes(forXPath: "//*[local-name()='svg']")
         XCTAssertEqual(charts.count, 3)

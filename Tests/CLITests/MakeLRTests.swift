@@ -32,7 +32,7 @@ final class MakeLRTests: XCTestCase {
 
     /// Whether the PNG at `path` holds `expected` (without printing pixels on failure).
     func holds(_ path: String, _ expected: RGBImage) throws -> Bool {
-        let image = try PNGFile.read(path)
+        let image = try ImageFile.read(path)
         if image != expected { print("\(path): \(image.width)×\(image.height), expected \(expected.width)×\(expected.height)") }
         return image == expected
     }
@@ -41,8 +41,6 @@ final class MakeLRTests: XCTestCase {
         let raw = try readRawRGB("\(bicubic)/\(name).rgb")
         return RGBImage(width: raw.width, height: raw.height, pixels: raw.pixels)
     }
-
-    func srdist(_ args: [String]) throws -> (status: Int32, output: String) { try Executables.run(Executables.srdist, args) }
 
     func testWritesTheBenchmarkLayoutWithTheReferenceBicubic() throws {
         let r = try srdist(["make-lr", "\(dir)/photos", "\(dir)/set", "--scales", "2,3,4"])

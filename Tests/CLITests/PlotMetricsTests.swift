@@ -20,11 +20,8 @@ final class PlotMetricsTests: XCTestCase {
 
     func testChartsFromARunsMetrics() throws {
         let run = dir.appendingPathComponent("run")
-        let train = try Executables.run(Executables.srdist,
-                                        ["--config", root.appendingPathComponent("configs/tiny_x2.json").path, "--quiet",
-                                         "--set", "run_dir=\(run.path)", "--set", "train.steps=20",
-                                         "--set", "train.log_every=5", "--set", "train.eval_every=10"],
-                                        environment: ["OMP_NUM_THREADS": "1"])
+        let train = try srdist(trainArguments(config: root.appendingPathComponent("configs/tiny_x2.json").path, runDir: run.path, steps: 20,
+                                              settings: ["train.log_every=5", "train.eval_every=10"]) + ["--quiet"], threads: 1)
         XCTAssertEqual(train.status, 0, train.output)
         // What a job killed and resumed leaves: a step logged twice and a cut-off line.
         let metrics = try FileHandle(forWritingTo: run.appendingPathComponent("metrics.jsonl"))

@@ -8,19 +8,13 @@ import XCTest
 final class RunFolderTests: ScratchFolderTestCase {
     override class var folderPrefix: String { "srdist-folder" }
 
-    func args(_ run: String, steps: Int, _ extra: [String]) -> [String] {
-        ["--config", tiny, "--set", "run_dir=\(dir.path)/\(run)", "--set", "train.steps=\(steps)", "--set", "train.log_every=5",
-         "--set", "checkpoint.save_every=10"] + extra
-    }
-
-    func train(_ run: String, steps: Int, _ extra: [String] = []) throws -> (status: Int32, output: String) {
-        try Executables.run(Executables.srdist, args(run, steps: steps, extra), environment: ["OMP_NUM_THREADS": "1"])
-    }
+    override class var runSettings: [String] { ["train.log_every=5", "checkpoint.save_every=10"] }
+    override class var runThreads: Int { 1 }
 
     /// A long run in the background, returned once its output contains `text`.
     func start(_ run: String, until text: String) throws -> (Process, URL) {
         let log = dir.appendingPathComponent("\(run)-\(UUID().uuidString).log")
-        let p = try Executables.startLogged(Executables.srdist, args(run, steps: 100_000, []), environment: ["OMP_NUM_THREADS": "1"],
+        let p = try Executables.startLogged(Executables.srdist, trainArguments(run, steps: 100_000), environment: ["OMP_NUM_THREADS": "1"],
                                             log: log, until: text)
         return (p, log)
     }

@@ -49,7 +49,7 @@ final class StopSignalTests: XCTestCase {
     func testSIGHUPThroughTheLauncherCheckpointsAndExits85() throws {
         let (p, log) = try launch("hup", [], until: "step 5/")
         kill(p.processIdentifier, SIGHUP)
-        _ = wait(p)
+        _ = p.waitUntilExit(within: 60)
         XCTAssertEqual(p.terminationStatus, 85, output(log))
         XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
         XCTAssertGreaterThanOrEqual(try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/hup")).step, 5)

@@ -30,19 +30,13 @@ final class TensorBoardTests: ScratchFolderTestCase {
     }))
     """
 
-    func train(steps: Int, _ extra: [String] = []) throws {
-        let r = try Executables.run(Executables.srdist, [
-            "--config", tiny, "--set", "run_dir=\(dir.path)/run", "--set", "train.steps=\(steps)", "--set", "train.log_every=5",
-            "--set", "train.eval_every=10", "--set", "train.ema_decay=0.9", "--set", "train.grad_clip=30",
-        ] + extra, environment: ["OMP_NUM_THREADS": "2"])
-        XCTAssertEqual(r.status, 0, r.output)
-    }
+    override class var runSettings: [String] { ["train.log_every=5", "train.eval_every=10", "train.ema_decay=0.9", "train.grad_clip=30"] }
 
     func testEventsMatchMetricsAndAppendAcrossResume() throws {
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: python),
                       "\(python) is missing: run launch/setup.sh (it installs tensorboard into .build/tensorboard-venv)")
-        try train(steps: 20)
-        try train(steps: 30, ["--resume", "auto"])
+        try trainSucceeds("run", steps: 20)
+        try trainSucceeds("run", steps: 30, ["--resume", "auto"])
         let r = try Executables.run(python, ["-c", Self.reader, "\(dir.path)/run/tensorboard"])
         XCTAssertEqual(r.status, 0, r.output)
         let doc = try JSONSerialization.jsonObject(with: Data(r.output.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8)) as! [String: Any]

@@ -7,13 +7,7 @@ import XCTest
 /// refusal to overwrite, stop signals, and data parallelism under mpirun.
 final class TrainRunTests: ScratchFolderTestCase {
     override class var folderPrefix: String { "srdist-run" }
-
-    func train(_ run: String, steps: Int, _ extra: [String] = [], np: Int? = nil) throws -> (status: Int32, output: String) {
-        let args = ["--config", tiny, "--set", "run_dir=\(dir.path)/\(run)", "--set", "train.steps=\(steps)",
-                    "--set", "train.log_every=10", "--set", "checkpoint.save_every=1000"] + extra
-        if let np { return try Executables.mpirunSrdist(np, args) }
-        return try Executables.run(Executables.srdist, args, environment: ["OMP_NUM_THREADS": "2"])
-    }
+    override class var runSettings: [String] { ["train.log_every=10", "checkpoint.save_every=1000"] }
 
     /// Starts a training run in the background (1 thread) and returns once its output
     /// contains `text`.
@@ -66,6 +60,22 @@ final class TrainRunTests: ScratchFolderTestCase {
         XCTAssertEqual(r.output.components(separatedBy: "Error: ").count - 1, 1, r.output)
         XCTAssertTrue(r.output.contains("Error: \(tiny): key 'train.batch_size'"), r.output)
         XCTAssertFalse(r.output.contains("MPI_ABORT"), r.output)
+    }
+
+    /// More ranks than the global batch: refused by rank 0 alone, before the run folder is
+    /// claimed or the data read (the dataset named here does not exist, and its cache
+    /// folder is not created).
+    func testTooManyRanksAreRefusedBeforeTheRunFolderAndTheData() throws {
+        let cache = "\(dir.path)/cache"
+        let data = #"data={"kind": "folder", "root": "\#(dir.path)/no-such-dataset", "data_range": "1-2/3-3", "cache_dir": "\#(cache)"}"#
+        let r = try train("crowded", steps: 2, ["--set", "train.batch_size=2", "--set", data], np: 4)
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertEqual(r.output.components(separatedBy: "Error: ").count - 1, 1, r.output)
+        XCTAssertTrue(r.output.contains("Error: train.batch_size 2 is smaller than the 4 ranks"), r.output)
+        XCTAssertFalse(r.output.contains("rank 1:"), r.output)
+        XCTAssertFalse(r.output.contains("MPI_ABORT"), r.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir.path)/crowded"), "the run folder was claimed")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache), "the data cache was created")
     }
 
     func testRerunWithoutResumeIsRefused() throws {

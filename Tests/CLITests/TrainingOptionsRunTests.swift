@@ -9,15 +9,8 @@ import XCTest
 final class TrainingOptionsRunTests: ScratchFolderTestCase {
     override class var folderPrefix: String { "srdist-options" }
 
-    /// A tiny run of `steps` steps in `dir/run` with a checkpoint every 10 steps.
-    @discardableResult
-    func train(_ run: String, steps: Int = 40, _ extra: [String] = []) throws -> String {
-        let args = ["--config", tiny, "--set", "run_dir=\(dir.path)/\(run)", "--set", "train.steps=\(steps)",
-                    "--set", "train.log_every=5", "--set", "checkpoint.save_every=10", "--set", "checkpoint.keep_last=10"] + extra
-        let r = try Executables.run(Executables.srdist, args, environment: ["OMP_NUM_THREADS": "2"])
-        XCTAssertEqual(r.status, 0, r.output)
-        return r.output
-    }
+    /// A checkpoint every 10 steps, all kept.
+    override class var runSettings: [String] { ["train.log_every=5", "checkpoint.save_every=10", "checkpoint.keep_last=10"] }
 
     func checkpoint(_ run: String, step: Int? = nil) throws -> CheckpointContents {
         let path = step.map { "\(dir.path)/\(run)/checkpoints/step-\(String(format: "%09d", $0)).h5" } ?? "\(dir.path)/\(run)"
@@ -29,7 +22,7 @@ final class TrainingOptionsRunTests: ScratchFolderTestCase {
     func assertResumeIsExact(_ straight: String, at step: Int, _ extra: [String]) throws {
         let split = "\(straight)-from-\(step)"
         let from = "\(dir.path)/\(straight)/checkpoints/step-\(String(format: "%09d", step)).h5"
-        let out = try train(split, extra + ["--resume", from])
+        let out = try trainSucceeds(split, steps: 40, extra + ["--resume", from])
         XCTAssertTrue(out.contains("resumed from \(from) at step \(step)"), out)
         let (a, b) = (try checkpoint(straight), try checkpoint(split))
         XCTAssertEqual(a.step, 40)
@@ -55,7 +48,7 @@ final class TrainingOptionsRunTests: ScratchFolderTestCase {
     /// checkpoints' `/optim/lr` follow the closed form.
     func testCosineResumesExactlyMidWarmupAndMidCosine() throws {
         let cosine = ["--set", "train.lr_decay_steps=null", "--set", "train.lr_schedule=cosine", "--set", "train.warmup_steps=20", "--set", "train.min_lr=1e-5"]
-        try train("cosine", cosine)
+        try trainSucceeds("cosine", steps: 40, cosine)
         let (lr, minLR) = (5e-4, 1e-5)
         func closedForm(_ t: Int) -> Float {
             t < 20 ? Float(lr * Double(t + 1) / 20) : Float(minLR + (lr - minLR) * 0.5 * (1 + cos(Double.pi * (Double(t - 20) / 20))))
@@ -73,7 +66,7 @@ final class TrainingOptionsRunTests: ScratchFolderTestCase {
     func testMultistepEMAAndClippingResumeExactly() throws {
         let options = ["--set", "train.lr_decay_steps=null", "--set", "train.lr_schedule=multistep", "--set", "train.milestones=[15,25]", "--set", "train.gamma=0.1",
                        "--set", "train.ema_decay=0.9", "--set", "train.grad_clip=20"]
-        try train("multi", options)
+        try trainSucceeds("multi", steps: 40, options)
         let rates = try loggedRates("multi")
         for (s, rate) in rates { XCTAssertEqual(rate, Float(5e-4 * pow(0.1, Double([15, 25].filter { $0 <= s - 1 }.count))), "step \(s)") }
         let ema = try XCTUnwrap(try checkpoint("multi", step: 20).ema)
@@ -81,17 +74,17 @@ final class TrainingOptionsRunTests: ScratchFolderTestCase {
         XCTAssertNotEqual(ema.params, try checkpoint("multi", step: 20).params)
         try assertResumeIsExact("multi", at: 20, options)
         // Clipping at 20 acts on this model (its norms are ~50): the parameters differ from an unclipped run.
-        try train("unclipped", ["--set", "train.lr_decay_steps=null", "--set", "train.lr_schedule=multistep", "--set", "train.milestones=[15,25]", "--set", "train.gamma=0.1"])
+        try trainSucceeds("unclipped", steps: 40, ["--set", "train.lr_decay_steps=null", "--set", "train.lr_schedule=multistep", "--set", "train.milestones=[15,25]", "--set", "train.gamma=0.1"])
         XCTAssertNotEqual(try checkpoint("multi").params, try checkpoint("unclipped").params)
     }
 
     /// A config without the new keys trains exactly as one spelling out their defaults,
     /// and keeping an EMA or a clip bound no step reaches changes no trained weight.
     func testDefaultsTrainAsBefore() throws {
-        try train("plain", steps: 20)
-        try train("explicit", steps: 20, ["--set", "train.lr_schedule=step", "--set", "train.lr_decay_steps=200000",
+        try trainSucceeds("plain", steps: 20)
+        try trainSucceeds("explicit", steps: 20, ["--set", "train.lr_schedule=step", "--set", "train.lr_decay_steps=200000",
                                           "--set", "train.gamma=0.5", "--set", "train.ema_decay=0", "--set", "train.grad_clip=0"])
-        try train("averaged", steps: 20, ["--set", "train.ema_decay=0.999", "--set", "train.grad_clip=1e9"])
+        try trainSucceeds("averaged", steps: 20, ["--set", "train.ema_decay=0.999", "--set", "train.grad_clip=1e9"])
         let plain = try checkpoint("plain")
         XCTAssertNil(plain.ema)
         XCTAssertEqual(plain.params, try checkpoint("explicit").params)
@@ -102,10 +95,10 @@ final class TrainingOptionsRunTests: ScratchFolderTestCase {
     /// eval and upscale use the EMA weights unless --no-ema; inspect says they are there;
     /// init_from copies them.
     func testEvalUpscaleAndInspectUseTheEMAWeights() throws {
-        try train("ema", steps: 20, ["--set", "train.ema_decay=0.8"])
-        XCTAssertEqual(try Executables.run(Executables.srdist, ["demo-data", "\(dir.path)/images", "--count", "2", "--size", "64"]).status, 0)
+        try trainSucceeds("ema", steps: 20, ["--set", "train.ema_decay=0.8"])
+        XCTAssertEqual(try srdist(["demo-data", "\(dir.path)/images", "--count", "2", "--size", "64"]).status, 0)
         func eval(_ extra: [String]) throws -> [String: Any] {
-            let r = try Executables.run(Executables.srdist, ["eval", "--checkpoint", "\(dir.path)/ema", "--data", "\(dir.path)/images", "--json"] + extra)
+            let r = try srdist(["eval", "--checkpoint", "\(dir.path)/ema", "--data", "\(dir.path)/images", "--json"] + extra)
             XCTAssertEqual(r.status, 0, r.output)
             return try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as! [String: Any]
         }
@@ -117,20 +110,20 @@ final class TrainingOptionsRunTests: ScratchFolderTestCase {
         let input = "\(dir.path)/images/LR_bicubic/X2/1001x2.png"
         var outputs: [Data?] = []
         for flags in [[], ["--no-ema"]] {
-            let r = try Executables.run(Executables.srdist, ["upscale", input, "\(dir.path)/out\(flags.count).png", "--checkpoint", "\(dir.path)/ema"] + flags)
+            let r = try srdist(["upscale", input, "\(dir.path)/out\(flags.count).png", "--checkpoint", "\(dir.path)/ema"] + flags)
             XCTAssertEqual(r.status, 0, r.output)
             XCTAssertEqual(r.output.contains("using its EMA weights"), flags.isEmpty, r.output)
             outputs.append(FileManager.default.contents(atPath: "\(dir.path)/out\(flags.count).png"))
         }
         XCTAssertNotEqual(outputs[0], outputs[1])
 
-        let inspect = try Executables.run(Executables.srdist, ["inspect", "\(dir.path)/ema"])
+        let inspect = try srdist(["inspect", "\(dir.path)/ema"])
         XCTAssertTrue(inspect.output.contains("ema          present (decay 0.8)"), inspect.output)
-        try train("noema", steps: 10)
-        XCTAssertTrue(try Executables.run(Executables.srdist, ["inspect", "\(dir.path)/noema"]).output.contains("ema          none"))
+        try trainSucceeds("noema", steps: 10)
+        XCTAssertTrue(try srdist(["inspect", "\(dir.path)/noema"]).output.contains("ema          none"))
 
         // init_from starts from the EMA weights (the model eval scores), logged as such.
-        let child = try train("child", steps: 10, ["--set", "train.init_from=\(dir.path)/ema"])
+        let child = try trainSucceeds("child", steps: 10, ["--set", "train.init_from=\(dir.path)/ema"])
         XCTAssertTrue(child.contains("init_from: the checkpoint's EMA weights"), child)
         XCTAssertEqual(try checkpoint("child", step: 0).params, try checkpoint("ema").ema?.params)
     }

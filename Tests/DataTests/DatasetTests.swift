@@ -83,7 +83,7 @@ final class DatasetTests: XCTestCase {
         assertDataError(try Dataset(layout: .folder, root: empty).load(scale: 2, range: nil), contains: [empty, "no PNG"])
         assertDataError(try Dataset(layout: .benchmark, root: empty).load(scale: 2, range: nil), contains: ["\(empty)/HR", "not found"])
         // a range past a folder's images
-        assertDataError(try Dataset(layout: .folder, root: "\(root)/DIV2K_train_HR").load(scale: 2, range: 2...9), contains: ["\(root)/DIV2K_train_HR", "3 PNG images"])
+        assertDataError(try Dataset(layout: .folder, root: "\(root)/DIV2K_train_HR").load(scale: 2, range: 2...9), contains: ["\(root)/DIV2K_train_HR", "holds 3 images"])
     }
 
     func testImageSmallerThanThePatchIsNamed() throws {

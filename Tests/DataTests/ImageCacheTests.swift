@@ -24,7 +24,7 @@ final class ImageCacheTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: cacheFile(dataset, "0002")))
         let hrPath = "\(root)/DIV2K_train_HR/0002.png"
         try overwriteKeepingStamp(hrPath)
-        XCTAssertThrowsError(try PNGFile.read(hrPath))
+        XCTAssertThrowsError(try ImageFile.read(hrPath))
         XCTAssertEqual(try dataset.load(scale: 2, range: 1...3).map { $0.hr.image() }, first.map { $0.hr.image() })
     }
 

@@ -9,7 +9,7 @@ final class PNGFileTests: XCTestCase {
         let cases = ["rgb8", "rgb8_gamma1", "rgba8", "gray8", "grayalpha8", "gray1", "gray2", "gray4",
                      "palette4", "palette8_trns", "rgb16", "gray16", "rgba16"]
         for name in cases {
-            let decoded = try PNGFile.read(FixtureFiles.path("png/\(name).png"))
+            let decoded = try ImageFile.read(FixtureFiles.path("png/\(name).png"))
             let expected = try FixtureFiles.rgb("png/\(name).rgb")
             XCTAssertEqual(decoded.width, expected.width, name)
             XCTAssertEqual(decoded.height, expected.height, name)
@@ -22,18 +22,18 @@ final class PNGFileTests: XCTestCase {
         let dir = try temporaryFolder(self)
         let img = SyntheticImages.image(index: 3, size: 40, seed: 9).cropped(width: 37, height: 23)
         try PNGFile.write(img, to: "\(dir)/out.png")
-        XCTAssertEqual(try PNGFile.read("\(dir)/out.png"), img)
+        XCTAssertEqual(try ImageFile.read("\(dir)/out.png"), img)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["out.png"], "no temporary file left behind")
     }
 
     func testBadFilesNameThePath() throws {
         let truncated = FixtureFiles.path("png/truncated.png"), text = FixtureFiles.path("png/notpng.png")
-        assertDataError(try PNGFile.read(truncated), contains: [truncated, "truncated"])
-        assertDataError(try PNGFile.read(text), contains: [text, "not a PNG"])
-        assertDataError(try PNGFile.read("/nonexistent/a.png"), contains: ["/nonexistent/a.png"])
+        assertDataError(try ImageFile.read(truncated), contains: [truncated, "truncated"])
+        assertDataError(try ImageFile.read(text), contains: [text, "not a PNG"])
+        assertDataError(try ImageFile.read("/nonexistent/a.png"), contains: ["/nonexistent/a.png"])
         let dir = try temporaryFolder(self)
         XCTAssertTrue(FileManager.default.createFile(atPath: "\(dir)/empty.png", contents: Data()))
-        assertDataError(try PNGFile.read("\(dir)/empty.png"), contains: ["\(dir)/empty.png", "not a PNG"])
+        assertDataError(try ImageFile.read("\(dir)/empty.png"), contains: ["\(dir)/empty.png", "not a PNG"])
     }
 
     /// A PNG whose chunks are whole but whose image data is damaged is reported, not trapped.
@@ -43,6 +43,6 @@ final class PNGFileTests: XCTestCase {
         for i in (idat + 6)..<(idat + 20) { bytes[i] ^= 0x5A }
         let path = try temporaryFolder(self) + "/damaged.png"
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
-        assertDataError(try PNGFile.read(path), contains: [path])
+        assertDataError(try ImageFile.read(path), contains: [path])
     }
 }

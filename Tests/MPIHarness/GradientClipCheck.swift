@@ -14,7 +14,7 @@ func checkGradientClipping(_ comm: Communicator, _ args: Arguments) throws {
                "threads_per_rank": 1},
      "data": {"kind": "synthetic", "synthetic_images": 4, "synthetic_size": 32}}
     """.utf8), file: "clip.json")
-    let trainer = try Trainer(config: config, communicator: comm)
+    let trainer = try Trainer(config: config, kernels: try config.kernelSettings(), communicator: comm)
     try expect(try trainer.step(0).apply, "step 0 was skipped")
     let g = trainer.model.grads
     var sum = 0.0

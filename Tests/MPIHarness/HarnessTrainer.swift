@@ -19,5 +19,5 @@ func harnessTrainer(_ comm: Communicator, _ args: Arguments, steps: Int, default
          "data": {"kind": "synthetic", "synthetic_images": 4, "synthetic_size": \(2 * patch + 8)}}
         """
     let config = try Config.parse(Data(json.utf8), file: "mpi-harness")
-    return try Trainer(config: config, communicator: comm)
+    return try Trainer(config: config, kernels: try config.kernelSettings(), communicator: comm)
 }

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Support
 import Train
 import XCTest
 
@@ -99,7 +100,8 @@ final class DataTrainingTests: XCTestCase {
         let missing = "\(root)/DIV2K_train_LR_bicubic/X2/0002x2.png"
         try FileManager.default.removeItem(atPath: missing)
         let cfg = try config(data: #"{ "kind": "div2k", "root": "\#(root)", "data_range": "1-2/3-3", "cache_dir": "\#(dir)/cache" }"#)
-        XCTAssertThrowsError(try Trainer(config: cfg)) { XCTAssertTrue(($0 as? DataError)?.description.hasPrefix(missing) == true, "\($0)") }
+        // Loading is agreed among the ranks: every rank's error carries the data's line.
+        XCTAssertThrowsError(try Trainer(config: cfg)) { XCTAssertTrue(describe($0).hasPrefix(missing), "\($0)") }
         var small = cfg
         small.train.patchSize = 30
         small.data.generateLR = true

@@ -1,5 +1,6 @@
 import Data
 import Checkpoint
+import Distributed
 import Foundation
 import Kernels
 import Models
@@ -101,8 +102,9 @@ public struct TrainSpec: Equatable, Sendable {
     /// Validate (and keep the best checkpoint) every this many steps; 0: only at the end.
     public var evalEvery: Int
     /// Validation's tile: LR cores of at most this side, dealt out over the ranks with
-    /// the windows of every image (`validation_tile`, default 256); 0: whole images.
-    public var validationTile: Int
+    /// the windows of every image (`validation_tile`, default 256); nil (0 in the
+    /// file): whole images.
+    public var validationTile: Int?
     /// Context around each validation tile in LR pixels (`validation_overlap`); nil: the
     /// model's receptive-field radius, so tiled scores equal whole-image scores.
     public var validationOverlap: Int?
@@ -146,9 +148,10 @@ public struct StageSpec: Equatable, Sendable {
 
 /// Gradient communication (`"distributed"` section).
 public struct DistributedSpec: Equatable, Sendable {
-    /// Floats per allreduce bucket (default 262 144 = 1 MiB).
+    /// Floats per allreduce bucket (default `GradientBuckets.defaultBucketSize`).
     public var bucketSize: Int
-    /// Floats in the first bucket, which holds the last layers (default 32 768).
+    /// Floats in the first bucket, which holds the last layers (default
+    /// `GradientBuckets.defaultFirstBucketSize`).
     public var firstBucketSize: Int
     /// Seconds a collective may take before the job is aborted (default 600).
     public var watchdogSeconds: Double
@@ -174,7 +177,7 @@ public struct CheckpointSpec: Equatable, Sendable {
 
 /// Where training images come from (`"data"` section; layouts in docs/data.md).
 public struct DataSpec: Equatable, Sendable {
-    /// Synthetic (generated textures, no files) or a dataset layout (div2k, benchmark, folder).
+    /// Synthetic (generated textures, no files) or a dataset layout (div2k, benchmark, folder, paired).
     public var kind: DataKind
     /// Dataset root folder (not used by `"synthetic"`).
     public var root: String?
@@ -191,8 +194,16 @@ public struct DataSpec: Equatable, Sendable {
     /// Number and size of generated images for `"synthetic"`.
     public var syntheticImages: Int
     public var syntheticSize: Int
-    /// Largest image (by its PNG header) the data set may hold; default 256 Mpx.
+    /// Largest image (by its PNG or JPEG header) the data set may hold; default 256 Mpx.
     public var maxImagePixels: Int
+    /// The LR images of div2k and benchmark layouts (and of a benchmark `validation_root`):
+    /// the paper's bicubic track or DIV2K's unknown one.
+    public var degradation: Degradation = .bicubic
+    /// The paired kind's LR folder (`{scale}` for one per scale) and name template.
+    public var paired: PairedFolders?
+    /// LR images of `validation_root` as paired folders (same name template), instead of
+    /// a benchmark set's or generated ones.
+    public var validationPaired: PairedFolders?
 }
 
 /// A parsed, validated srdist configuration file.
@@ -240,6 +251,10 @@ public struct Config: Sendable {
             root["model"] = model
         }
         let resolved = try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
+        // Every checkpoint stores it, and a checkpoint reader takes at most this much.
+        guard resolved.count <= maxConfigBytes else {
+            throw ConfigError("\(file): the resolved config is \(resolved.count) bytes, more than the \(maxConfigBytes) a checkpoint stores")
+        }
         var top = ConfigSection(file: file, path: "", values: root)
         let name = try top.name("name", URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
 
@@ -260,6 +275,7 @@ public struct Config: Sendable {
 
         var t = try top.section("train")
         let (steps, lr) = (try t.int("steps", min: 1, max: maxCount), try t.double("lr", 1e-4, above: 0, max: 10))
+        let validationTile = try t.int("validation_tile", 256, min: 0, max: 1 << 16)
         let train = TrainSpec(batchSize: try t.int("batch_size", 16, min: 1, max: 4096),
                               patchSize: try t.int("patch_size", 48, min: 4, max: 1024),
                               steps: steps, lr: lr,
@@ -268,7 +284,7 @@ public struct Config: Sendable {
                               threadsPerRank: try t.int("threads_per_rank", 0, min: 0, max: 4096),
                               logEvery: try t.int("log_every", 100, min: 1, max: maxCount),
                               evalEvery: try t.int("eval_every", 0, min: 0, max: maxCount),
-                              validationTile: try t.int("validation_tile", 256, min: 0, max: 1 << 16),
+                              validationTile: validationTile == 0 ? nil : validationTile,
                               validationOverlap: try t.optionalInt("validation_overlap", min: 0, max: 1 << 12),
                               validationRanksPerNode: try t.int("validation_ranks_per_node", 0, min: 0, max: 4096),
                               initFrom: try t.optionalString("init_from"),
@@ -285,8 +301,8 @@ public struct Config: Sendable {
         try t.finish()
 
         var dist = try top.section("distributed")
-        let distributed = DistributedSpec(bucketSize: try dist.int("bucket_size", 262_144, min: 1, max: 1 << 30),
-                                          firstBucketSize: try dist.int("first_bucket_size", 32_768, min: 1, max: 1 << 30),
+        let distributed = DistributedSpec(bucketSize: try dist.int("bucket_size", GradientBuckets.defaultBucketSize, min: 1, max: 1 << 30),
+                                          firstBucketSize: try dist.int("first_bucket_size", GradientBuckets.defaultFirstBucketSize, min: 1, max: 1 << 30),
                                           watchdogSeconds: try dist.double("watchdog_seconds", 600, above: 0, max: 1e7))
         try dist.finish()
 
@@ -297,7 +313,7 @@ public struct Config: Sendable {
         let concurrent = try top.bool("concurrent", false)
 
         var d = try top.section("data")
-        let dataSpec = try parseData(&d, patch: train.patchSize, scale: scales.max()!)
+        let dataSpec = try parseData(&d, patch: train.patchSize, scales: scales)
         try d.finish()
         try top.finish()
         return Config(name: name, model: model, train: train, data: dataSpec, checkpoint: checkpoint, distributed: distributed, stage: nil, stages: stages, concurrent: concurrent, runDir: runDir,
@@ -365,10 +381,18 @@ public struct Config: Sendable {
 
     /// The `"data"` section. Keys that the chosen kind does not use are refused
     /// rather than silently ignored.
-    static func parseData(_ d: inout ConfigSection, patch: Int, scale: Int) throws -> DataSpec {
+    static func parseData(_ d: inout ConfigSection, patch: Int, scales: [Int]) throws -> DataSpec {
+        let scale = scales.max()!
         let kind = try d.choice("kind", DataKind.synthetic, oneOf: DataKind.all)
-        let fileKeys = ["root", "data_range", "generate_lr", "cache_dir", "validation_root", "max_image_pixels"]
-        let unused = kind == .synthetic ? fileKeys : ["synthetic_images", "synthetic_size"]
+        let fileKeys = ["root", "data_range", "generate_lr", "cache_dir", "validation_root", "max_image_pixels", "degradation",
+                        "lr_root", "filename_template", "validation_lr_root"]
+        var unused = kind == .synthetic ? fileKeys : ["synthetic_images", "synthetic_size"]
+        if kind != .synthetic {
+            // Only layouts with LR folders of their own have a degradation; only paired ones an LR root.
+            if ![.dataset(.div2k), .dataset(.benchmark)].contains(kind) { unused.append("degradation") }
+            if kind == .dataset(.paired) { unused.append("generate_lr") } else { unused.append("lr_root") }
+            if kind != .dataset(.paired) && d.values["validation_lr_root"] == nil { unused.append("filename_template") }
+        }
         if let key = unused.first(where: { d.values[$0] != nil }) { throw d.fail(key, "is not used by kind \"\(kind.rawValue)\"") }
         var range: DataRange?
         if let text = try d.optionalString("data_range") ?? (kind == .dataset(.div2k) ? "1-800/801-810" : nil) {
@@ -382,17 +406,50 @@ public struct Config: Sendable {
                             syntheticSize: try d.int("synthetic_size", 128, min: 8, max: 16_384),
                             maxImagePixels: try d.int("max_image_pixels", PNGFile.defaultMaxPixels, min: 1, max: 1 << 40))
         if kind == .synthetic {
-            if spec.syntheticSize < patch * scale { throw d.fail("synthetic_size", "must be at least patch_size × scale = \(patch * scale)") }
-            // Every generated image stays in memory (with its LR versions).
-            let pixels = spec.syntheticImages * spec.syntheticSize * spec.syntheticSize
-            if pixels > 1 << 28 {
-                throw d.fail("synthetic_images", "× synthetic_size² is \(pixels) pixels, more than the limit of \(1 << 28)")
-            }
-            return spec
+            return try checkSynthetic(spec, d, patch: patch, scale: scale)
         }
         if spec.root == nil { throw d.fail("root", "is required for kind \"\(kind.rawValue)\"") }
         if spec.validationRoot == nil && range?.validation == nil {
             throw d.fail("data_range", "needs a validation part (as in \"1-800/801-810\"), or set data.validation_root to a benchmark set or a folder of HR images")
+        }
+        return try parseLRSources(spec, &d, scales: scales)
+    }
+
+    /// The keys that say where LR images come from: `degradation`, and the paired
+    /// folders of training (`lr_root`) and validation (`validation_lr_root`) with their
+    /// `filename_template`.
+    static func parseLRSources(_ spec: DataSpec, _ d: inout ConfigSection, scales: [Int]) throws -> DataSpec {
+        var spec = spec
+        spec.degradation = try d.choice("degradation", Degradation.bicubic, oneOf: Degradation.allCases)
+        if spec.degradation == .unknown && spec.generateLR {
+            throw d.fail("generate_lr", "cannot be used with degradation \"unknown\": nothing can make DIV2K's unknown-track LR images; "
+                         + "download DIV2K_train_LR_unknown (and DIV2K_valid_LR_unknown)")
+        }
+        let template = try d.string("filename_template", PairedFolders.defaultTemplate)
+        if let problem = PairedFolders.problem(template: template) { throw d.fail("filename_template", "\(problem), got \"\(template)\"") }
+        func folders(_ key: String) throws -> PairedFolders? {
+            guard let lrRoot = try d.optionalString(key) else { return nil }
+            let paired = PairedFolders(lrRoot: lrRoot, template: template)
+            // One LR file per image cannot serve two scales.
+            if scales.count > 1 && !paired.namesScale {
+                throw d.fail(key, "must hold {scale} (or filename_template must) when the model has several scales, got \"\(lrRoot)\"")
+            }
+            return paired
+        }
+        spec.paired = try folders("lr_root")
+        spec.validationPaired = try folders("validation_lr_root")
+        if spec.kind == .dataset(.paired) && spec.paired == nil { throw d.fail("lr_root", "is required for kind \"paired\"") }
+        if spec.validationPaired != nil && spec.validationRoot == nil { throw d.fail("validation_lr_root", "needs data.validation_root (the HR images)") }
+        return spec
+    }
+
+    /// The synthetic kind's sizes against the patch and the memory they take.
+    static func checkSynthetic(_ spec: DataSpec, _ d: ConfigSection, patch: Int, scale: Int) throws -> DataSpec {
+        if spec.syntheticSize < patch * scale { throw d.fail("synthetic_size", "must be at least patch_size × scale = \(patch * scale)") }
+        // Every generated image stays in memory (with its LR versions).
+        let pixels = spec.syntheticImages * spec.syntheticSize * spec.syntheticSize
+        if pixels > 1 << 28 {
+            throw d.fail("synthetic_images", "× synthetic_size² is \(pixels) pixels, more than the limit of \(1 << 28)")
         }
         return spec
     }

@@ -1,10 +1,10 @@
 import Foundation
+import Support
 
 /// A user-facing configuration error; the message names the file and the key.
-public struct ConfigError: Error, CustomStringConvertible, LocalizedError {
-    public let description: String
-    public init(_ message: String) { description = message }
-    public var errorDescription: String? { description }
+public struct ConfigError: OneLineError {
+    public let message: String
+    public init(_ message: String) { self.message = message }
 }
 
 /// Reads typed values out of one JSON object with strict checking: every key must be

@@ -35,8 +35,8 @@ public struct EvaluationStopped: Error {}
 
 /// The model's output for an image held NaN or ±∞ (damaged or diverged weights): no
 /// pixels, so no score. Thrown on every rank alike.
-public struct NonFiniteOutput: CollectiveFailure, LocalizedError {
-    public let errorDescription: String?
+public struct NonFiniteOutput: CollectiveFailure, OneLineError {
+    public let message: String
 }
 
 /// The paper's evaluation, shared by the ranks of `comm`: each LR image is cut into the
@@ -103,7 +103,7 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
         do {
             try comm.failTogether { if let nonFinite { throw ScoringError(nonFinite) } }
         } catch {
-            throw NonFiniteOutput(errorDescription: describe(error))
+            throw NonFiniteOutput(message: describe(error))
         }
         let owner = scoring == .root ? 0 : workers[k % workers.count]
         let gathered = try comm.gather(cores, root: owner)

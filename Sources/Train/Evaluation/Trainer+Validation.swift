@@ -43,8 +43,8 @@ extension Trainer {
             for s in config.model.scales {
                 let evaluation: EvaluationProtocol = config.data.kind == .dataset(.div2k) && config.data.validationRoot == nil
                     ? .div2k(scale: s) : .benchmark(scale: s)
-                let tile = config.train.validationTile == 0 ? nil : config.train.validationTile
-                images[s] = try evaluate(Upscaler(model, scale: s), on: data.validation[s] ?? [], by: evaluation, tile: tile,
+                images[s] = try evaluate(Upscaler(model, scale: s), on: data.validation[s] ?? [], by: evaluation,
+                                         tile: config.train.validationTile,
                                          overlap: config.train.validationOverlap ?? model.receptiveRadius(scale: s),
                                          computing: validators, threads: kernels.threads, comm: comm, stop: stop,
                                          progress: { progress?(done + $0, total) })

@@ -1,6 +1,7 @@
 import Checkpoint
 import Distributed
 import Foundation
+import Support
 
 /// Runs a config's stages (the paper's ×2, then ×3 and ×4 initialised from ×2), or the
 /// config itself when it has none. Each stage is a full training run in
@@ -21,6 +22,10 @@ public func runStages(_ config: Config, options: RunOptions, comm: Communicator)
             ? rankGroups(wave.map(\.steps), ranks: comm.size) : nil
         var outcome = RunOutcome.finished
         if let groups {
+            // Every group trains with the whole global batch: a group larger than it is
+            // refused on every rank alike, before any group claims its folder (a group
+            // refused alone would leave the others waiting for it).
+            do { try config.check(ranks: groups.map(\.count).max()!) } catch { throw CollectiveError(describe(error)) }
             let color = groups.firstIndex { $0.contains(comm.rank) }!
             let sub = try comm.split(color: color, key: comm.rank)!
             sub.watchdog = comm.watchdog

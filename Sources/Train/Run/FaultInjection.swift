@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Test-only fault switch, read from the environment variable `SRDIST_TEST_INJECT_NAN`:
 /// `RANK:STEP` or `RANK:FIRST-LAST`, comma-separated (e.g. `1:3` or `0:2-6,1:9`). The
@@ -36,7 +37,7 @@ public struct FaultInjection: Equatable, Sendable {
 }
 
 /// A malformed srdist environment variable; the message names the variable.
-public struct EnvironmentError: LocalizedError {
-    public let errorDescription: String?
-    init(_ message: String) { errorDescription = message }
+public struct EnvironmentError: OneLineError {
+    public let message: String
+    init(_ message: String) { self.message = message }
 }

@@ -3,10 +3,10 @@ import Distributed
 import Foundation
 import Support
 
-/// A run's validations and saves. Every rank of the group shares each validation
-/// (`Trainer.validate`); rank 0 records the score in the metrics history and the log
-/// and writes the checkpoint; every rank learns through `rootDecides` whether the save
-/// worked, so all take the same branch after it.
+/// A run's validations and saves, and the exit after a save. Every rank of the group
+/// shares each validation (`Trainer.validate`); rank 0 records the score in the metrics
+/// history and the log and writes the checkpoint; every rank learns the score and
+/// whether the save worked through `rootDecides`, so all take the same branch after it.
 final class RunCheckpoints {
     let trainer: Trainer
     let store: CheckpointStore
@@ -14,9 +14,9 @@ final class RunCheckpoints {
     let meter: ProgressMeter
     /// Step and save times against the launcher's stop budget.
     var budget: StopBudget
-    /// Set on every rank when a stop signal arrived during the last save's validation:
-    /// the run exits with the checkpoint just written.
-    private(set) var stopAfterSave = false
+    /// The step whose validation a stop signal interrupted or followed (on every rank):
+    /// the run exits once that step's checkpoint is written.
+    private var stopAfterStep: Int?
     /// Validation records so far (rank 0), the JSON array `RunProgress.metricsHistory` holds.
     private var history: [[String: Any]]
     /// Test switch `SRDIST_TEST_SIGNAL_IN_VALIDATION=STEP`: rank 0 sends itself SIGUSR1
@@ -30,42 +30,69 @@ final class RunCheckpoints {
         history = (try? JSONSerialization.jsonObject(with: Data(progress.metricsHistory.utf8))) as? [[String: Any]] ?? []
     }
 
-    /// Validates first when `validate` (on every rank; rank 0 puts the score into
-    /// `progress` and the log), then saves. Returns on every rank whether the save
-    /// succeeded. A stop signal during the validation abandons it at the next image:
-    /// the checkpoint is saved without a score and `stopAfterSave` is set; a signal that
-    /// arrives after its last image lets it finish and sets `stopAfterSave` too.
-    func save(_ progress: inout RunProgress, validate: Bool) throws -> Bool {
+    /// Validates the weights of `progress.step` on every rank. Rank 0 puts the score into
+    /// `progress` and the log; every rank gets the PSNR back. A stop signal during the
+    /// validation abandons it at the next image (nil: the checkpoint is saved without a
+    /// score); a signal that arrives after its last image lets it finish. Either way
+    /// the run stops after this step's checkpoint, on every rank. A validation whose
+    /// output is not finite is logged and the checkpoint saved without a score.
+    func validate(_ progress: inout RunProgress) throws -> Double? {
+        let began = Date()
+        let step = progress.step
         var validation: Validation?
-        if validate {
-            let began = Date()
-            if trainer.comm.rank == 0 && signalAtValidation == progress.step { kill(getpid(), SIGUSR1) }
-            do {
-                // A long validation says how far it is, every 30 s.
-                var said = began
-                let step = progress.step
-                validation = try trainer.validate(stop: { StopSignal.received }) { done, total in
-                    guard Date().timeIntervalSince(said) >= 30, done < total else { return }
-                    said = Date()
-                    let elapsed = said.timeIntervalSince(began)
-                    self.log.say("validation step \(step): \(done)/\(total) images in \(duration(elapsed)), ETA "
-                                 + duration(elapsed / Double(done) * Double(total - done)), event: "validation_progress")
-                }
-            } catch let error as NonFiniteOutput {
-                log.say("validation of step \(progress.step) failed: \(describe(error)); the checkpoint is saved without a score",
-                        event: "validation_error")
-            } catch is EvaluationStopped {
-                log.say("stop signal during the validation of step \(progress.step): validation abandoned after "
-                        + "\(duration(Date().timeIntervalSince(began))); saving the checkpoint without it", event: "signal")
+        if trainer.comm.rank == 0 && signalAtValidation == step { kill(getpid(), SIGUSR1) }
+        do {
+            // A long validation says how far it is, every 30 s.
+            var said = began
+            validation = try trainer.validate(stop: { StopSignal.received }) { done, total in
+                guard Date().timeIntervalSince(said) >= 30, done < total else { return }
+                said = Date()
+                let elapsed = said.timeIntervalSince(began)
+                self.log.say("validation step \(step): \(done)/\(total) images in \(duration(elapsed)), ETA "
+                             + duration(elapsed / Double(done) * Double(total - done)), event: "validation_progress")
             }
-            meter.recordValidation(seconds: Date().timeIntervalSince(began), complete: validation != nil)
-            budget.recordValidationImage(validation.map { $0.seconds / Double(max($0.imageCount, 1)) } ?? 0)
-            stopAfterSave = try trainer.comm.allreduce([StopSignal.received ? 1 : 0] as [Int32], .max)[0] == 1
+        } catch let error as NonFiniteOutput {
+            log.say("validation of step \(step) failed: \(describe(error)); the checkpoint is saved without a score",
+                    event: "validation_error")
+        } catch is EvaluationStopped {
+            log.say("stop signal during the validation of step \(step): validation abandoned after "
+                    + "\(duration(Date().timeIntervalSince(began))); saving the checkpoint without it", event: "signal")
         }
-        return try trainer.comm.rootDecides {
-            let score = try validation.map { try recordValidation(&progress, $0) }
-            return write(progress, score: score)
-        }
+        meter.recordValidation(seconds: Date().timeIntervalSince(began), complete: validation != nil)
+        budget.recordValidationImage(validation.map { $0.seconds / Double(max($0.imageCount, 1)) } ?? 0)
+        let signalled = try trainer.comm.allreduce([StopSignal.received ? 1 : 0] as [Int32], .max)[0] == 1
+        stopAfterStep = signalled ? step : nil
+        guard let validation else { return nil }
+        return try trainer.comm.rootDecides { try recordValidation(&progress, validation) }
+    }
+
+    /// Saves the checkpoint of `progress` with its validation `score` (rank 0). Returns on
+    /// every rank whether the save succeeded.
+    func save(_ progress: RunProgress, score: Double?) throws -> Bool {
+        try trainer.comm.rootDecides { write(progress, score: score) }
+    }
+
+    /// What the run does after a save in its course: nil to train on; an exit when the
+    /// save failed under `on_save_error: stop` or a stop signal came during the
+    /// validation before it.
+    func outcome(afterSave saved: Bool) -> RunOutcome? {
+        if !saved && (trainer.config.checkpoint.onSaveError == .stop || stopAfterStep != nil) { return lastSaveFailed() }
+        if let step = stopAfterStep { return stopAfterValidation(step: step) }
+        if !saved { log.say("training continues (on_save_error: continue)", event: "checkpoint_error") }
+        return nil
+    }
+
+    /// The exit after a save that ends the run (`ending`: finished, or a stop signal).
+    func end(afterSave saved: Bool, as ending: RunOutcome) -> RunOutcome {
+        guard saved else { return lastSaveFailed() }
+        return stopAfterStep.map(stopAfterValidation) ?? ending
+    }
+
+    /// The exit after a stop signal that arrived during a validation: its checkpoint is
+    /// already written.
+    private func stopAfterValidation(step: Int) -> RunOutcome {
+        log.say("stop signal: exiting with 85 after the checkpoint of step \(step) (requeue me)", event: "signal")
+        return .checkpointedOnSignal
     }
 
     /// Whether the metrics history holds a validation of `step`: rank 0's answer, on every rank.
@@ -75,7 +102,7 @@ final class RunCheckpoints {
 
     /// The line and exit of a save that failed at the end of the run (or mid-run with
     /// `on_save_error: stop`).
-    func lastSaveFailed() -> RunOutcome {
+    private func lastSaveFailed() -> RunOutcome {
         log.say("the run's last checkpoint was not saved: steps since the previous checkpoint are lost; "
                 + "free space or fix permissions, then --resume auto (exit 86)", event: "checkpoint_error")
         return .finalSaveFailed

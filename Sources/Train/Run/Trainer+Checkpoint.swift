@@ -10,12 +10,6 @@ extension Trainer {
     /// coordinator's stage name, else "x2" (EDSR) or "mdsr".
     public var stage: String { config.stage ?? (config.model.arch == .mdsr ? "mdsr" : "x\(config.model.scales[0])") }
 
-    /// What a checkpoint must hold to resume this run, checked before its tensors are
-    /// read (the stored config is not needed: the model is this run's).
-    public func checkpointExpectation(_ storedConfig: String) -> CheckpointExpectation {
-        CheckpointExpectation(model: config.model.arch.rawValue, scales: config.model.scales, layout: model.layout)
-    }
-
     /// The checkpoint of this rank's state after `progress.step` steps (every rank
     /// holds the same bits; rank 0 writes it).
     public func checkpointContents(_ progress: RunProgress) -> CheckpointContents {

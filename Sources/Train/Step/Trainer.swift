@@ -17,7 +17,7 @@ public final class Trainer {
     public let comm: Communicator
     public let model: SuperResolutionNetwork
     public let adam: Adam
-    /// What the model's kernels run with (`Config.kernelSettings`).
+    /// What the model's kernels run with.
     public let kernels: KernelContext
     /// This rank's batches, scale schedule and validation images.
     public let data: TrainingStream
@@ -41,15 +41,15 @@ public final class Trainer {
 
     /// Builds the model (rank 0's initial weights are broadcast) and this rank's data.
     /// - Parameters:
+    ///   - kernels: what the convolutions run with, resolved once by the caller
+    ///     (`Config.kernelSettings`).
     ///   - communicator: the ranks training together (a singleton without mpirun).
     ///   - groupsOnHost: stage groups with ranks on this host (`RunOptions.groupsOnHost`).
-    public init(config: Config, communicator: Communicator, groupsOnHost: Int = 1) throws {
+    public init(config: Config, kernels settings: KernelSettings, communicator: Communicator, groupsOnHost: Int = 1) throws {
         self.config = config
         comm = communicator
-        guard config.train.batchSize >= comm.size else {
-            throw ConfigError("train.batch_size \(config.train.batchSize) is smaller than the \(comm.size) ranks: every rank needs a sample")
-        }
-        kernels = KernelContext(try config.kernelSettings())
+        try config.check(ranks: comm.size)
+        kernels = KernelContext(settings)
         model = config.model.makeNetwork(seed: config.train.seed, kernels: kernels)
         adam = Adam(count: model.layout.count, threads: kernels.threads)
         data = try TrainingStream(config: config, comm: comm, threads: kernels.threads)

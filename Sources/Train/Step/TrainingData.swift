@@ -49,7 +49,8 @@ struct DataSources {
     init?(_ spec: DataSpec, scales: [Int]) {
         guard let layout = spec.kind.layout, let root = spec.root else { return nil }
         (self.spec, self.scales) = (spec, scales)
-        dataset = Dataset(layout: layout, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir, maxImagePixels: spec.maxImagePixels)
+        dataset = Dataset(layout: layout, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir, maxImagePixels: spec.maxImagePixels,
+                          degradation: spec.degradation, paired: spec.paired)
     }
 
     func trainImages() throws -> [DatasetImage] { try dataset.images(scales: scales, range: spec.dataRange?.train) }
@@ -59,9 +60,10 @@ struct DataSources {
         guard let root = spec.validationRoot else {
             return (dataset, try dataset.images(scales: scales, range: spec.dataRange?.validation))
         }
-        // A benchmark set (HR/ + LR_bicubic/), or a plain folder of HR images whose LR images are made.
-        let layout: DatasetLayout = DatasetLayout.detect(root: root) == .benchmark ? .benchmark : .folder
-        let set = Dataset(layout: layout, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir, maxImagePixels: spec.maxImagePixels)
+        // Paired folders; a benchmark set (HR/ + LR_<degradation>/), or a plain folder of HR images whose LR images are made.
+        let layout: DatasetLayout = spec.validationPaired != nil ? .paired : DatasetLayout.detect(root: root) == .benchmark ? .benchmark : .folder
+        let set = Dataset(layout: layout, root: root, generateLR: spec.generateLR, cacheDir: spec.cacheDir, maxImagePixels: spec.maxImagePixels,
+                          degradation: spec.degradation, paired: spec.validationPaired)
         return (set, try set.images(scales: scales, range: nil))
     }
 }

@@ -39,7 +39,7 @@ struct BenchCommand: ParsableCommand {
     var inference: Int?
 
     /// With --inference: run in N×N LR tiles (peak memory then follows the tile).
-    @Option(help: "With --inference: tile size in LR pixels.")
+    @Option(help: "With --inference: tile size in LR pixels (at least 1).")
     var tile: Int?
 
     /// One JSON object per line instead of text.
@@ -51,6 +51,7 @@ struct BenchCommand: ParsableCommand {
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let inference, inference < 1 { throw ValidationError("--inference must be at least 1") }
+        if let tile, tile < 1 { throw ValidationError("--tile must be at least 1") }
     }
 
     func run() throws {
@@ -73,7 +74,7 @@ struct BenchCommand: ParsableCommand {
             // Under mpirun every rank computes its share of the global batch and the
             // gradients are reduced, as in training.
             let comm = try Communicator.initialize(threadLevel: .funneled)
-            result = try Benchmark.trainStep(try Trainer(config: cfg, communicator: comm), warmup: warmup, steps: steps)
+            result = try Benchmark.trainStep(try Trainer(config: cfg, kernels: settings, communicator: comm), warmup: warmup, steps: steps)
             let isRoot = comm.rank == 0
             try Communicator.finalize()
             guard isRoot else { return }

@@ -53,7 +53,7 @@ struct BenchDataCommand: ParsableCommand {
         try prepareData(cfg.data, scales: cfg.model.scales, comm: comm, threads: threads, say: say)
         result["build_seconds"] = Date().timeIntervalSince(buildStart)
         let openStart = Date()
-        let trainer = try Trainer(config: cfg, communicator: comm)
+        let trainer = try Trainer(config: cfg, kernels: try cfg.kernelSettings(), communicator: comm)
         result["open_seconds"] = Date().timeIntervalSince(openStart)
         let batch = cfg.train.batchSize, sampler = trainer.data.sampler
         result["images"] = sampler.pairs.count

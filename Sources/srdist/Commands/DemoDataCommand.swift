@@ -8,7 +8,11 @@ import Machine
 struct DemoDataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo-data",
-        abstract: "Write generated test images as a benchmark-style set (DIR/HR, DIR/LR_bicubic/X2…X4) or a DIV2K tree.")
+        abstract: "Write generated test images as a benchmark-style set (DIR/HR, DIR/LR_bicubic/X2…X4) or a DIV2K tree.",
+        discussion: """
+        With --degradation unknown the LR folders are LR_unknown (DIV2K_train_LR_unknown): a stand-in for DIV2K's \
+        unknown track, a Gaussian blur of sigma = scale/2 HR pixels before MATLAB's bicubic.
+        """)
 
     /// The folder layout to write.
     enum Layout: String, ExpressibleByArgument { case benchmark, div2k }
@@ -33,6 +37,10 @@ struct DemoDataCommand: ParsableCommand {
     @Flag(help: "DIV2K-sized images (2040 on the long side, DIV2K's mix of shapes); div2k layout only.")
     var div2kShapes = false
 
+    /// `unknown` writes unknown-track-style LR folders (a fixed blur before the bicubic) instead of bicubic ones.
+    @Option(help: "LR images: bicubic, or unknown (a fixed Gaussian blur before the bicubic, in LR_unknown folders).")
+    var degradation: Degradation = .bicubic
+
     /// Index of the first generated image: past the training images of a synthetic config, the set is held out.
     @Option(help: "Index of the first generated image (use one past the training images for a held-out set).")
     var first = 1000
@@ -51,13 +59,14 @@ struct DemoDataCommand: ParsableCommand {
     func run() throws {
         switch layout {
         case .benchmark:
-            try SyntheticImages.writeBenchmark(root: folder, count: count, first: first, size: size, scales: [2, 3, 4], seed: UInt64(seed))
-            print("wrote \(count) images to \(folder)/HR with LR images in \(folder)/LR_bicubic/X2, X3, X4")
+            try SyntheticImages.writeBenchmark(root: folder, count: count, first: first, size: size, scales: [2, 3, 4], seed: UInt64(seed),
+                                               degradation: degradation)
+            print("wrote \(count) images to \(folder)/HR with LR images in \(folder)/\(degradation.folder)/X2, X3, X4")
         case .div2k:
             // Thousands of 2040-pixel images take minutes: use every core.
             try SyntheticImages.writeDIV2K(root: folder, count: count, size: div2kShapes ? nil : size, scales: [2, 3, 4],
-                                           seed: UInt64(seed), threads: threadsPerRank(configured: 0))
-            print("wrote \(count) images to \(folder)/DIV2K_train_HR with LR images in \(folder)/DIV2K_train_LR_bicubic/X2, X3, X4")
+                                           seed: UInt64(seed), threads: threadsPerRank(configured: 0), degradation: degradation)
+            print("wrote \(count) images to \(folder)/DIV2K_train_HR with LR images in \(folder)/DIV2K_train_\(degradation.folder)/X2, X3, X4")
         }
     }
 }

@@ -15,8 +15,10 @@ struct EvalCommand: ParsableCommand {
         abstract: "Score a checkpoint on an image set (PSNR/SSIM, and bicubic as the floor).",
         discussion: """
         PATH is a benchmark set (PATH/HR + PATH/LR_bicubic/X<s>), a DIV2K root (DIV2K_train_HR, …) or a plain \
-        folder of HR PNGs (LR made with MATLAB-style bicubic). Benchmark sets and folders are scored on Y with \
-        <scale> pixels shaved; DIV2K on RGB with <scale>+6 shaved (the paper's protocol).
+        folder of HR images (LR made with MATLAB-style bicubic); with --lr, a folder of HR images paired with \
+        the LR images of --lr by --filename-template. --degradation unknown reads DIV2K's LR_unknown folders \
+        (a benchmark set's LR_unknown). Benchmark sets, folders and pairs are scored on Y with <scale> pixels \
+        shaved; DIV2K on RGB with <scale>+6 shaved (the paper's protocol).
         """)
 
     @OptionGroup var inference: InferenceOptions
@@ -24,6 +26,18 @@ struct EvalCommand: ParsableCommand {
     /// Image set folder (layout detected, see the discussion).
     @Option(help: "Image set folder.")
     var data: String
+
+    /// The LR images of a DIV2K root or benchmark set: `bicubic` (track 1) or `unknown` (DIV2K's track 2).
+    @Option(help: "LR images of a DIV2K root or benchmark set: bicubic or unknown.")
+    var degradation: Degradation = .bicubic
+
+    /// The user's LR images for the HR images of PATH (`{scale}` in it for one folder per scale).
+    @Option(help: ArgumentHelp("Folder of LR images paired with the HR images of PATH ({scale} allowed).", valueName: "folder"))
+    var lr: String?
+
+    /// An LR image's name without extension for `--lr`: `{stem}` (the HR name) and `{scale}`.
+    @Option(help: "LR file name without extension for --lr, e.g. {stem}x{scale} (default {stem}).")
+    var filenameTemplate = PairedFolders.defaultTemplate
 
     /// DIV2K images to score, e.g. 801-900 (DIV2K roots only).
     @Option(help: "DIV2K image range, e.g. 801-900 (default 801-900).")
@@ -56,6 +70,10 @@ struct EvalCommand: ParsableCommand {
 
     func validate() throws {
         guard ranksPerNode >= 0 else { throw ValidationError("--ranks-per-node: expected 0 or more, got \(ranksPerNode)") }
+        if let problem = PairedFolders.problem(template: filenameTemplate) {
+            throw CommandLineError("--filename-template \(problem), got '\(filenameTemplate)'")
+        }
+        if lr != nil && degradation != .bicubic { throw CommandLineError("--degradation applies to DIV2K roots and benchmark sets, not to --lr pairs") }
     }
 
     func run() throws {
@@ -101,14 +119,15 @@ struct EvalCommand: ParsableCommand {
     func evaluateScale(_ trained: TrainedModel, scale s: Int, threads: Int, comm: Communicator, computing: [Int],
                        report: EvaluationReport?) throws -> [String: Any] {
         let upscaler = try trained.upscaler(scale: s)
-        let (layout, evaluation) = detectLayout(data, scale: s)
+        let (layout, evaluation): (DatasetLayout, EvaluationProtocol) = lr != nil ? (.paired, .benchmark(scale: s)) : detectLayout(data, scale: s)
         var rangeValue: ClosedRange<Int>? = layout == .div2k ? 801...900 : nil
         if let range {
             guard let r = DataRange(range) else { throw ValidationError("--range: expected FIRST-LAST (at most \(DataRange.maxIndex)), got \(range)") }
             rangeValue = r.train
         }
-        let pairs = try comm.failTogether { try Dataset(layout: layout, root: data, generateLR: layout == .folder, cacheDir: cacheDir)
-            .load(scale: s, range: rangeValue, threads: threads) }
+        let dataset = Dataset(layout: layout, root: data, generateLR: layout == .folder, cacheDir: cacheDir, degradation: degradation,
+                              paired: lr.map { PairedFolders(lrRoot: $0, template: filenameTemplate) })
+        let pairs = try comm.failTogether { try dataset.load(scale: s, range: rangeValue, threads: threads) }
             .map { ImagePair(name: (($0.name as NSString).lastPathComponent as NSString).deletingPathExtension, hr: $0.hr, lr: $0.lr, scale: s) }
         // The report and the LR images need every image's pictures on rank 0.
         let scoring: ScoringRanks = report != nil || saveLR != nil ? .root : .spread
@@ -142,6 +161,8 @@ struct EvalCommand: ParsableCommand {
                 "images": rows, "mean": ["psnr": model.psnr, "ssim": model.ssim, "bicubic_psnr": bicubic.psnr, "bicubic_ssim": bicubic.ssim]]
     }
 }
+
+extension Degradation: ExpressibleByArgument {}
 
 /// Benchmark sets have HR/; DIV2K roots have DIV2K_train_HR; anything else is a
 /// plain folder of HR images. DIV2K is scored on RGB with scale+6 shaved, the others

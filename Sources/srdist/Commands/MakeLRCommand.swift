@@ -8,15 +8,17 @@ import Foundation
 struct MakeLRCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "make-lr",
-        abstract: "Make a benchmark-layout set (OUT/HR, OUT/LR_bicubic/X<s>) from a folder of HR PNGs with MATLAB's bicubic.",
+        abstract: "Make a benchmark-layout set (OUT/HR, OUT/LR_bicubic/X<s>) from a folder of HR PNG/JPEG images with MATLAB's bicubic.",
         discussion: """
         Writes OUT_DIR/HR/<name>.png and OUT_DIR/LR_bicubic/X<s>/<name>x<s>.png, the layout of Set5 and of \
         EDSR-PyTorch's benchmark archive: each LR image is MATLAB's imresize(hr, 1/s, 'bicubic') of the HR \
-        cropped to a multiple of s, floor(HR/s) in size. No existing file is replaced.
+        cropped to a multiple of s, floor(HR/s) in size. No existing file is replaced. With --degradation unknown \
+        the LR images go to OUT_DIR/LR_unknown/X<s>, blurred first by a fixed Gaussian (sigma = s/2 HR pixels): \
+        a stand-in for DIV2K's unknown track, for trying that track's configs.
         """)
 
-    /// Folder of HR PNG images (read, never written).
-    @Argument(help: ArgumentHelp("Folder of HR PNG images.", valueName: "HR_DIR"))
+    /// Folder of HR PNG or JPEG images (read, never written).
+    @Argument(help: ArgumentHelp("Folder of HR PNG or JPEG images.", valueName: "HR_DIR"))
     var hrFolder: String
 
     /// Folder the set is written to (created; must not hold any of the files to write).
@@ -31,8 +33,12 @@ struct MakeLRCommand: ParsableCommand {
     @Flag(help: "Write each HR image cut to a multiple of every scale (so HR = s × LR exactly).")
     var cropHR = false
 
-    /// Refuse images whose PNG header claims more pixels (default 256 Mpx).
-    @Option(help: "Largest input image in pixels, checked from the PNG header (default 268435456).")
+    /// `unknown` writes LR_unknown/X<s> with a fixed Gaussian blur before the bicubic.
+    @Option(help: "LR images: bicubic, or unknown (a fixed Gaussian blur before the bicubic, in LR_unknown/X<s>).")
+    var degradation: Degradation = .bicubic
+
+    /// Refuse images whose header claims more pixels (default 256 Mpx).
+    @Option(help: "Largest input image in pixels, checked from the PNG or JPEG header (default 268435456).")
     var maxImagePixels = PNGFile.defaultMaxPixels
 
     /// No progress lines.
@@ -59,20 +65,21 @@ struct MakeLRCommand: ParsableCommand {
 
     func run() throws {
         try OutputPaths.requireOutside(outFolder, folder: hrFolder, flag: "OUT_DIR", what: "HR folder")
-        for written in ["HR", "LR_bicubic"] {
+        for written in ["HR", degradation.folder] {
             let folder = (outFolder as NSString).appendingPathComponent(written)
             let (i, f) = (OutputPaths.resolved(hrFolder), OutputPaths.resolved(folder))
             if i == f || i.hasPrefix(f + "/") {
                 throw CommandLineError("\(hrFolder): HR_DIR lies inside \(folder), which make-lr writes into; copy the images elsewhere first")
             }
         }
-        let writer = LRSetWriter(input: hrFolder, output: outFolder, scales: try scaleList, cropHR: cropHR, maxImagePixels: maxImagePixels)
+        let writer = LRSetWriter(input: hrFolder, output: outFolder, scales: try scaleList, cropHR: cropHR, maxImagePixels: maxImagePixels,
+                                  degradation: degradation)
         let names = try writer.plan()
         let start = Date()
         try writer.write(names, threads: threadsPerRank(configured: 0)) { done, total, line in
             if !quiet { print("[\(done)/\(total)] \(line)") }
         }
-        print(String(format: "wrote %d images to %@/HR with LR images in %@/LR_bicubic/%@ (%.1f s)", names.count, outFolder, outFolder,
+        print(String(format: "wrote %d images to %@/HR with LR images in %@/%@/%@ (%.1f s)", names.count, outFolder, outFolder, degradation.folder,
                      try scaleList.map { "X\($0)" }.joined(separator: ", "), Date().timeIntervalSince(start)))
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
 import Kernels
 import Machine
+import Support
 
 /// A machine or environment srdist cannot run with; its message is the one line printed.
-struct StartUpError: LocalizedError {
+struct StartUpError: OneLineError {
     let message: String
     init(_ message: String) { self.message = message }
-    var errorDescription: String? { message }
 }
 
 /// The start-up check of every verb that computes, run before MPI starts: a forced

@@ -6,13 +6,13 @@ import Machine
 import Support
 import Train
 
-/// `srdist upscale IN OUT --checkpoint CK`: super-resolves one PNG, or every PNG of a folder.
+/// `srdist upscale IN OUT --checkpoint CK`: super-resolves one PNG or JPEG, or every one of a folder (written as PNG).
 struct UpscaleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "upscale", abstract: "Super-resolve a PNG (or a folder of PNGs) with a checkpoint.")
+        commandName: "upscale", abstract: "Super-resolve a PNG or JPEG (or a folder of them) with a checkpoint; output is PNG.")
 
-    /// Input PNG, or a folder of PNGs.
-    @Argument(help: "Input PNG or folder.")
+    /// Input PNG or JPEG, or a folder of them.
+    @Argument(help: "Input PNG/JPEG or folder.")
     var input: String
 
     /// Output PNG, or a folder (created) when the input is a folder.
@@ -21,8 +21,8 @@ struct UpscaleCommand: ParsableCommand {
 
     @OptionGroup var inference: InferenceOptions
 
-    /// Refuse images whose PNG header claims more pixels (default 256 Mpx).
-    @Option(help: "Largest input image in pixels, checked from the PNG header (default 268435456).")
+    /// Refuse images whose header claims more pixels (default 256 Mpx).
+    @Option(help: "Largest input image in pixels, checked from the PNG or JPEG header (default 268435456).")
     var maxImagePixels = PNGFile.defaultMaxPixels
 
     func validate() throws {
@@ -53,15 +53,13 @@ struct UpscaleCommand: ParsableCommand {
             } catch {
                 throw CommandLineError("\(output): cannot create the output folder (\(describeIOError(error, path: output)))")
             }
-            let names: [String]
-            do { names = try FileManager.default.contentsOfDirectory(atPath: input) } catch {
-                throw CommandLineError("\(input): cannot list the input folder (\(describeIOError(error)))")
-            }
-            jobs = names.filter { $0.lowercased().hasSuffix(".png") }.sorted().map { ("\(input)/\($0)", "\(output)/\($0)") }
+            // photo.jpg is written as photo.png; two inputs of one name are refused by the listing.
+            jobs = try DatasetLayout.imageFiles(in: input, range: nil)
+                .map { ("\(input)/\($0)", "\(output)/\(($0 as NSString).deletingPathExtension).png") }
         }
         for (src, dst) in jobs {
             let start = Date()
-            let lr = try PNGFile.read(src, maxPixels: maxImagePixels)
+            let lr = try ImageFile.read(src, maxPixels: maxImagePixels)
             let out = upscaler.upscale(lr.planar(), h: lr.height, w: lr.width, tile: inference.tileSize(default: 256),
                                        overlap: inference.overlap(trained, scale: upscaler.scale), selfEnsemble: inference.selfEnsemble)
             let s = upscaler.scale
