@@ -70,6 +70,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     }
     StopSignal.beginTraining()
     defer { StopSignal.endTraining() }
+    trainer.onShareChange = { log.say($0, event: "shares", fields: $1, record: true) }
     let meter = ProgressMeter(trainer: trainer, start: progress.step)
     let checkpoints = RunCheckpoints(trainer: trainer, store: store, log: log, meter: meter, resumedFrom: progress)
 

@@ -56,7 +56,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         var cfg = try Config.load(path: config, overrides: overrides)
         let blas = try startUpCheck()
-        if let threads { cfg.train.threadsPerRank = threads }
+        if let threads { cfg.train.threadsPerRank = .fixed(threads) }
         if let precision { cfg.train.precision = precision }
         let settings = try cfg.kernelSettings()
         var result: BenchResult
