@@ -83,7 +83,7 @@ final class ProgressMeter {
 }
 
 /// 3h04m, 12m05s, 42s.
-func duration(_ seconds: Double) -> String {
+public func duration(_ seconds: Double) -> String {
     let s = Int(seconds.rounded())
     if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }
     if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }
