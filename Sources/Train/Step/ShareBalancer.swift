@@ -1,7 +1,7 @@
 import Distributed
 import Foundation
 
-/// `distributed.balance: "measured"`: each rank records its compute time (forward, loss
+/// `distributed.balance: "measured"` (and `equal`'s advice): each rank records its compute time (forward, loss
 /// and backward; no data or communication waits) per unit of work (samples × the
 /// direct-convolution FLOPs of a sample at the step's scale) over a window of steps.
 /// When the window is full, the ranks gather their medians (one allgather, the same

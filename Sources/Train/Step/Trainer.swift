@@ -38,14 +38,17 @@ public final class Trainer {
     public let validators: [Int]
     /// Global L2 norm of the summed gradient of the last applied step, before clipping.
     public private(set) var gradientNorm = 0.0
-    /// `measured` balance's measurements and decisions; nil with other modes or one rank.
+    /// The speed measurements and decisions of `measured` balance (with `equal`, they
+    /// only advise); nil with `fixed` or one rank.
     let balancer: ShareBalancer?
+    /// `equal` balance has said once that measured shares would pay.
+    private var advised = false
     /// Every rank's mean compute seconds per step (forward, loss, backward; no waits)
     /// since the previous progress line, gathered at each line's step.
     public private(set) var computeReport: [Double] = []
     private var computeSinceReport = 0.0, stepsSinceReport = 0
-    /// Called on every rank after each balance decision that changed the shares: a
-    /// line and its fields for the run log.
+    /// Called on every rank after each balance decision that changed the shares (with
+    /// `equal`: the first that would have): a line and its fields for the run log.
     public var onShareChange: ((String, [String: Any]) -> Void)?
 
     /// Builds the model (rank 0's initial weights are broadcast) and this rank's data.
@@ -68,7 +71,7 @@ public final class Trainer {
             : BatchShares.cap(batch: config.train.batchSize, ranks: communicator.size, maxFactor: balance.maxFactor)
         data = try TrainingStream(config: config, comm: communicator, threads: kernels.threads, shares: initial, capacity: capacity)
         let (p, model) = (config.train.patchSize, model)
-        balancer = balance.mode == .measured && communicator.size > 1
+        balancer = balance.mode != .fixed && communicator.size > 1
             ? ShareBalancer(spec: balance, work: Dictionary(uniqueKeysWithValues: config.model.scales.map { s in
                 (s, model.convShapes(n: 1, h: p, w: p, scale: s).reduce(0.0) { $0 + $1.flops }) }))
             : nil
@@ -173,17 +176,29 @@ public final class Trainer {
 
 extension Trainer {
     /// The collective balance decision at the start of step `t`; a change applies from
-    /// step t + 1 and is reported through `onShareChange`.
+    /// step t + 1 and is reported through `onShareChange`. With `equal` the shares stay
+    /// (bit-exact runs), and the first decision that would change them is reported as advice.
     func rebalance(_ balancer: ShareBalancer, step t: Int) throws {
         let current = data.table.shares(at: t)
         let d = try balancer.decide(step: t, comm: comm, current: current, schedule: data.schedule)
         guard d.adopted else { return }
+        let speeds = d.costs.map { d.costs.min()! / $0 }
+        let speedList = speeds.map { String(format: "%.2f", $0) }.joined(separator: " ")
+        guard config.distributed.balance.mode == .measured else {
+            guard !advised else { return }
+            advised = true
+            let counts = d.shares.counts { data.schedule.scale(step: t + 1, rank: $0) }
+            onShareChange?(String(format: "the ranks differ in speed (relative speeds %@): distributed.balance \"measured\" would "
+                                  + "give shares %@ and %.3f instead of %.3f s/step (predicted); equal shares stay", speedList,
+                                  counts.map(String.init).joined(separator: " "), d.after, d.before),
+                           ["step": t + 1, "advised_shares": counts, "relative_speeds": speeds,
+                            "predicted_seconds_before": d.before, "predicted_seconds_after": d.after])
+            return
+        }
         data.table.set(d.shares, from: t + 1)
         let counts = shareCounts(step: t + 1)
-        let speeds = d.costs.map { d.costs.min()! / $0 }
         onShareChange?(String(format: "shares from step %d: %@ (relative speeds %@; predicted %.3f → %.3f s/step)", t + 2,
-                              counts.map(String.init).joined(separator: " "),
-                              speeds.map { String(format: "%.2f", $0) }.joined(separator: " "), d.before, d.after),
+                              counts.map(String.init).joined(separator: " "), speedList, d.before, d.after),
                        ["from_step": t + 2, "shares": counts, "weights": d.shares.weights ?? [], "relative_speeds": speeds,
                         "predicted_seconds_before": d.before, "predicted_seconds_after": d.after])
     }
