@@ -50,6 +50,16 @@ final class BalancedSharesRunTests: ScratchFolderTestCase {
         }
     }
 
+    func testEqualSharesStayAndAdviseOnce() throws {
+        let config = try writeConfig("")
+        let r = try Executables.mpirunSrdist(2, ["--config", config, "--set", "distributed.balance=equal"],
+                                             environment: ["SRDIST_TEST_INJECT_DELAY": "1:15"])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(r.output.components(separatedBy: "distributed.balance \"measured\" would give shares").count, 2, r.output)
+        XCTAssertEqual(Set(try progressShares("\(dir.path)/run").values), [[4, 4]])
+        XCTAssertNil(try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/run/checkpoints/latest")).state.batchWeights)
+    }
+
     func testSharesInForceAreCheckpointedAndResumedAtAnyRankCount() throws {
         let config = try writeConfig("")
         let slow = ["SRDIST_TEST_INJECT_DELAY": "1:15"]
