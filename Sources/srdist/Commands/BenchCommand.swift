@@ -65,11 +65,7 @@ struct BenchCommand: ParsableCommand {
             result = Benchmark.inference(model, scale: cfg.model.scales[0], size: size, tile: tile,
                                          warmup: warmup, steps: steps)
         } else {
-            // Timing needs no real images: a few generated ones just large enough.
-            cfg.data.kind = .synthetic
-            cfg.data.root = nil
-            cfg.data.syntheticImages = 2
-            cfg.data.syntheticSize = cfg.train.patchSize * cfg.model.scales.max()! + 8
+            cfg = cfg.withTimingData
             // Under mpirun every rank computes its share of the global batch and the
             // gradients are reduced, as in training.
             let comm = try Communicator.initialize(threadLevel: .funneled)

@@ -116,13 +116,9 @@ struct PlanCommand: ParsableCommand {
     /// Median seconds of a training step with `share` samples on this node (one process,
     /// generated images, as `srdist bench`).
     private func measure(_ base: Config, share: Int) throws -> Double {
-        var cfg = base
+        var cfg = base.withTimingData
         cfg.train.batchSize = share
         (cfg.distributed.balance.mode, cfg.distributed.balance.weights) = (.equal, nil)
-        cfg.data.kind = .synthetic
-        cfg.data.root = nil
-        cfg.data.syntheticImages = 2
-        cfg.data.syntheticSize = cfg.train.patchSize * cfg.model.scales.max()! + 8
         return try Benchmark.trainStep(try Trainer(config: cfg, communicator: Communicator.initialize(threadLevel: .funneled)),
                                        warmup: 1, steps: steps).seconds
     }
