@@ -51,10 +51,10 @@ struct PlanCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard parsedNodes != nil else { throw ValidationError("--nodes must be a positive count or a comma-separated list of them, got \"\(nodes)\"") }
-        guard AllreduceModel.linkSpeed(link) != nil else { throw ValidationError("--link must look like 10gbit or 100mbit, got \"\(link)\"") }
-        guard ranksPerNode >= 1, threads >= 1, steps >= 1 else { throw ValidationError("--ranks-per-node, --threads and --steps must be at least 1") }
-        guard latencyUs >= 0, latencyUs.isFinite else { throw ValidationError("--latency-us must not be negative") }
+        guard parsedNodes != nil else { throw CommandLineError("--nodes must be a positive count or a comma-separated list of them, got \"\(nodes)\"") }
+        guard AllreduceModel.linkSpeed(link) != nil else { throw CommandLineError("--link must look like 10gbit or 100mbit, got \"\(link)\"") }
+        guard ranksPerNode >= 1, threads >= 1, steps >= 1 else { throw CommandLineError("--ranks-per-node, --threads and --steps must be at least 1") }
+        guard latencyUs >= 0, latencyUs.isFinite else { throw CommandLineError("--latency-us must not be negative") }
     }
 
     private var parsedNodes: [Int]? {
@@ -68,7 +68,7 @@ struct PlanCommand: ParsableCommand {
         let blas = try startUpCheck()
         let comm = try Communicator.initialize(threadLevel: .funneled)
         defer { try? Communicator.finalize() }
-        guard comm.size == 1 else { throw ValidationError("plan measures one process: run it without mpirun") }
+        guard comm.size == 1 else { throw CommandLineError("plan measures one process: run it without mpirun") }
         let sweep = parsedNodes!
         let network = AllreduceModel(linkBytesPerSecond: AllreduceModel.linkSpeed(link)!, linkLatency: latencyUs * 1e-6)
         // This node runs at most its own cores; more threads are assumed to scale linearly.
@@ -78,7 +78,7 @@ struct PlanCommand: ParsableCommand {
         let plan = ClusterPlan(config: cfg, ranksPerNode: ranksPerNode, threads: threads, network: network, model: model)
         let shares = sweep.compactMap(plan.share(nodes:))
         guard let smallest = shares.min(), let largest = shares.max() else {
-            throw ValidationError("every node count gives more ranks than the global batch of \(cfg.train.batchSize) samples")
+            throw CommandLineError("every node count gives more ranks than the global batch of \(cfg.train.batchSize) samples")
         }
         var measured: [Int: Double] = [:]
         for n in Set([smallest, largest]).sorted() { measured[n] = try measure(cfg, share: n) * Double(here) / Double(threads) }
