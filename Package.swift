@@ -3,12 +3,10 @@ import Foundation
 import PackageDescription
 
 // Hot loops live in Kernels and Winograd; -Ounchecked drops the bounds and overflow checks
-// that otherwise keep them from vectorising (see ../shared/notes/c-interop.md). Only they
-// get it: the other targets parse files, configs and headers, where a wrapped
-// multiplication or a vanished precondition is a hostile input's way in. Their loops use
-// raw pointers and &+ where it counts: `srdist bench` (EDSR-baseline ×2 train, 1 thread,
-// interleaved with the all-unchecked build, CPU s/step) 3.92 vs 3.95 over 3 rounds, 4.31
-// vs 3.95 over 6 noisier ones; Models unchecked as well: 3.66. Within this VM's noise.
+// that otherwise keep them from vectorising. Only they get it: the other targets parse
+// files, configs and headers, where a wrapped multiplication or a vanished precondition is
+// a hostile input's way in. Their loops use raw pointers and &+ where it counts, which
+// keeps a training step as fast as an all-unchecked build (bench/RESULTS.md).
 //
 // Only `Sources/Winograd`, where a training step spends most of its own (non-BLAS) time,
 // is compiled per SIMD level: three modules from one folder (WinogradAVX2 and
@@ -54,7 +52,7 @@ let package = Package(
         // MARK: - What the process runs on: CPU features, the BLAS kernel check, the thread budget
         .target(name: "Machine", dependencies: ["CBLAS", "CCPUID"], exclude: ["README.md"]),
 
-        // MARK: - Layers (arrows of DESIGN.md)
+        // MARK: - Layers: each target imports only the ones listed as its dependencies
         .target(name: "Kernels", dependencies: ["CBLAS", "CMalloc", "CPrefetch", "Machine"], exclude: ["README.md"], swiftSettings: unchecked),
         .target(name: "Winograd", dependencies: ["CBLAS", "CPrefetch", "Kernels", "Machine"], exclude: ["README.md"],
                 swiftSettings: unchecked),
@@ -65,10 +63,10 @@ let package = Package(
         .target(name: "Convolution", dependencies: ["Kernels", "Machine", "Winograd", "WinogradAVX2", "WinogradAVX512"],
                 exclude: ["README.md"]),
         .target(name: "Models", dependencies: ["Kernels", "Convolution"], exclude: ["README.md"]),
-        .target(name: "Data", dependencies: ["CPNG", "Kernels"], exclude: ["README.md"]),
+        .target(name: "Data", dependencies: ["CPNG", "Kernels", "Support"], exclude: ["README.md"]),
         .target(name: "Metrics", dependencies: ["Kernels"], exclude: ["README.md"]),
         .target(name: "Distributed", dependencies: ["CMPI", "CMPIShims", "Support"], exclude: ["README.md"]),
-        .target(name: "Checkpoint", dependencies: ["CHDF5", "CHDF5Shims", "Models"], exclude: ["README.md"]),
+        .target(name: "Checkpoint", dependencies: ["CHDF5", "CHDF5Shims", "Models", "Support"], exclude: ["README.md"]),
         // A network as an ONNX graph, and the ONNX reader behind `srdist inspect`; protobuf through Support's encoder.
         .target(name: "ONNX", dependencies: ["Kernels", "Models", "Support"], exclude: ["README.md"]),
         .target(name: "Train",

@@ -3,7 +3,7 @@
 # rounds so that a shared machine's drift hits both sides alike.
 #
 #   bench/compare.sh                 # EDSR-baseline ×2 training step (batch 16, patch 48)
-#   bench/compare.sh --all           # the README's table: also ×4, MDSR, EDSR ×2 batch 2,
+#   bench/compare.sh --all           # bench/RESULTS.md's table: also ×4, MDSR, EDSR ×2 batch 2,
 #                                    # inference on 256×256 and ×2 training on 1 thread
 #   ROUNDS=5 STEPS=2 bench/compare.sh --all
 #   BEFORE=1 bench/compare.sh --all  # plus srdist with SRDIST_BLAS_CHECK=0 (OpenBLAS's own kernel)
@@ -15,7 +15,7 @@
 # Run it with nothing set in the environment to measure srdist as a user gets it
 # (its start-up check picks the BLAS kernel); the header says what was set.
 #
-# Environment: TORCH_VENV is a Python venv with torch (default: /work/venv-torch, else
+# Environment: TORCH_VENV is a Python venv with torch (default: .build/torch-venv, else
 # the python3 on PATH if it has torch); make one with
 #     python3 -m venv DIR && DIR/bin/pip install 'torch==2.13.0+cpu'
 # SRDIST is the srdist binary (default: this package's release build, built if
@@ -26,12 +26,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 THREADS="${THREADS:-2}" ROUNDS="${ROUNDS:-3}" STEPS="${STEPS:-3}" WARMUP="${WARMUP:-1}" BEFORE="${BEFORE:-0}" FORCED="${FORCED:-}"
 PY=""
-for candidate in "${TORCH_VENV:-/work/venv-torch}/bin/python" python3; do
+for candidate in "${TORCH_VENV:-.build/torch-venv}/bin/python" python3; do
     if "$candidate" -c 'import torch' 2>/dev/null; then PY="$candidate"; break; fi
 done
 if [ -z "$PY" ]; then
-    echo "compare.sh: no torch in ${TORCH_VENV:-/work/venv-torch} nor for python3; create a venv with:" >&2
-    echo "  python3 -m venv /work/venv-torch && /work/venv-torch/bin/pip install 'torch==2.13.0+cpu'" >&2
+    echo "compare.sh: no torch in ${TORCH_VENV:-.build/torch-venv} nor for python3; create a venv with:" >&2
+    echo "  python3 -m venv .build/torch-venv && .build/torch-venv/bin/pip install 'torch==2.13.0+cpu'" >&2
     exit 1
 fi
 if [ -z "${SRDIST:-}" ]; then

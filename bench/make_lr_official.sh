@@ -5,11 +5,10 @@
 # official files (decoded with Pillow, installed with pip when missing; grey files
 # compared as R = G = B, as srdist reads them).
 #
-#   bench/make_lr_official.sh                          # BENCHMARK=../shared/data/benchmark
 #   BENCHMARK=/data/benchmark bench/make_lr_official.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-BENCHMARK="${BENCHMARK:-../shared/data/benchmark}"
+BENCHMARK="${BENCHMARK:?set BENCHMARK to the folder holding the benchmark sets (Set5/, Set14/ …)}"
 if [ -z "${SRDIST:-}" ]; then
     swift build -c release --product srdist >/dev/null
     SRDIST="$(swift build -c release --show-bin-path)/srdist"

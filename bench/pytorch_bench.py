@@ -10,8 +10,8 @@ torch.autocast("cpu", dtype=torch.bfloat16) (backward follows autocast's casts; 
 weights and Adam stay float32), what a PyTorch user of bf16 hardware would pick. The models are EDSR and MDSR exactly as EDSR-PyTorch builds them
 (tools/reference/edsr_reference.py, mdsr_reference.py).
 
-    /work/torchenv/bin/python bench/pytorch_bench.py                      # all, 2 threads
-    /work/torchenv/bin/python bench/pytorch_bench.py --workloads edsr_baseline_x2 \\
+    python3 bench/pytorch_bench.py                      # all, 2 threads
+    python3 bench/pytorch_bench.py --workloads edsr_baseline_x2 \\
         --steps 1 --warmup 0 --batch 2                                    # quick check
 
 Needs torch (CPU): python3 -m venv DIR && DIR/bin/pip install 'torch==2.13.0+cpu'

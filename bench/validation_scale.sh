@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Validation at DIV2K's scale, shared by the ranks and tiled (README "Validation at
+# Validation at DIV2K's scale, shared by the ranks and tiled (docs/distributed.md "Validation at
 # scale"). Not run by CI: on 2 cores the paper's models take tens of minutes.
 #
 #   bench/validation_scale.sh                      # every part

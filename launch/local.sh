@@ -5,14 +5,14 @@
 # As root, mpirun needs explicit consent; with more ranks than cores it needs
 # --oversubscribe (fine for tests, slow for real training).
 #
-# Stopping: SIGTERM, SIGINT (Ctrl-C) or SIGUSR1 to this script → every rank checkpoints
+# Stopping: SIGTERM, SIGHUP (a closed terminal), SIGINT (Ctrl-C) or SIGUSR1 to this script → every rank checkpoints
 # at the next step and the script exits 85; a second Ctrl-C → the ranks stop at once
 # (exit 130). mpirun itself would turn SIGTERM/SIGINT into SIGTERM + SIGKILL one second
 # later for the ranks and exit 1, so it runs in its own session (a terminal's Ctrl-C
 # reaches only this script) and receives SIGUSR1/SIGUSR2, which it forwards unchanged.
 # (A longer --mca odls_base_sigkill_timeout T would let the ranks finish after a direct
 # SIGTERM, but Open MPI 4.1's mpirun then still exits 1, and lingers 2T s after every
-# non-zero exit, 85 included: measured, see README "Stopping a run".)
+# non-zero exit, 85 included: measured, see docs/cluster.md "Stopping a run".)
 set -uo pipefail
 if [ $# -lt 2 ]; then
     echo "usage: launch/local.sh RANKS CONFIG [srdist flags...]" >&2
@@ -33,7 +33,7 @@ export OMP_NUM_THREADS=$THREADS
 setsid mpirun "${flags[@]}" -np "$ranks" -x OMP_NUM_THREADS "$SRDIST" --config "$config" "$@" </dev/null &
 pid=$!
 interrupts=0
-trap 'kill -USR1 "$pid" 2>/dev/null' TERM USR1
+trap 'kill -USR1 "$pid" 2>/dev/null' TERM USR1 HUP
 trap 'interrupts=$((interrupts + 1)); kill -"$([ "$interrupts" -gt 1 ] && echo USR2 || echo USR1)" "$pid" 2>/dev/null' INT
 wait_launcher "$pid"
 exit "$status"

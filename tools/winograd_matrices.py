@@ -6,8 +6,8 @@ Points 0, ±1, ±2, ±1/2 and infinity (Lavin & Gray 2016; the Toom-Cook constru
 wincnn): Aᵀ is the Vandermonde rows at the points, G the filter interpolation scaled by
 1/∏(aⱼ − aₗ), and Bᵀ the unique solution of Aᵀ[(G g) ⊙ (Bᵀ d)] = correlation(d, g).
 
-    /work/torchenv/bin/python tools/winograd_matrices.py 6 3   # needs sympy and numpy
-    /work/torchenv/bin/python tools/winograd_matrices.py 4 5
+    python3 tools/winograd_matrices.py 6 3   # needs sympy and numpy
+    python3 tools/winograd_matrices.py 4 5
 """
 import sys
 

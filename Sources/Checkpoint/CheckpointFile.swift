@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Models
 
 /// Reads and writes one checkpoint file in the srdist HDF5 schema (version 1):
@@ -32,7 +33,7 @@ public enum CheckpointFile {
         } catch let e as HDF5Error {
             throw CheckpointError("\(path): \(e.message)")
         }
-        try DurableFile.write(bytes, to: path)
+        try FileDoor.writeNew(bytes, to: path)
     }
 
     // Separate so every group handle is released before the file closes.
@@ -91,14 +92,18 @@ public enum CheckpointFile {
     ///     tensors into (built from bounded values), or nil to accept any tensor list.
     public static func read(path: String, limits: CheckpointLimits = CheckpointLimits(),
                             expecting: ((_ configJSON: String) throws -> CheckpointExpectation)? = nil) throws -> CheckpointContents {
-        try CheckpointProbe.check(path)
-        try HDF5GlobalHeaps.check(path)
-        if case .child(let executable) = limits.isolation { try CheckpointSandbox.probe(path, executable: executable, limits: limits) }
+        let bytes: [UInt8]
+        do { bytes = try FileDoor.read(path, what: "checkpoint", maxBytes: limits.maxFileBytes) } catch { throw CheckpointError(describe(error)) }
+        try CheckpointProbe.check(bytes, path: path)
+        try HDF5GlobalHeaps.check(bytes, path: path)
+        if case .child(let executable) = limits.isolation {
+            try CheckpointSandbox.probe(path, bytes: bytes.count, executable: executable, limits: limits)
+        }
         do {
-            let file = try HDF5File.open(path)
+            let file = try HDF5File.open(image: bytes)
             return try readObjects(file.root, path: path, limits: limits, expecting: expecting)
         } catch let e as HDF5Error {
-            throw CheckpointError("\(path): \(e.message) — the file is damaged, truncated or not an srdist checkpoint")
+            throw CheckpointError("\(path): \(e.message)" + (e.damaged ? " — the file is damaged, truncated or not an srdist checkpoint" : ""))
         }
     }
 

@@ -21,6 +21,14 @@ public struct CheckpointLimits: Equatable, Sendable {
     /// Where libhdf5 first parses the file.
     public var isolation: CheckpointIsolation
 
+    /// Largest checkpoint file read: four copies of the weights at the parameter limit
+    /// (parameters, Adam's two moments, the moving average) plus 256 MiB for the
+    /// header, the config and the metrics history.
+    public var maxFileBytes: Int {
+        let (weights, overflow) = maxParameters.multipliedReportingOverflow(by: 16)
+        return overflow ? Int.max : weights + (256 << 20)
+    }
+
     public init(maxParameters: Int = defaultMaxParameters, allowNonFinite: Bool = false, isolation: CheckpointIsolation = .inProcess) {
         (self.maxParameters, self.allowNonFinite, self.isolation) = (maxParameters, allowNonFinite, isolation)
     }

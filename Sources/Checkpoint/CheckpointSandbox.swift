@@ -4,8 +4,18 @@ import Foundation
 /// (output discarded) before this process hands it to libhdf5, so that a file on which
 /// HDF5 crashes or hangs costs a child, not a training run or its node's memory.
 public enum CheckpointSandbox {
-    /// Set in the child, so that its own reads stay in process.
+    /// Set in the child, so that its own reads stay in process; its value is the most
+    /// memory (bytes) the child may allocate.
     public static let childVariable = "SRDIST_CHECKPOINT_PROBE"
+
+    /// In the child: caps the data it may allocate (RLIMIT_DATA: heap and private maps)
+    /// at what the parent set, so a file that would make libhdf5 allocate without bound
+    /// fails an allocation instead of filling the node's memory. No-op elsewhere.
+    public static func capChildMemory() {
+        guard let text = ProcessInfo.processInfo.environment[childVariable], let bytes = rlim_t(text) else { return }
+        var limit = rlimit(rlim_cur: bytes, rlim_max: bytes)
+        setrlimit(Int32(RLIMIT_DATA.rawValue), &limit)
+    }
 
     /// What `executable` (normally this program, `/proc/self/exe`) should use: a child
     /// unless this process is itself one.
@@ -17,8 +27,7 @@ public enum CheckpointSandbox {
     /// valid checkpoint of the paper's EDSR, 0.5 GB with Adam state, reads in a few
     /// seconds): with the child's own error line when it refused the file, else saying
     /// how HDF5 failed.
-    static func probe(_ path: String, executable: String, limits: CheckpointLimits) throws {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    static func probe(_ path: String, bytes size: Int, executable: String, limits: CheckpointLimits) throws {
         let seconds = 5 + Double(size) / 50e6
         // A file, not a pipe: a sanitizer's report can outgrow a pipe's buffer and
         // stall the child.
@@ -30,7 +39,10 @@ public enum CheckpointSandbox {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = ["inspect", path, "--allow-non-finite", "--max-parameters", String(limits.maxParameters)]
-        p.environment = ProcessInfo.processInfo.environment.merging([childVariable: "1"]) { $1 }
+        // The file's bytes, libhdf5's copy of them and the tensors (no larger than the
+        // file: compression is refused), plus room for the program itself.
+        let memory = 4 * size + (1 << 30)
+        p.environment = ProcessInfo.processInfo.environment.merging([childVariable: String(memory)]) { $1 }
         (p.standardOutput, p.standardError) = (FileHandle.nullDevice, sink)
         do { try p.run() } catch {
             throw CheckpointError("\(path): cannot start \(executable) to check the file first (\(error.localizedDescription))")

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// What a run start does with a checkpoint folder a killed or crashed run left
 /// behind: finish or discard half-done saves, pick the newest checkpoint that reads
@@ -17,7 +18,7 @@ extension CheckpointStore {
             let temp = path(name)
             if name.hasPrefix(".best.tmp-"), let fields = pointerFields(temp), fields.count == 2, Double(fields[1]) != nil,
                FileManager.default.fileExists(atPath: path(String(fields[0]))), best() == nil || (best()!.score < Double(fields[1])!) {
-                if (try? DurableFile.replace(path("best"), with: temp)) != nil {
+                if (try? FileDoor.replace(path("best"), with: temp, what: "best pointer")) != nil {
                     done.append("completed the interrupted move of best to \(fields[0])")
                     continue
                 }
@@ -29,7 +30,7 @@ extension CheckpointStore {
             let named = pointer("latest").flatMap(\.first).map { path(String($0)) }
             if named != newest.path, named.map({ !FileManager.default.fileExists(atPath: $0) || step(of: $0) < newest.step }) ?? true {
                 let name = URL(fileURLWithPath: newest.path).lastPathComponent
-                if (try? DurableFile.writeAtomically(name + "\n", to: path("latest"))) != nil {
+                if (try? FileDoor.writeAtomically(Array((name + "\n").utf8), to: path("latest"), what: "latest pointer")) != nil {
                     done.append("moved latest to \(name) (the save that wrote it was interrupted before moving the pointer)")
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A run's checkpoint folder:
 ///
@@ -43,18 +44,18 @@ public struct CheckpointStore {
         if let tensor = contents.firstNonFinite() {
             throw CheckpointError("\(path): checkpoint not saved: \(tensor) holds NaN or ±∞; the previous checkpoint stays latest")
         }
-        let temp = DurableFile.temporaryPath(for: path)
+        let temp = FileDoor.temporaryPath(for: path)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try CheckpointFile.write(contents, to: temp)
-            try DurableFile.replace(path, with: temp)
+            try FileDoor.replace(path, with: temp, what: "checkpoint")
         } catch {
             unlink(temp)
             throw CheckpointError("\(path): checkpoint not saved, the previous one is untouched: \(error.localizedDescription)")
         }
-        try DurableFile.writeAtomically(name + "\n", to: self.path("latest"))
+        try FileDoor.writeAtomically(Array((name + "\n").utf8), to: self.path("latest"), what: "latest pointer")
         if keepBest, let score, score > (best()?.score ?? -.infinity) {
-            try DurableFile.writeAtomically("\(name) \(score)\n", to: self.path("best"))
+            try FileDoor.writeAtomically(Array("\(name) \(score)\n".utf8), to: self.path("best"), what: "best pointer")
         }
         prune(keeping: name)
         return path
@@ -104,6 +105,9 @@ public struct CheckpointStore {
     /// file resolves to the checkpoint it names, a run or checkpoint folder to its
     /// latest checkpoint; anything else is returned as it is.
     public static func locate(_ argument: String) throws -> String {
+        guard !argument.isEmpty else {
+            throw CheckpointError("an empty path was given for a checkpoint: give a checkpoint file, a latest/best pointer or a run folder")
+        }
         let url = URL(fileURLWithPath: argument)
         let name = url.lastPathComponent
         if name == "latest" || name == "best" {
@@ -126,8 +130,24 @@ public struct CheckpointStore {
     /// A pointer file's whitespace-separated fields (`name` or `name score`), only
     /// when they name a checkpoint of this folder.
     func pointerFields(_ file: String) -> [Substring]? {
-        guard let data = FileManager.default.contents(atPath: file) else { return nil }
-        return Self.confined(String(decoding: data.prefix(4096), as: UTF8.self).split(whereSeparator: \.isWhitespace))
+        guard let data = try? FileDoor.read(file, what: "checkpoint pointer", maxBytes: 4096) else { return nil }
+        return Self.confined(String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace))
+    }
+
+    /// Throws unless `latest`, `best` and every `step-*.h5` are absent or regular files:
+    /// a folder, FIFO, device or link under a name srdist writes would make a save of the
+    /// run fail (or block) after it had trained, so a run start refuses it before any
+    /// training.
+    /// - Throws: `CheckpointError` naming the path and what it is.
+    public func requireOwnFiles() throws {
+        let names = ["latest", "best"] + ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix("step-") && $0.hasSuffix(".h5") }.sorted()
+        for name in names {
+            var info = stat()
+            guard lstat(path(name), &info) == 0, info.st_mode & S_IFMT != S_IFREG else { continue }
+            let role = name.hasPrefix("step-") ? "a checkpoint file" : "a checkpoint pointer"
+            throw CheckpointError("\(path(name)): is \(FileDoor.kind(info.st_mode)), not \(role); srdist writes \(name) itself — remove it")
+        }
     }
 
     /// Deletes checkpoints beyond the newest `keepLast` (sparing `current` and the

@@ -12,7 +12,7 @@ final class HDF5File {
 
     private init(id: hid_t) {
         self.id = id
-        root = HDF5Group(location: id, owner: nil)
+        root = HDF5Group(location: id, owner: nil, path: "")
     }
 
     deinit { if id >= 0 { _ = H5Fclose(id) } }
@@ -39,14 +39,16 @@ final class HDF5File {
         return bytes
     }
 
-    /// Opens an existing file read-only.
-    static func open(_ path: String) throws -> HDF5File {
+    /// Opens a file's bytes, already read through `FileDoor`, read-only from memory:
+    /// HDF5 itself never opens the path, so it never meets a FIFO or a file swapped
+    /// after the checks, and takes no lock (cluster file systems without flock refuse it).
+    static func open(image bytes: [UInt8]) throws -> HDF5File {
         srdist_h5_silence_errors()
         let fapl = try HDF5Object.plist(H5Pcreate(srdist_h5p_file_access()), "H5Pcreate(file access)")
-        // srdist never writes through HDF5 on disk, so a reader's lock guards nothing,
-        // and cluster file systems without flock (some Lustre/NFS mounts) refuse it.
-        try h5check(H5Pset_file_locking(fapl.id, false, true), "H5Pset_file_locking")
-        let id = H5Fopen(path, srdist_h5f_acc_rdonly(), fapl.id)
+        try h5check(H5Pset_fapl_core(fapl.id, 1 << 20, false), "H5Pset_fapl_core")
+        try h5check(bytes.withUnsafeBytes { H5Pset_file_image(fapl.id, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) },
+                    "H5Pset_file_image")
+        let id = H5Fopen("srdist-checkpoint-image", srdist_h5f_acc_rdonly(), fapl.id)
         guard id >= 0 else { throw HDF5Error("cannot open it as HDF5") }
         return HDF5File(id: id)
     }
@@ -59,9 +61,15 @@ final class HDF5Group {
     /// Keeps the group's identifier alive (nil for a file root, owned by `HDF5File`).
     private let owner: HDF5Object?
 
-    init(location: hid_t, owner: HDF5Object?) {
-        (self.location, self.owner) = (location, owner)
+    /// The group's path in the file ("" for the root), for messages.
+    let path: String
+
+    init(location: hid_t, owner: HDF5Object?, path: String) {
+        (self.location, self.owner, self.path) = (location, owner, path)
     }
+
+    /// The path of member `name`, for messages.
+    func member(_ name: String) -> String { "\(path)/\(name)" }
 
     /// Creates a subgroup that remembers the order its members were created in, so
     /// tensors read back in the model's registration order.
@@ -71,12 +79,13 @@ final class HDF5Group {
                     "H5Pset_link_creation_order")
         let g = try HDF5Object.group(H5Gcreate2(location, name, srdist_h5p_default(), gcpl.id, srdist_h5p_default()),
                                      "cannot create group '\(name)'")
-        return HDF5Group(location: g.id, owner: g)
+        return HDF5Group(location: g.id, owner: g, path: member(name))
     }
 
     func openGroup(_ name: String) throws -> HDF5Group {
+        try requireHardLink(name)
         let g = try HDF5Object.group(H5Gopen2(location, name, srdist_h5p_default()), "cannot open group '\(name)'")
-        return HDF5Group(location: g.id, owner: g)
+        return HDF5Group(location: g.id, owner: g, path: member(name))
     }
 
     /// Whether a member (group or dataset) called `name` exists here.
@@ -126,20 +135,85 @@ final class HDF5Group {
     /// Shape, element size and storage of floating-point dataset `name`, read from its
     /// header only (no data is touched).
     func floatDataset(_ name: String) throws -> FloatDatasetInfo {
-        let d = try HDF5Object.dataset(H5Dopen2(location, name, srdist_h5p_default()), "cannot open dataset '\(name)'")
+        let d = try openDataset(name)
         let t = try HDF5Object.type(H5Dget_type(d.id), "cannot read the type of '\(name)'")
         guard H5Tget_class(t.id) == H5T_FLOAT else { throw HDF5Error("dataset '\(name)' does not hold floating-point numbers") }
         let s = try HDF5Object.space(H5Dget_space(d.id), "cannot read the shape of '\(name)'")
         let dcpl = try HDF5Object.plist(H5Dget_create_plist(d.id), "cannot read the properties of '\(name)'")
-        return FloatDatasetInfo(shape: try HDF5Object.shape(ofSpace: s.id), bytesPerElement: H5Tget_size(t.id),
+        let shape = try HDF5Object.shape(ofSpace: s.id)
+        try requireChunks(dcpl.id, within: shape, name)
+        return FloatDatasetInfo(shape: shape, bytesPerElement: H5Tget_size(t.id),
                                 storedBytes: Int(clamping: H5Dget_storage_size(d.id)),
                                 filtered: try h5check(H5Pget_nfilters(dcpl.id), "H5Pget_nfilters") > 0)
+    }
+
+    // MARK: What a checkpoint may hold: only its own bytes, read in bounded sizes
+
+    /// Throws unless member `name` is a hard link: an external link would open another
+    /// file (any file on the machine) and a soft link would alias another member.
+    func requireHardLink(_ name: String) throws {
+        var info = H5L_info_t()
+        try h5check(H5Lget_info(location, name, &info, srdist_h5p_default()), "cannot read the link '\(member(name))'")
+        switch info.type {
+        case H5L_TYPE_HARD: return
+        case H5L_TYPE_EXTERNAL: throw HDF5Error(refusing: "'\(member(name))' is an external link to another file; srdist reads only what is inside a checkpoint")
+        case H5L_TYPE_SOFT: throw HDF5Error(refusing: "'\(member(name))' is a soft link; srdist reads only plain groups and datasets")
+        default: throw HDF5Error(refusing: "'\(member(name))' is a user-defined link; srdist reads only plain groups and datasets")
+        }
+    }
+
+    /// Opens dataset `name` once its link and its storage are known to stay inside this
+    /// file and to decode to no more bytes than its shape declares.
+    private func openDataset(_ name: String) throws -> HDF5Object {
+        try requireHardLink(name)
+        let d = try HDF5Object.dataset(H5Dopen2(location, name, srdist_h5p_default()), "cannot open dataset '\(member(name))'")
+        let dcpl = try HDF5Object.plist(H5Dget_create_plist(d.id), "cannot read the properties of '\(member(name))'")
+        try requireOwnStorage(dcpl.id, name)
+        return d
+    }
+
+    /// Filters whose output is the input's size or smaller: HDF5 grows a chunk's buffer
+    /// for whatever a decompressor returns (a gzip chunk can inflate to gigabytes), so
+    /// compression is refused, not bounded after the fact.
+    private static let sizeBoundedFilters: Set<H5Z_filter_t> = [H5Z_filter_t(H5Z_FILTER_FLETCHER32), H5Z_filter_t(H5Z_FILTER_SHUFFLE)]
+
+    /// Throws when a dataset's raw data lives in other files (external storage, a
+    /// virtual dataset's sources) or passes through a filter of unbounded output.
+    private func requireOwnStorage(_ dcpl: hid_t, _ name: String) throws {
+        let layout = H5Pget_layout(dcpl)
+        guard layout == H5D_CONTIGUOUS || layout == H5D_CHUNKED || layout == H5D_COMPACT else {
+            throw HDF5Error(refusing: "dataset '\(member(name))' is \(layout == H5D_VIRTUAL ? "a virtual dataset (its data lives in other files)" : "of an unknown layout"); "
+                            + "srdist reads only data stored inside a checkpoint")
+        }
+        guard try h5check(H5Pget_external_count(dcpl), "H5Pget_external_count") == 0 else {
+            throw HDF5Error(refusing: "dataset '\(member(name))' keeps its data in external files; srdist reads only data stored inside a checkpoint")
+        }
+        for i in 0..<UInt32(try h5check(H5Pget_nfilters(dcpl), "H5Pget_nfilters")) {
+            var flags: UInt32 = 0, count = 0, config: UInt32 = 0
+            var values = [UInt32](repeating: 0, count: 8), label = [CChar](repeating: 0, count: 64)
+            let filter = H5Pget_filter2(dcpl, i, &flags, &count, &values, label.count, &label, &config)
+            guard Self.sizeBoundedFilters.contains(filter) else {
+                throw HDF5Error(refusing: "dataset '\(member(name))' is stored through filter \(filter) (\(String(cString: label))), whose output size is not bounded "
+                                + "in advance; srdist reads only uncompressed tensors (Fletcher-32 and shuffle are fine)")
+            }
+        }
+    }
+
+    /// Throws when a chunked dataset's chunks are larger than the dataset itself (a
+    /// chunk is decoded whole, so its size, not the shape, sizes the read buffer).
+    private func requireChunks(_ dcpl: hid_t, within shape: [Int], _ name: String) throws {
+        guard H5Pget_layout(dcpl) == H5D_CHUNKED else { return }
+        var chunk = [hsize_t](repeating: 0, count: 32)
+        let rank = Int(try h5check(H5Pget_chunk(dcpl, Int32(chunk.count), &chunk), "H5Pget_chunk"))
+        guard rank == shape.count, zip(chunk, shape).allSatisfy({ $0.0 >= 1 && Int(clamping: $0.0) <= max($0.1, 1) }) else {
+            throw HDF5Error(refusing: "dataset '\(member(name))' declares chunks of \(Array(chunk.prefix(min(rank, 8)))) for shape \(shape); chunks larger than the data are refused")
+        }
     }
 
     /// Reads all of dataset `name` (converted to float32) into `values`, which must
     /// hold as many elements as the dataset.
     func readFloats(_ name: String, into values: UnsafeMutablePointer<Float>) throws {
-        let d = try HDF5Object.dataset(H5Dopen2(location, name, srdist_h5p_default()), "cannot open dataset '\(name)'")
+        let d = try openDataset(name)
         try h5check(H5Dread(d.id, srdist_h5t_native_float(), srdist_h5s_all(), srdist_h5s_all(), srdist_h5p_default(), values),
                     "cannot read dataset '\(name)'")
     }
@@ -158,7 +232,7 @@ final class HDF5Group {
     }
 
     func readString(_ name: String) throws -> String {
-        let d = try HDF5Object.dataset(H5Dopen2(location, name, srdist_h5p_default()), "cannot open dataset '\(name)'")
+        let d = try openDataset(name)
         let fileType = try HDF5Object.type(H5Dget_type(d.id), "cannot read the type of '\(name)'")
         return try readText(fileType: fileType.id, what: "dataset '\(name)'") { memType, buffer in
             H5Dread(d.id, memType, srdist_h5s_all(), srdist_h5s_all(), srdist_h5p_default(), buffer)

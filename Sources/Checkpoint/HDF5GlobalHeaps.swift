@@ -14,9 +14,8 @@ enum HDF5GlobalHeaps {
     /// count 16, reserved 32, size 64) and their data padded to 8 bytes; index 0 is the
     /// free space that ends it. Tensor data matching that signature by chance (the
     /// 8-byte header with a plausible size) is not a realistic worry.
-    static func check(_ path: String) throws {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return }
-        try data.withUnsafeBytes { (file: UnsafeRawBufferPointer) in
+    static func check(_ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { (file: UnsafeRawBufferPointer) in
             let n = file.count
             func le(_ at: Int, _ bytes: Int) -> Int {
                 (0..<bytes).reduce(0) { $0 | Int(file[at + $1]) << (8 * $1) }

@@ -5,6 +5,12 @@ import CHDF5Shims
 /// `CheckpointFile` turns it into a `CheckpointError` naming the file.
 struct HDF5Error: Error {
     let message: String
+    /// False for a file HDF5 reads fine but srdist refuses to (a link or storage
+    /// outside the file, a filter of unbounded output): not damage, a rule.
+    var damaged = true
+
+    /// A readable file's content that srdist refuses.
+    init(refusing message: String) { (self.message, damaged) = (message, false) }
 
     /// Captures the innermost message of HDF5's error stack for the call that just failed.
     init(_ what: String) {

@@ -126,13 +126,14 @@ public struct Dataset: Sendable {
     func mapped(_ image: DatasetImage, scales: [Int], folder: String) throws -> [Int: ImagePair]? {
         let hrStamp = FileStamp(path: image.hrPath)
         guard let hr = try ImageCache.open("\(folder)/\(ImageCache.fileName(image.name, scale: nil))"),
-              hr.header.plane == 0, hr.header.hrStamp == hrStamp else { return nil }
+              hr.header.plane == 0, hr.header.hrStamp == hrStamp, try ImageDimensions.agree(image.hrPath, with: hr.view) else { return nil }
         var pairs: [Int: ImagePair] = [:]
         for s in scales {
             let lrStamp = image.lrPaths[s].map { FileStamp(path: $0) } ?? .absent
             guard let lr = try ImageCache.open("\(folder)/\(ImageCache.fileName(image.name, scale: s))"),
                   lr.header.plane == s, lr.header.hrStamp == hrStamp, lr.header.lrStamp == lrStamp,
-                  lr.view.width == hr.view.width / s, lr.view.height == hr.view.height / s else { return nil }
+                  lr.view.width == hr.view.width / s, lr.view.height == hr.view.height / s,
+                  try image.lrPaths[s].map({ try ImageDimensions.agree($0, with: lr.view) }) ?? true else { return nil }
             pairs[s] = ImagePair(name: image.hrPath, hr: hr.view.cropped(width: lr.view.width * s, height: lr.view.height * s),
                                  lr: lr.view, scale: s)
         }
@@ -147,7 +148,11 @@ public struct Dataset: Sendable {
         let hrFile = "\(folder)/\(ImageCache.fileName(image.name, scale: nil))"
         var written = 0
         var decoded: RGBImage?
-        let cached = try ImageCache.open(hrFile).flatMap { $0.header.plane == 0 && $0.header.hrStamp == hrStamp ? $0.view : nil }
+        var cached: ImageView?
+        if let entry = try ImageCache.open(hrFile), entry.header.plane == 0, entry.header.hrStamp == hrStamp,
+           try ImageDimensions.agree(image.hrPath, with: entry.view) {
+            cached = entry.view
+        }
         if cached == nil {
             let hr = try PNGFile.read(image.hrPath, maxPixels: maxImagePixels)
             try ImageCache.write(hr, plane: 0, hrStamp: hrStamp, lrStamp: .absent, to: hrFile)
@@ -162,7 +167,8 @@ public struct Dataset: Sendable {
             let lrStamp = lrPath.map { FileStamp(path: $0) } ?? .absent
             let lrFile = "\(folder)/\(ImageCache.fileName(image.name, scale: s))"
             if let lr = try ImageCache.open(lrFile), lr.header.plane == s, lr.header.hrStamp == hrStamp, lr.header.lrStamp == lrStamp,
-               lr.view.width == hrWidth / s, lr.view.height == hrHeight / s { continue }
+               lr.view.width == hrWidth / s, lr.view.height == hrHeight / s,
+               try lrPath.map({ try ImageDimensions.agree($0, with: lr.view) }) ?? true { continue }
             let lr: RGBImage
             if let lrPath, lrStamp != .absent {
                 lr = try PNGFile.read(lrPath, maxPixels: maxImagePixels)

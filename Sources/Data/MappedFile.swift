@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A whole file mapped read-only and shared (`MAP_SHARED`): every process on a node
 /// that maps the same cache file reads the same page-cache pages, so a dataset is in
@@ -12,11 +13,9 @@ public final class MappedFile: @unchecked Sendable {
     /// Maps `path`; nil when it does not exist.
     /// - Throws: `DataError` naming `path` when it exists but cannot be opened or mapped.
     public init?(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw DataError("\(path): cannot open the image cache file (\(String(cString: strerror(errno))))")
-        }
+        guard access(path, F_OK) == 0 || errno != ENOENT else { return nil }
+        let fd: Int32
+        do { fd = try FileDoor.openForReading(path, what: "image cache") } catch { throw DataError(describe(error)) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw DataError("\(path): cannot read the image cache file (\(String(cString: strerror(errno))))") }
@@ -27,9 +26,16 @@ public final class MappedFile: @unchecked Sendable {
             throw DataError("\(path): cannot map the image cache file (\(String(cString: strerror(errno))))")
         }
         (self.path, self.base, self.length) = (path, UnsafeRawPointer(mapped), length)
+        faultSlot = MappedFileFault.record(base: base, length: length, path: path)
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), length) }
+    /// This map's entry in `MappedFileFault`'s table.
+    private var faultSlot: Int?
+
+    deinit {
+        if let faultSlot { MappedFileFault.forget(faultSlot) }
+        munmap(UnsafeMutableRawPointer(mutating: base), length)
+    }
 
     /// Drops this process's page-table entries for the pages under `bytes` (the
     /// pages stay in the page cache for every other reader). The patch sampler calls

@@ -1,5 +1,6 @@
 import CPNG
 import Foundation
+import Support
 
 /// PNG input and output through libpng's simplified API.
 ///
@@ -24,15 +25,14 @@ public enum PNGFile {
     public static func read(_ path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
         // The file is read whole: bound it by what an image within the limit can take
         // (16-bit RGBA stored uncompressed, plus room for metadata chunks).
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let (maxBytes, overflow) = maxPixels.multipliedReportingOverflow(by: 8)
-        guard overflow || size <= maxBytes + (64 << 20) else {
-            throw DataError("\(path): the file is \(size) bytes, more than a PNG of at most \(maxPixels) pixels can need")
+        let data: [UInt8]
+        do {
+            data = try FileDoor.read(path, what: "image", maxBytes: overflow ? Int.max : maxBytes + (64 << 20))
+        } catch {
+            throw DataError(describe(error))
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError("\(path): cannot read the file (missing or unreadable)")
-        }
-        return try decode([UInt8](data), path: path, maxPixels: maxPixels)
+        return try decode(data, path: path, maxPixels: maxPixels)
     }
 
     /// Decodes a PNG file's bytes (`read` after loading them; the fuzz target's entry).
@@ -82,24 +82,16 @@ public enum PNGFile {
         return out
     }
 
-    /// Writes `image` as an 8-bit RGB PNG. The file appears complete or not at all
-    /// (written to a temporary name, then renamed).
+    /// Writes `image` as an 8-bit RGB PNG through `FileDoor`: the file appears complete
+    /// or not at all, and only a regular file (or nothing) is replaced at `path`.
     /// - Throws: `DataError` naming `path` when it cannot be written.
     public static func write(_ image: RGBImage, to path: String) throws {
-        var png = png_image()
-        png.version = UInt32(PNG_IMAGE_VERSION)
-        png.width = UInt32(image.width)
-        png.height = UInt32(image.height)
-        png.format = PNG_FORMAT_FLAG_COLOR
-        let temp = path + ".tmp-\(getpid())"
-        let ok = image.pixels.withUnsafeBytes { png_image_write_to_file(&png, temp, 0, $0.baseAddress, 0, nil) }
-        guard ok != 0 else {
-            unlink(temp)
-            throw DataError("\(path): cannot write the PNG (\(message(png)))")
-        }
-        guard rename(temp, path) == 0 else {
-            unlink(temp)
-            throw DataError("\(path): cannot write the PNG (\(String(cString: strerror(errno))))")
+        do {
+            try FileDoor.writeAtomically(try encode(image), to: path, what: "PNG")
+        } catch let error as FileDoorError {
+            throw DataError(error.description)
+        } catch {
+            throw DataError("\(path): \(describe(error))")
         }
     }
 

@@ -48,12 +48,19 @@ public struct RGBImage: Equatable, Sendable {
 
     /// Rounds and clamps a planar `[3, h, w]` float image back to 8 bits (how outputs
     /// are quantised before they are scored or saved).
-    public init(planar: UnsafePointer<Float>, width: Int, height: Int) {
+    /// - Throws: `DataError` when a value is NaN or ±∞ (a network with damaged or
+    ///   diverged weights): such a number has no pixel value.
+    public init(planar: UnsafePointer<Float>, width: Int, height: Int) throws {
         self.init(width: width, height: height)
         let plane = width * height
         for i in 0..<plane {
             for c in 0..<3 {
-                pixels[i * 3 + c] = UInt8(min(max(planar[c * plane + i].rounded(), 0), 255))
+                let v = planar[c * plane + i]
+                guard v.isFinite else {
+                    throw DataError("the model's output holds \(v) at pixel (\(i % width), \(i / width)): no pixel value for it — "
+                                    + "the weights are damaged or training diverged")
+                }
+                pixels[i * 3 + c] = UInt8(min(max(v.rounded(), 0), 255))
             }
         }
     }

@@ -33,24 +33,22 @@ extension Communicator {
     /// Runs `body` on every rank, then agrees in one allreduce whether it failed: on no
     /// rank, its value; on every rank (a missing dataset, a config every rank reads
     /// alike), a `CollectiveError` with this rank's line, so rank 0 reports it once; on
-    /// some ranks only, each failed rank aborts the job with its own line and the others
-    /// wait for that abort. `body` must make no collective call (a failed rank would
-    /// leave the others waiting in it).
+    /// some ranks only, a `CollectiveError` on every rank with the lowest failed rank's
+    /// line (`rank N: …`): the job still ends in one line and one exit code, with no
+    /// abort — mpirun never has to kill ranks that would then report a stop signal.
+    /// `body` must make no collective call (a failed rank would leave the others waiting
+    /// in it).
     public func failTogether<T>(_ body: () throws -> T) throws -> T {
         let outcome = Result(catching: body)
         var failed: Int32 = 0
         if case .failure = outcome { failed = 1 }
         let failures = try allreduce([failed], .sum)[0]
-        switch outcome {
-        case let .success(value):
-            guard failures > 0 else { return value }
-            // Another rank failed alone and ends the job through MPI_Abort; wait for it.
-            try barrier()
-            abort(message: "another rank failed")
-        case let .failure(error):
-            if failures == Int32(size) { throw CollectiveError(describe(error)) }
-            abort(message: describe(error))
-        }
+        if case let .success(value) = outcome, failures == 0 { return value }
+        if case let .failure(error) = outcome, failures == Int32(size) { throw CollectiveError(describe(error)) }
+        let first = Int(try allreduce([failed == 1 ? Int32(rank) : Int32(size)], .min)[0])
+        var line = ""
+        if case let .failure(error) = outcome, rank == first { line = describe(error) }
+        throw CollectiveError("rank \(first): " + (try broadcast(line, root: first)))
     }
 
     /// One rank fails: prints `rank N: message` on standard error and ends the whole job

@@ -13,7 +13,7 @@ import Foundation
 /// separate receive buffer: in-place ones fall back to a slow tree) advances only when
 /// `ready` polls it with `MPI_Test`, between layers. A communication thread running
 /// blocking allreduces was measured slower here (it spins on a core the compute needs;
-/// see README.md), so polling is the only strategy.
+/// docs/distributed.md), so polling is the only strategy.
 ///
 /// The loss gradient is already weighted by 1/(global batch elements), so the sum is
 /// the global mean gradient.

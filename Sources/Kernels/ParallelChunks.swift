@@ -18,8 +18,8 @@ enum BLASThreads {
 /// worker (at most `threads`). Chunk boundaries depend only on `count` and `threads`,
 /// so any per-worker reduction that follows happens in a fixed order (deterministic
 /// bits). BLAS runs single-threaded inside the chunks, because BLAS threads inside
-/// parallel loops oversubscribe the cores (measured 2–3× slower,
-/// ../shared/notes/conv-speed.md); with a single chunk BLAS gets all the threads. The
+/// parallel loops oversubscribe the cores (measured 2–3× slower); with a single chunk
+/// BLAS gets all the threads. The
 /// chunks run on `WorkerPool`'s threads, chunk 0 on the caller's.
 @inline(__always)
 public func parallelChunks(_ count: Int, threads: Int, _ body: (_ worker: Int, _ range: Range<Int>) -> Void) {

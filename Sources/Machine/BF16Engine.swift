@@ -21,7 +21,7 @@ public enum BF16ISA: String, CaseIterable, Sendable {
 
 /// What computes srdist's bf16 convolutions (`train.precision: "bf16"`, `--precision bf16`).
 ///
-/// No AMX or AVX512-BF16 engine is built yet (issue #25): on a CPU that has one of those
+/// No AMX or AVX512-BF16 engine exists: on a CPU that has one of those
 /// ISAs, bf16 is refused with a line saying so, exactly as on a CPU that has neither. The
 /// one engine there is, `reference`, runs on any CPU and is chosen only when
 /// `SRDIST_BF16=reference` asks for it, for tests: never in place of a hardware engine.

@@ -43,11 +43,9 @@ public struct ONNXSummary {
     /// Reads and decodes `path`.
     /// - Throws: `ONNXError`, one line naming the file: unreadable, too large, or not well-formed ONNX.
     public init(path: String) throws {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        guard let size else { throw ONNXError("\(path): cannot read the file") }
-        guard size <= Self.maxFileBytes else { throw ONNXError("\(path): \(size) bytes, more than an ONNX file can hold (2 GiB)") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw ONNXError("\(path): cannot read the file") }
-        try self.init(bytes: [UInt8](data), file: path)
+        let bytes: [UInt8]
+        do { bytes = try FileDoor.read(path, what: "ONNX", maxBytes: Self.maxFileBytes) } catch { throw ONNXError(describe(error)) }
+        try self.init(bytes: bytes, file: path)
     }
 
     /// Decodes the ModelProto `bytes`, read from `file` (named in errors).

@@ -47,7 +47,7 @@ struct WinogradGeometry {
     var positions: Int { alpha &* alpha }
 
     /// Floats between position planes of a `channels`-row matrix: padded off multiples
-    /// of 4 KiB, where the planes would alias in the cache (../shared/notes/conv-speed.md).
+    /// of 4 KiB, where the planes would map to the same cache sets and evict each other.
     func planeStride(_ channels: Int) -> Int { avoidAliasing(channels &* ld) }
 
     /// Row stride of a position's `[tile][channel]` matrix (a `[channel][tile]` one

@@ -50,15 +50,51 @@ final class DataCacheTests: XCTestCase {
     /// the same bits as 20 steps straight.
     func testResumeOnMappedDataIsBitIdentical() throws {
         let cfg = try config("edsr")
-        func train(_ run: String, _ steps: Int, _ extra: [String] = []) throws {
+        @discardableResult func train(_ run: String, _ steps: Int, _ extra: [String] = []) throws -> String {
             let r = try Executables.mpirunSrdist(2, ["--config", cfg, "--set", "run_dir=\(dir!)/\(run)", "--set", "train.steps=\(steps)"] + extra)
             XCTAssertEqual(r.status, 0, r.output)
+            return r.output
         }
         try train("straight", 20)
         try train("split", 10)
-        try train("split", 20, ["--resume", "auto"])
+        let resumed = try train("split", 20, ["--resume", "auto"])
+        XCTAssertTrue(resumed.contains(resumedLine("\(dir!)/split", step: 10)), resumed)
         func params(_ run: String) throws -> [Float] { try CheckpointFile.read(path: try CheckpointStore.locate("\(dir!)/\(run)")).params }
         XCTAssertEqual(try params("straight"), try params("split"))
+    }
+
+    /// Cache files truncated under a running job end it with a line naming the file and
+    /// exit 1, not a bus error.
+    func testCacheTruncatedUnderARunningJobIsOneLine() throws {
+        let cfg = try config("edsr")
+        XCTAssertEqual(try Executables.run(Executables.srdist, ["prepare-data", "--config", cfg]).status, 0)
+        let log = URL(fileURLWithPath: "\(dir!)/run.log")
+        let p = try Executables.startLogged(Executables.srdist, ["--config", cfg, "--set", "run_dir=\(dir!)/run", "--set", "train.steps=100000",
+                                                                 "--set", "train.log_every=1"], log: log, until: "step 2/", timeout: 120)
+        let folder = Dataset(layout: .div2k, root: "\(dir!)/DIV2K", cacheDir: "\(dir!)/cache").cacheFolder
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) where name.hasSuffix(".srd") {
+            XCTAssertEqual(truncate("\(folder)/\(name)", 64), 0)
+        }
+        let began = Date()
+        while p.isRunning && Date().timeIntervalSince(began) < 60 { usleep(20_000) }
+        if p.isRunning { p.terminate() }
+        p.waitUntilExit()
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        XCTAssertEqual(p.terminationReason, .exit, output)
+        XCTAssertEqual(p.terminationStatus, 1, output)
+        XCTAssertTrue(output.contains("the image cache file was truncated or rewritten while this run had it mapped"), output)
+    }
+
+    /// A cache folder that is a regular file is one line from rank 0 on two ranks: no
+    /// rank's own copy, no MPI_ABORT.
+    func testCacheFolderThatIsAFileIsOneLineOnTwoRanks() throws {
+        let cfg = try config("edsr")
+        XCTAssertTrue(FileManager.default.createFile(atPath: "\(dir!)/cache", contents: Data("x".utf8)))
+        let r = try Executables.mpirunSrdist(2, ["--config", cfg, "--set", "run_dir=\(dir!)/run"], timeout: 120)
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertEqual(r.output.split(separator: "\n").filter { $0.contains("image cache folder") }.count, 1, r.output)
+        XCTAssertFalse(r.output.contains("MPI_ABORT"), r.output)
+        XCTAssertFalse(r.output.contains("requeue me"), r.output)
     }
 
     /// A bad cache file stops the run with one line naming it.

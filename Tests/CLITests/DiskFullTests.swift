@@ -17,7 +17,7 @@ final class DiskFullTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        if let mounted { _ = try? Executables.run("/usr/bin/env", ["umount", mounted]) }
+        if let mounted { Tmpfs.unmount(mounted) }
         try? FileManager.default.removeItem(at: dir)
     }
 
@@ -25,12 +25,7 @@ final class DiskFullTests: XCTestCase {
     /// folder's first log lines, not for a checkpoint (≈290 KB).
     func nearlyFullDisk(free: Int = 24 << 10) throws -> String {
         let path = dir.appendingPathComponent("disk").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let m = try Executables.run("/usr/bin/env", ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", path])
-        guard m.status == 0 else {
-            print("\n**********\nSKIPPED: cannot mount a tmpfs (root needed): \(m.output)\n**********\n")
-            throw XCTSkip("SKIPPED: cannot mount a tmpfs (root needed): \(m.output)")
-        }
+        if let reason = try Tmpfs.mount(path, size: "512k") { throw XCTSkip(missingCapability("a tmpfs mount", reason)) }
         mounted = path
         // Reserve `free`, fill the rest, then release the reserve.
         XCTAssertTrue(FileManager.default.createFile(atPath: path + "/reserve", contents: Data(count: free)))

@@ -14,6 +14,7 @@ final class InspectCommandTests: XCTestCase {
         let out = Pipe(), err = Pipe()
         (p.standardOutput, p.standardError) = (out, err)
         try p.run()
+        p.kill(after: 300)
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))

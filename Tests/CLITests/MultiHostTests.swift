@@ -34,8 +34,7 @@ final class MultiHostTests: XCTestCase {
                                         environment: ["OMP_NUM_THREADS": "1", "MPIRUN_FLAGS": "--display-map"], timeout: 120)
         if multi.status == 77, let line = multi.output.split(separator: "\n").first(where: { $0.contains("network namespaces unavailable") }) {
             let reason = line.components(separatedBy: "unavailable: ").last ?? String(line)
-            print("\n**********\nSKIPPED: network namespaces unavailable: \(reason)\n**********\n")
-            throw XCTSkip("SKIPPED: network namespaces unavailable: \(reason)")
+            throw XCTSkip(missingCapability("network namespaces", reason))
         }
         XCTAssertEqual(multi.status, 0, multi.output)
         XCTAssertTrue(multi.output.contains("Data for node: h0") && multi.output.contains("Data for node: h1"), multi.output)

@@ -1,9 +1,10 @@
+import Data
 import Foundation
 import TestSupport
 import XCTest
 
 /// `srdist export` of briefly trained EDSR ×2 and MDSR ×2/×3/×4 checkpoints, run by ONNX
-/// Runtime (CPU) from the venv launch/setup.sh makes: on Set14 photos of odd sizes the
+/// Runtime (CPU) from the venv launch/setup.sh makes: on synthetic photos of odd sizes the
 /// 8-bit outputs equal `srdist upscale`'s to within one level at every pixel, in both
 /// input ranges, and onnx's checker (full_check, with shape inference) passes each file.
 /// `srdist inspect` reads the files back and matches them to their checkpoints.
@@ -16,9 +17,18 @@ final class ONNXExportTests: ScratchFolderTestCase {
             ?? Executables.repositoryRoot().appendingPathComponent(".build/onnx-venv/bin/python").path
     }
 
-    /// Non-square, and no side a multiple of 8: 250×361, 500×362, 586×391.
-    let photos = ["comic", "flowers", "zebra"].map {
-        Executables.repositoryRoot().appendingPathComponent("../shared/data/benchmark/Set14/HR/\($0).png").standardized.path
+    /// Non-square, and no side a multiple of 8, so the graph's shapes stay symbolic and
+    /// no padding or tiling hides an edge case.
+    static let photoSizes = [(width: 250, height: 361), (width: 201, height: 133), (width: 293, height: 195)]
+    var photos: [String] = []
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        photos = try Self.photoSizes.enumerated().map { i, size in
+            let path = "\(dir.path)/photo\(i)_\(size.width)x\(size.height).png"
+            try PNGFile.write(SyntheticImages.image(index: i, width: size.width, height: size.height, seed: 37), to: path)
+            return path
+        }
     }
 
     /// argv: model, input range, then (photo, srdist's upscaled PNG) pairs. Checks the
@@ -85,7 +95,6 @@ final class ONNXExportTests: ScratchFolderTestCase {
     func testEDSRAndMDSRRunUnderONNXRuntimeAsSrdistUpscales() throws {
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: python),
                       "\(python) is missing: run launch/setup.sh (it installs onnxruntime into .build/onnx-venv)")
-        for photo in photos { XCTAssertTrue(FileManager.default.fileExists(atPath: photo), "\(photo) is missing (../shared/data)") }
 
         let edsr = try train("tiny_x2", "edsr")
         let exported = try srdist(["export", edsr, "\(dir.path)/edsr.onnx"])

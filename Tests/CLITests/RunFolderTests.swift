@@ -29,7 +29,7 @@ final class RunFolderTests: ScratchFolderTestCase {
 
     func stop(_ p: Process) {
         kill(p.processIdentifier, SIGUSR1)
-        p.waitUntilExit()
+        p.waitUntilExit(within: 120)
     }
 
     func testSecondRunOnTheSameFolderIsRefusedNamingTheHolder() throws {

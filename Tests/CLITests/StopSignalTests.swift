@@ -31,25 +31,30 @@ final class StopSignalTests: XCTestCase {
 
     func output(_ log: URL) -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    func wait(_ p: Process, timeout: Double = 60) -> Double {
-        let began = Date()
-        while p.isRunning && Date().timeIntervalSince(began) < timeout { usleep(20_000) }
-        if p.isRunning { p.terminate() }
-        p.waitUntilExit()
-        return Date().timeIntervalSince(began)
-    }
-
     /// SIGTERM (Slurm's preemption, `kill`) to the launcher: every rank checkpoints at
     /// the next step boundary and the job exits 85; the checkpoint resumes.
     func testSIGTERMThroughMpirunCheckpointsAndExits85() throws {
         let (p, log) = try launch("term", [], until: "step 5/")
         kill(p.processIdentifier, SIGTERM)
-        _ = wait(p)
+        _ = p.waitUntilExit(within: 60)
         XCTAssertEqual(p.terminationStatus, 85, output(log))
         XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
         let saved = try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/term"))
         XCTAssertGreaterThanOrEqual(saved.step, 5)
         XCTAssertEqual(saved.worldSize, 2)
+    }
+
+    /// SIGHUP (a closed terminal, a dropped ssh session) to the launcher stops like
+    /// SIGTERM: checkpoint, exit 85, no rank left training behind it.
+    func testSIGHUPThroughTheLauncherCheckpointsAndExits85() throws {
+        let (p, log) = try launch("hup", [], until: "step 5/")
+        kill(p.processIdentifier, SIGHUP)
+        _ = wait(p)
+        XCTAssertEqual(p.terminationStatus, 85, output(log))
+        XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
+        XCTAssertGreaterThanOrEqual(try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/hup")).step, 5)
+        let left = try Executables.run("/usr/bin/env", ["pgrep", "-f", "run_dir=\(dir.path)/hup"])
+        XCTAssertEqual(left.output.trimmingCharacters(in: .whitespacesAndNewlines), "", "ranks left running")
     }
 
     /// Two Ctrl-Cs: the second stops every rank at once with 130.
@@ -62,7 +67,7 @@ final class StopSignalTests: XCTestCase {
         kill(p.processIdentifier, SIGINT)
         usleep(100_000)
         kill(p.processIdentifier, SIGINT)
-        let seconds = wait(p)
+        let seconds = p.waitUntilExit(within: 60)
         XCTAssertEqual(p.terminationStatus, 130, output(log))
         XCTAssertTrue(output(log).contains("stopping at once (exit 130)"), output(log))
         XCTAssertLessThan(seconds, 20, output(log))
@@ -74,7 +79,7 @@ final class StopSignalTests: XCTestCase {
         let (p, log) = try launch("startup", ["--set", "data.synthetic_images=160", "--set", "data.synthetic_size=384"],
                                   until: "config overrides:")
         kill(p.processIdentifier, SIGTERM)
-        let seconds = wait(p)
+        let seconds = p.waitUntilExit(within: 60)
         XCTAssertEqual(p.terminationStatus, 85, output(log))
         // Both ranks get the signal; rank 0 alone says so.
         XCTAssertEqual(output(log).components(separatedBy: "stop signal during start-up: exiting with 85 before training").count - 1,
@@ -93,7 +98,7 @@ final class StopSignalTests: XCTestCase {
         // rank printing every step can block on the full pipe before its checkpoint.
         let (p, log) = try launch("direct", ["--set", "train.log_every=50"], until: "step 100/", command: mpirun)
         kill(p.processIdentifier, SIGTERM)
-        _ = wait(p)
+        _ = p.waitUntilExit(within: 60)
         XCTAssertNotEqual(p.terminationStatus, 0)
         XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
         XCTAssertGreaterThanOrEqual(try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/direct")).step, 5)

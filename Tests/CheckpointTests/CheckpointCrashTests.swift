@@ -23,6 +23,7 @@ final class CheckpointCrashTests: CheckpointTestCase {
         let out = Pipe(), err = Pipe()
         (p.standardOutput, p.standardError) = (out, err)
         try p.run()
+        p.kill(after: 300)
         return (p, out, err)
     }
 

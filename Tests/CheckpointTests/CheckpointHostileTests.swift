@@ -57,6 +57,39 @@ final class CheckpointHostileTests: CheckpointTestCase {
         }
     }
 
+    /// A checkpoint reads only its own bytes: external storage, external and soft links,
+    /// and filters of unbounded output (gzip) are refused before any data is read — a
+    /// crafted file never loads another file of the machine as weights.
+    func testDataOutsideTheFileAndUnboundedFiltersAreRefused() throws {
+        let secret = file("secret.bin")
+        FileManager.default.createFile(atPath: secret, contents: Data(repeating: 0x41, count: 8 * 3 * 3 * 3 * 4))
+        let outside = file("outside.h5")
+        try? FileManager.default.removeItem(atPath: outside)
+        try CheckpointFile.write(sample(), to: outside)
+        let cases: [(String, (CheckpointTamper) throws -> Void)] = [
+            ("keeps its data in external files", { try $0.storeExternally("/params/head.0.weight", float32: [8, 3, 3, 3], in: secret) }),
+            ("external link to another file", { try $0.linkExternally("/params/head.0.weight", to: outside, object: "/params/head.0.weight") }),
+            ("external link to another file", { try $0.linkExternally("/optim", to: outside, object: "/optim") }),
+            ("soft link", { try $0.linkSoftly("/params/head.0.weight", to: "/params/head.0.bias") }),
+            ("filter 1 (deflate)", { try $0.compress("/params/head.0.weight", float32: [8, 3, 3, 3]) }),
+        ]
+        for (message, edit) in cases {
+            let path = try tampered(edit)
+            assertCheckpointError(["t.h5", message]) { _ = try CheckpointFile.read(path: path) }
+        }
+    }
+
+    /// Special files in place of a checkpoint are refused at once, never opened blocking.
+    func testSpecialFilesAreRefusedWithoutBlocking() throws {
+        let fifo = file("fifo.h5")
+        unlink(fifo)
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let started = Date()
+        assertCheckpointError(["fifo.h5", "named pipe (FIFO)"]) { _ = try CheckpointFile.read(path: fifo) }
+        assertCheckpointError(["/dev/zero", "character device"]) { _ = try CheckpointFile.read(path: "/dev/zero") }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "refused without waiting for a writer")
+    }
+
     func testCountersMustBeInRangeAndConsistent() throws {
         let cases: [(String, (CheckpointTamper) throws -> Void)] = [
             ("attribute /step is -5, must not be negative", { try $0.set("/", "step", int64: -5) }),

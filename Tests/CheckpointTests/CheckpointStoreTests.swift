@@ -54,12 +54,23 @@ final class CheckpointStoreTests: CheckpointTestCase {
     }
 
     func testUnwritableFolderIsReportedAndThePreviousCheckpointStays() throws {
-        let store = CheckpointStore(directory: dir)
-        let previous = try store.save(sample(step: 1))
-        // A regular file where the temporary file's folder should be: creation fails.
+        // A regular file where the store's folder should be: creation fails.
         XCTAssertTrue(FileManager.default.createFile(atPath: file("blocker"), contents: Data("x".utf8)))
         let blocked = CheckpointStore(directory: file("blocker"))
         assertCheckpointError(["blocker", "checkpoint not saved", "previous one is untouched"]) { try blocked.save(self.sample(step: 2)) }
+
+        // In a store that holds a checkpoint: a folder squatting on the next save's
+        // temporary file (this process's, beside the checkpoint) makes its creation fail
+        // there, as an unwritable folder would (root writes through permissions). The
+        // previous checkpoint, its `latest` pointer and its bytes stay.
+        let store = CheckpointStore(directory: file("run"))
+        let previous = try store.save(sample(step: 1))
+        let next = CheckpointStore.fileName(step: 2)
+        try FileManager.default.createDirectory(atPath: file("run/.\(next).tmp-\(getpid())"), withIntermediateDirectories: false)
+        assertCheckpointError([next, "checkpoint not saved", "previous one is untouched"]) { try store.save(self.sample(step: 2)) }
+        XCTAssertEqual(try String(contentsOfFile: file("run/latest"), encoding: .utf8), CheckpointStore.fileName(step: 1) + "\n")
+        XCTAssertEqual(store.latest(), previous)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("run/" + next)))
         XCTAssertEqual(try CheckpointFile.read(path: previous), sample(step: 1))
     }
 }

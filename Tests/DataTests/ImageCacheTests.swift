@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import TestSupport
 import XCTest
 
 final class ImageCacheTests: XCTestCase {
@@ -75,6 +76,27 @@ final class ImageCacheTests: XCTestCase {
         }
     }
 
+    /// An entry edited in place so that its header disagrees with its source (width and
+    /// height swapped: same length, same end marker) is rebuilt, never trained on.
+    func testEntryWhoseHeaderDisagreesWithItsSourceIsRebuilt() throws {
+        let root = try temporaryFolder(self)
+        try FileManager.default.createDirectory(atPath: root + "/HR", withIntermediateDirectories: true)
+        let pixels = (0..<(40 * 24 * 3)).map { UInt8(truncatingIfNeeded: $0 * 37 &+ $0 / 7) }
+        try PNGFile.write(RGBImage(width: 40, height: 24, pixels: pixels), to: root + "/HR/a.png")
+        let dataset = Dataset(layout: .folder, root: root + "/HR", generateLR: true, cacheDir: root + "/cache")
+        let first = try dataset.load(scale: 2, range: nil)
+        for path in [cacheFile(dataset, "a", scale: nil), cacheFile(dataset, "a")] {
+            let whole = try XCTUnwrap(FileManager.default.contents(atPath: path))
+            var bytes = [UInt8](whole)
+            bytes.replaceSubrange(48..<56, with: Array(bytes[52..<56] + bytes[48..<52]))
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+            let again = try dataset.load(scale: 2, range: nil)
+            XCTAssertEqual(again.map { $0.hr.image() }, first.map { $0.hr.image() })
+            XCTAssertEqual(again.map { $0.lr.image() }, first.map { $0.lr.image() })
+            XCTAssertEqual(FileManager.default.contents(atPath: path), whole, "rebuilt from the source")
+        }
+    }
+
     func testCacheFromAnotherVersionIsRefused() throws {
         let (_, dataset, _) = try makeCachedTree()
         let path = cacheFile(dataset, "0001")
@@ -113,7 +135,7 @@ final class ImageCacheTests: XCTestCase {
         let mount = try tmpfs(root + "/ro", size: "4m")
         let dataset = Dataset(layout: .div2k, root: root, cacheDir: mount)
         let built = try dataset.load(scale: 2, range: 1...2).map { $0.lr.image() }
-        try run("/bin/mount", ["-o", "remount,ro", mount])
+        XCTAssertTrue(try Tmpfs.remount(mount, "ro"))
         XCTAssertEqual(try dataset.load(scale: 2, range: 1...2).map { $0.lr.image() }, built, "a complete cache is read from a read-only folder")
         try PNGFile.write(SyntheticImages.image(index: 5, size: 40, seed: 4), to: "\(root)/DIV2K_train_HR/0002.png")
         assertDataError(try dataset.load(scale: 2, range: 1...2), contains: [dataset.cacheFolder, "data.cache_dir"])
@@ -131,7 +153,7 @@ final class ImageCacheTests: XCTestCase {
         let left = try FileManager.default.contentsOfDirectory(atPath: dataset.cacheFolder)
         XCTAssertFalse(left.contains { $0.contains(".tmp-") }, "temporary files are removed: \(left)")
         for name in left { XCTAssertNotNil(try ImageCache.open("\(dataset.cacheFolder)/\(name)"), "\(name) is complete") }
-        try run("/bin/mount", ["-o", "remount,size=1m", mount])
+        XCTAssertTrue(try Tmpfs.remount(mount, "size=1m"))
         XCTAssertEqual(try dataset.load(scale: 2, range: 1...4).count, 4)
     }
 
@@ -202,19 +224,9 @@ final class ImageCacheTests: XCTestCase {
     /// A fresh tmpfs of `size` (mount's notation) at `path`, unmounted when the test ends
     /// (before its folder is removed: teardown blocks run last-added first).
     func tmpfs(_ path: String, size: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path])
-        addTeardownBlock { [self] in try? run("/bin/umount", [path]) }
+        if let reason = try Tmpfs.mount(path, size: size) { throw XCTSkip(missingCapability("a tmpfs mount", reason)) }
+        addTeardownBlock { Tmpfs.unmount(path) }
         return path
-    }
-
-    func run(_ tool: String, _ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "\(tool) \(arguments.joined(separator: " "))")
     }
 
     /// Replaces a file's bytes with garbage, keeping its size and exact

@@ -6,7 +6,7 @@ import XCTest
 /// Hostile PNG headers are refused from the IHDR, before anything is allocated for
 /// them; odd but valid images still decode.
 final class PNGLimitTests: XCTestCase {
-    /// The 74-byte file claiming 60000×60000 that used to allocate 14 GB.
+    /// A 74-byte file claiming 60000×60000: decoding it naively would allocate 14 GB.
     func testHeaderBombIsRefusedBeforeAllocating() throws {
         let path = try temporaryFolder(self) + "/bomb.png"
         try CraftedPNG.write(to: path, width: 60_000, height: 60_000)

@@ -36,8 +36,7 @@ func stallOneRank(_ comm: Communicator, _ args: Arguments) throws {
 }
 
 /// `failTogether` with the same error on every rank (`--rank` omitted) or on rank
-/// `--rank` alone: the first ends collectively (rank 0 prints it once, no abort), the
-/// second aborts the job with that rank's line.
+/// `--rank` alone: both end collectively (rank 0 prints the line once, no abort).
 func failTogether(_ comm: Communicator, _ args: Arguments) throws {
     let failing = args.string("rank").flatMap { Int($0) }
     try comm.failTogether {

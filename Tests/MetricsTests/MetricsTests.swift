@@ -18,7 +18,7 @@ final class MetricsTests: XCTestCase {
         let cases: [Case]
     }
 
-    /// The tolerances; both sides compute in Double, so real differences are
+    /// Both sides compute in Double, so real differences are
     /// rounding (~1e-12), and a wrong crop, shave, weight or window moves PSNR by
     /// hundredths of a dB and SSIM by 1e-4 or more.
     static let psnrTolerance = 1e-4, ssimTolerance = 1e-6

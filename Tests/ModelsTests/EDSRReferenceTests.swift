@@ -15,7 +15,7 @@ final class EDSRReferenceTests: XCTestCase {
         let params, grads: [String: FixtureTensor]
     }
 
-    /// Forward tolerance of the issue: outputs are ~100 with float32 ulps of ~1e-5,
+    /// Forward tolerance: outputs are ~100 with float32 ulps of ~1e-5,
     /// so 1e-5 relative leaves room for summation order only, not for a wrong layer.
     static let outputTolerance = 1e-5
     /// Gradients are sums over every pixel of the batch (thousands of terms of both

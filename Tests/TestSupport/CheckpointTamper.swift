@@ -76,6 +76,54 @@ public final class CheckpointTamper {
         }
     }
 
+    /// Replaces float32 dataset `path` (shape `dims`) by one whose raw data is read from
+    /// `outside` (HDF5 external storage), the way a crafted file would leak another file.
+    public func storeExternally(_ path: String, float32 dims: [UInt64], in outside: String) throws {
+        let dcpl = H5Pcreate(srdist_h5p_dataset_create())
+        defer { H5Pclose(dcpl) }
+        guard H5Pset_external(dcpl, outside, 0, hsize_t(dims.reduce(1, *) * 4)) >= 0 else { throw TamperError("H5Pset_external") }
+        try replace(path, float32: dims, dcpl: dcpl, write: false)
+    }
+
+    /// Replaces member `path` by an external link to `object` in the file `outside`.
+    public func linkExternally(_ path: String, to outside: String, object: String) throws {
+        H5Ldelete(file, path, hid_t(H5P_DEFAULT))
+        guard H5Lcreate_external(outside, object, file, path, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT)) >= 0 else {
+            throw TamperError("cannot link \(path) to \(outside):\(object)")
+        }
+    }
+
+    /// Replaces member `path` by a soft link to `target` in this file.
+    public func linkSoftly(_ path: String, to target: String) throws {
+        H5Ldelete(file, path, hid_t(H5P_DEFAULT))
+        guard H5Lcreate_soft(target, file, path, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT)) >= 0 else { throw TamperError("cannot link \(path)") }
+    }
+
+    /// Replaces float32 dataset `path` by a gzip-compressed one of shape `dims`, all zeros
+    /// (a few bytes on disk that inflate to the whole shape).
+    public func compress(_ path: String, float32 dims: [UInt64]) throws {
+        let dcpl = H5Pcreate(srdist_h5p_dataset_create())
+        defer { H5Pclose(dcpl) }
+        H5Pset_chunk(dcpl, Int32(dims.count), dims)
+        guard H5Pset_deflate(dcpl, 9) >= 0 else { throw TamperError("H5Pset_deflate") }
+        try replace(path, float32: dims, dcpl: dcpl, write: true)
+    }
+
+    private func replace(_ path: String, float32 dims: [UInt64], dcpl: hid_t, write: Bool) throws {
+        H5Ldelete(file, path, hid_t(H5P_DEFAULT))
+        let space = H5Screate_simple(Int32(dims.count), dims, nil)
+        defer { H5Sclose(space) }
+        let d = H5Dcreate2(file, path, srdist_h5t_native_float(), space, hid_t(H5P_DEFAULT), dcpl, hid_t(H5P_DEFAULT))
+        guard d >= 0 else { throw TamperError("cannot create dataset \(path) with shape \(dims)") }
+        defer { H5Dclose(d) }
+        if write {
+            let zeros = [Float](repeating: 0, count: Int(dims.reduce(1, *)))
+            guard H5Dwrite(d, srdist_h5t_native_float(), srdist_h5s_all(), srdist_h5s_all(), hid_t(H5P_DEFAULT), zeros) >= 0 else {
+                throw TamperError("cannot write \(path)")
+            }
+        }
+    }
+
     private func replaceAttribute(_ object: String, _ name: String, type: hid_t, _ value: UnsafeRawPointer) throws {
         let o = H5Oopen(file, object, hid_t(H5P_DEFAULT))
         guard o >= 0 else { throw TamperError("no object \(object)") }

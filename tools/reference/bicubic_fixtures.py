@@ -1,6 +1,6 @@
 """Writes the bicubic fixtures of Tests/DataTests/Fixtures/bicubic/ from bicubic.py.
 
-Run from the repository root:  /work/torchenv/bin/python tools/reference/bicubic_fixtures.py
+Run from the repository root:  python3 tools/reference/bicubic_fixtures.py
 Each fixture is raw: width and height as little-endian uint32, then H*W*3 bytes (RGB,
 row by row). For every case it also reports how many pixels would differ if the
 intermediate image were not rounded (MATLAB rounds it; see bicubic.py).

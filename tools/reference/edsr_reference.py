@@ -7,7 +7,7 @@ mean L1 loss against a target and backpropagates. Writes, per scale, the weights
 Tests/ModelsTests/Fixtures/edsr_tiny_x{scale}.json, which EDSRReferenceTests
 compares against srdist's EDSR. The Swift tests never need torch.
 
-    /work/torchenv/bin/python tools/reference/edsr_reference.py
+    python3 tools/reference/edsr_reference.py
 """
 
 import argparse

@@ -2,7 +2,7 @@
 as EDSR-PyTorch's src/model/mdsr.py (same classes, names and registration order), its
 weights, and for each scale the output, L1 loss and parameter gradients of one batch.
 
-Run from the repository root:  /work/torchenv/bin/python tools/reference/mdsr_reference.py
+Run from the repository root:  python3 tools/reference/mdsr_reference.py
 
 Fixture layout:
     config   {"blocks", "features", "scales", "res_scale", "rgb_range"}

@@ -5,8 +5,8 @@ with `test_y_channel`, whose SSIM is MATLAB's `ssim_index`: 11×11 Gaussian wind
 (σ 1.5) applied as a full 2-D window (not separably, unlike srdist), "valid" region,
 C1 = (0.01·255)², C2 = (0.03·255)², float64, per channel then averaged.
 
-Two deliberate differences from BasicSR's code, both matching the Y formula of the
-issue: images are RGB (BasicSR reads BGR through OpenCV and reverses the weights),
+Two deliberate differences from BasicSR's code, both matching srdist's Y formula
+(ITU-R BT.601, as MATLAB's rgb2ycbcr): images are RGB (BasicSR reads BGR through OpenCV and reverses the weights),
 and Y is kept in float64 where BasicSR rounds it to float32 (the script prints how
 far BasicSR's float32 Y would move each value).
 
@@ -14,7 +14,7 @@ Writes Tests/MetricsTests/Fixtures/metrics_reference.json: deterministic image
 pairs (odd sizes, an HR larger than its SR to test the crop) as base64 RGB bytes,
 and the expected PSNR/SSIM on Y and RGB for several shaves.
 
-    /work/torchenv/bin/python tools/reference/metrics_reference.py
+    python3 tools/reference/metrics_reference.py   # needs numpy
 """
 
 import base64

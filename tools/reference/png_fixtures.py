@@ -1,6 +1,6 @@
 """Writes PNGs of every colour type and bit depth, plus the RGB each must decode to.
 
-Run from the repository root:  /work/torchenv/bin/python tools/reference/png_fixtures.py
+Run from the repository root:  python3 tools/reference/png_fixtures.py
 The PNGs are assembled by hand (zlib + CRC) so the exact stored samples are known.
 Expected RGB (raw: width, height as little-endian uint32, then H*W*3 bytes) follows
 the documented conversions: grey -> R=G=B, palette -> its colours, alpha ignored

@@ -2,7 +2,7 @@
 (src/model/__init__.py) on a tiny EDSR, written to
 Tests/ModelsTests/Fixtures/edsr_tiny_x8.json (weights, input, ensembled output).
 
-    /work/torchenv/bin/python tools/reference/self_ensemble_reference.py
+    python3 tools/reference/self_ensemble_reference.py
 """
 
 import os

@@ -4,6 +4,7 @@ import Foundation
 import Kernels
 import Machine
 import Models
+import Support
 
 /// The network to train (`"model"` section).
 public struct ModelSpec: Equatable, Sendable {
@@ -67,7 +68,8 @@ extension ModelSpec {
     /// - Parameter maxParameters: the largest network the caller will build.
     public static func fromConfigJSON(_ json: String, file: String,
                                       maxParameters: Int = CheckpointLimits.defaultMaxParameters) throws -> ModelSpec {
-        guard let root = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else {
+        guard (try? JSONCheck().check(Array(json.utf8))) != nil,
+              let root = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else {
             throw ConfigError("\(file): the stored config is not a JSON object")
         }
         // Messages name the stored config, not a file the user could edit.
@@ -174,7 +176,7 @@ public struct CheckpointSpec: Equatable, Sendable {
     public var maxParameters: Int
 }
 
-/// Where training images come from (`"data"` section; layouts in the README).
+/// Where training images come from (`"data"` section; layouts in docs/data.md).
 public struct DataSpec: Equatable, Sendable {
     /// Synthetic (generated textures, no files) or a dataset layout (div2k, benchmark, folder).
     public var kind: DataKind
@@ -222,14 +224,14 @@ public struct Config: Sendable {
     /// - Parameter overrides: `section.key=value` assignments applied on top of the
     ///   file (`--set train.lr=2e-4`); values are JSON, or plain strings.
     public static func load(path: String, overrides: [String] = []) throws -> Config {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError("\(path): cannot read the config file")
-        }
-        return try parse(data, file: path, overrides: overrides)
+        let bytes: [UInt8]
+        do { bytes = try FileDoor.read(path, what: "config", maxBytes: maxConfigBytes) } catch { throw ConfigError(describe(error)) }
+        return try parse(Data(bytes), file: path, overrides: overrides)
     }
 
     public static func parse(_ data: Data, file: String, overrides: [String] = []) throws -> Config {
         let object: Any
+        do { try JSONCheck().check([UInt8](data)) } catch { throw ConfigError("\(file): not valid JSON at \(describe(error))") }
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             throw ConfigError("\(file): not valid JSON\(jsonErrorPosition(error, in: data))")
         }
@@ -242,8 +244,12 @@ public struct Config: Sendable {
             root["model"] = model
         }
         let resolved = try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
+        // Every checkpoint stores it, and a checkpoint reader takes at most this much.
+        guard resolved.count <= maxConfigBytes else {
+            throw ConfigError("\(file): the resolved config is \(resolved.count) bytes, more than the \(maxConfigBytes) a checkpoint stores")
+        }
         var top = ConfigSection(file: file, path: "", values: root)
-        let name = try top.string("name", URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
+        let name = try top.name("name", URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
 
         var c = try top.section("checkpoint")
         let checkpoint = CheckpointSpec(saveEvery: try c.int("save_every", 1000, min: 1, max: maxCount),
@@ -317,7 +323,7 @@ public struct Config: Sendable {
         for (i, item) in list.enumerated() {
             guard let dict = item as? [String: Any] else { throw top.fail("stages", "entry \(i) must be an object") }
             var st = ConfigSection(file: top.file, path: "stages[\(i)]", values: dict)
-            let stage = StageSpec(name: try st.string("name"), scale: try st.int("scale", min: Int.min, max: Int.max),
+            let stage = StageSpec(name: try st.name("name"), scale: try st.int("scale", min: Int.min, max: Int.max),
                                   steps: try st.int("steps", train.steps, min: 1, max: maxCount), initFrom: try st.optionalString("init_from"))
             try st.finish()
             guard [2, 3, 4].contains(stage.scale) else { throw st.fail("scale", "must be 2, 3 or 4, got \(stage.scale)") }
@@ -342,7 +348,17 @@ public struct Config: Sendable {
         let path = assignment[..<eq].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let text = String(assignment[assignment.index(after: eq)...])
         guard !path.contains("") else { throw ConfigError("--set \(assignment): empty key in '\(assignment[..<eq])'") }
-        let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+        // A value that reads as JSON is JSON (checked as strictly as the file); one that
+        // starts like a number must be one; anything else is a plain string.
+        let value: Any
+        do {
+            try JSONCheck().check(Array(text.utf8))
+            value = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        } catch let error as JSONCheckError where text.first.map({ $0 == "-" || $0.isNumber }) ?? false {
+            throw ConfigError("--set \(assignment): \(error.reason)")
+        } catch {
+            value = text
+        }
         func set(_ dict: inout [String: Any], _ keys: ArraySlice<String>) throws {
             let key = keys.first!
             if keys.count == 1 { dict[key] = value; return }
@@ -392,6 +408,8 @@ public struct Config: Sendable {
 
     /// Steps and periods: far past any run, and exact as Doubles and Adam counters.
     static let maxCount = 1 << 40
+    /// Largest config file read (the resolved config is stored in every checkpoint).
+    static let maxConfigBytes = 1 << 20
 
     /// Throws `error` when `runDir` is empty or names the current folder, `/` or one of
     /// the current folder's parents: a run must not scatter its files (and replace a

@@ -87,6 +87,17 @@ struct ConfigSection {
         return choices.first { $0.rawValue == text }!
     }
 
+    /// A run or stage name: it names folders and is stored in every checkpoint, so it is
+    /// 1 to 255 bytes (a file name's limit) and holds no control character.
+    mutating func name(_ k: String, _ fallback: String? = nil) throws -> String {
+        let s = try string(k, fallback)
+        guard (1...255).contains(s.utf8.count) else { throw fail(k, "must be 1 to 255 bytes long, got \(s.utf8.count)") }
+        guard !s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw fail(k, "must not contain control characters")
+        }
+        return s
+    }
+
     mutating func optionalString(_ k: String) throws -> String? {
         guard raw(k) != nil else { return nil }
         return try string(k)

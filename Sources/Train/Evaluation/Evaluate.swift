@@ -2,6 +2,7 @@ import Data
 import Distributed
 import Foundation
 import Metrics
+import Support
 import Models
 
 /// Scores of one image: the model's and bicubic upsampling's (the floor), and the
@@ -31,6 +32,12 @@ public enum ScoringRanks: Sendable {
 /// Thrown on every rank of a shared evaluation when the `stop` check said so between
 /// two images: the evaluation was abandoned.
 public struct EvaluationStopped: Error {}
+
+/// The model's output for an image held NaN or ±∞ (damaged or diverged weights): no
+/// pixels, so no score. Thrown on every rank alike.
+public struct NonFiniteOutput: CollectiveFailure, LocalizedError {
+    public let errorDescription: String?
+}
 
 /// The paper's evaluation, shared by the ranks of `comm`: each LR image is cut into the
 /// windows of a `TileGrid` (one window when `tile` is nil), the windows of all images are
@@ -75,17 +82,28 @@ public func evaluate(_ upscaler: Upscaler, on pairs: [ImagePair], by evaluation:
         let grid = grids[k]
         let mine = (first..<(first + grid.count)).filter { workers[$0 % workers.count] == comm.rank }.map { $0 - first }
         var cores: [UInt8] = []
+        var nonFinite: String?
         if !mine.isEmpty {
             let lr = pair.lr.image().planar()
             let start = DispatchTime.now().uptimeNanoseconds
             for i in mine {
                 let core = grid.core(i)
                 let pixels = grid.core(i, of: upscaler.windowOutput(lr, grid, i, selfEnsemble: selfEnsemble), scale: s)
-                cores += pixels.withUnsafeBufferPointer {
-                    RGBImage(planar: $0.baseAddress!, width: core.cols.count * s, height: core.rows.count * s).pixels
+                do {
+                    cores += try pixels.withUnsafeBufferPointer {
+                        try RGBImage(planar: $0.baseAddress!, width: core.cols.count * s, height: core.rows.count * s).pixels
+                    }
+                } catch {
+                    nonFinite = "\(pair.name) ×\(s): \(describe(error))"
+                    break
                 }
             }
             table[5 * k + 4] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        do {
+            try comm.failTogether { if let nonFinite { throw ScoringError(nonFinite) } }
+        } catch {
+            throw NonFiniteOutput(errorDescription: describe(error))
         }
         let owner = scoring == .root ? 0 : workers[k % workers.count]
         let gathered = try comm.gather(cores, root: owner)

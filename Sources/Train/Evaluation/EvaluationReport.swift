@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Support
 
 /// `srdist eval --report DIR`: `DIR/index.html`, one table row per image and scale with
 /// PSNR/SSIM (model and bicubic) and three crops side by side — bicubic | srdist | HR,
@@ -96,8 +97,8 @@ public final class EvaluationReport {
         }
         html += "</body></html>\n"
         let path = (folder as NSString).appendingPathComponent("index.html")
-        do { try Data(html.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw DataError("\(path): cannot write the report (\(describeIOError(error, path: path)))")
+        do { try FileDoor.writeAtomically(Array(html.utf8), to: path, what: "report") } catch {
+            throw DataError(describe(error))
         }
         return path
     }

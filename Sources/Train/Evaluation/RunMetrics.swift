@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The curves of a run, read from its `metrics.jsonl` (what `RunLog` appends): the
 /// progress lines' loss and learning rate, and the validation PSNR of the model and of
@@ -33,8 +34,8 @@ public struct RunMetrics: Equatable, Sendable {
 
     /// Reads `path`; nil when it does not exist or cannot be read.
     public static func read(_ path: String) -> RunMetrics? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
+        guard let fd = try? FileDoor.openForReading(path, what: "metrics") else { return nil }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         guard let data = try? handle.read(upToCount: maxBytes) else { return nil }
         return parse(data)
     }

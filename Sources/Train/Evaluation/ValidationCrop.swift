@@ -18,7 +18,10 @@ extension Trainer {
             let (x, y) = ((lrFull.width - side) / 2, (lrFull.height - side) / 2)
             let lr = lrFull.region(x: x, y: y, width: side, height: side)
             let out = scoredWeights { Upscaler(model, scale: s).upscale(lr.planar(), h: side, w: side) }
-            let sr = out.withUnsafeBufferPointer { RGBImage(planar: $0.baseAddress!, width: side * s, height: side * s) }
+            // A non-finite output has no picture; the validation reports it.
+            guard let sr = try? out.withUnsafeBufferPointer({ try RGBImage(planar: $0.baseAddress!, width: side * s, height: side * s) }) else {
+                continue
+            }
             let hr = hrFull.region(x: x * s, y: y * s, width: side * s, height: side * s)
             crops[s] = RGBImage(sideBySide: [Bicubic.upscale(lr, by: s), sr, hr])
         }

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Support
 import Logging
 
 /// Rank 0's voice: progress and event lines through swift-log to standard output (text
@@ -80,7 +81,9 @@ final class AppendFile {
 
     init(_ path: String) {
         self.path = path
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        // Through the door: a link, FIFO or device in its place fails here (and is
+        // reported at the first append) instead of blocking or writing elsewhere.
+        fd = (try? FileDoor.openForAppending(path, what: "log")) ?? -1
     }
 
     deinit { if fd >= 0 { close(fd) } }

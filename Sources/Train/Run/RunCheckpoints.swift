@@ -51,6 +51,9 @@ final class RunCheckpoints {
                     self.log.say("validation step \(step): \(done)/\(total) images in \(duration(elapsed)), ETA "
                                  + duration(elapsed / Double(done) * Double(total - done)), event: "validation_progress")
                 }
+            } catch let error as NonFiniteOutput {
+                log.say("validation of step \(progress.step) failed: \(describe(error)); the checkpoint is saved without a score",
+                        event: "validation_error")
             } catch is EvaluationStopped {
                 log.say("stop signal during the validation of step \(progress.step): validation abandoned after "
                         + "\(duration(Date().timeIntervalSince(began))); saving the checkpoint without it", event: "signal")

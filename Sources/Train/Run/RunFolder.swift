@@ -1,4 +1,5 @@
 import Foundation
+import Data
 import Support
 
 /// Rank 0's hold on a run folder for the length of a run: an exclusive `flock` on
@@ -30,28 +31,46 @@ public final class RunFolder {
     var lockPath: String { (path as NSString).appendingPathComponent("srdist.lock") }
 
     private func createAndLock() throws {
+        let checkpoints = (path as NSString).appendingPathComponent("checkpoints")
         do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).appendingPathComponent("checkpoints"),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw ConfigError("\(path): cannot create the run folder (\(error.localizedDescription))")
+            throw ConfigError("\(path): cannot create the run folder (\(describeIOError(error)))")
+        }
+        // `checkpoints` may be a link to a folder on a bigger disk, but it must end in a folder.
+        var info = stat()
+        if stat(checkpoints, &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
+            throw ConfigError("\(checkpoints): is \(FileDoor.kind(info.st_mode)), not a folder; srdist keeps the run's checkpoints there — move it away")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigError("\(checkpoints): cannot create the checkpoint folder (\(describeIOError(error)))")
         }
         try takeLock()
     }
 
     /// Writes the resolved config as `config.json`.
     public func writeConfig() throws {
-        do {
-            try configJSON.write(toFile: (path as NSString).appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
-        } catch {
-            throw ConfigError("\(path)/config.json: cannot write (\(error.localizedDescription))")
-        }
+        try FileDoor.writeAtomically(Array(configJSON.utf8), to: (path as NSString).appendingPathComponent("config.json"),
+                                     what: "run's config.json")
     }
 
     private func takeLock() throws {
         release()
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ConfigError("\(lockPath): cannot create the run lock (\(String(cString: strerror(errno))))") }
+        // Never through a link (it would carry the holder's line outside the folder),
+        // never blocking on a FIFO put in its place.
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let reason = errno
+            if reason == ELOOP { throw ConfigError("\(lockPath): is a symbolic link; srdist writes only its own files in the run folder — remove the link") }
+            throw ConfigError("\(lockPath): cannot create the run lock (\(String(cString: strerror(reason))))")
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw ConfigError("\(lockPath): is \(FileDoor.kind(info.st_mode)), not the run's lock file — remove it")
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let reason = errno
             if reason == EWOULDBLOCK {

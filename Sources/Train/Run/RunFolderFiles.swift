@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The files srdist writes in a run folder are its own: a symbolic link there (to a
 /// shared log, another run's metrics, a file elsewhere) is refused, not followed.
@@ -7,22 +8,19 @@ public enum RunFolderFiles {
     /// (`checkpoints/` may be a link: a bigger disk for checkpoints is a real setup.)
     public static let names = ["config.json", "train.log", "metrics.jsonl"]
 
-    /// Throws when one of `names` in `runDir` is a symbolic link.
-    /// - Throws: `ConfigError` naming the link.
-    public static func requireNoLinks(in runDir: String) throws {
+    /// Throws when one of `names` in `runDir` exists as anything but a regular file:
+    /// a symbolic link, a FIFO (writing would block), a device, a folder.
+    /// - Throws: `ConfigError` naming the path.
+    public static func requireRegularFiles(in runDir: String) throws {
         for name in names {
             let path = (runDir as NSString).appendingPathComponent(name)
             var info = stat()
-            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG else { continue }
+            if info.st_mode & S_IFMT == S_IFLNK {
                 throw ConfigError("\(path): is a symbolic link; srdist writes only its own files in the run folder — remove the link")
             }
+            throw ConfigError("\(path): is \(FileDoor.kind(info.st_mode)), not a regular file; srdist writes its own \(name) there — remove it")
         }
     }
 
-    /// Opens `path` for appending, creating it (mode 0644) when missing, without
-    /// following a symbolic link (O_NOFOLLOW); nil when it cannot be opened so.
-    public static func openForAppending(_ path: String) -> FileHandle? {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        return fd >= 0 ? FileHandle(fileDescriptor: fd, closeOnDealloc: true) : nil
-    }
 }

@@ -19,7 +19,8 @@ struct RunStart {
 /// checkpoint is read within `limits`.
 func claimRunFolder(_ config: Config, store: CheckpointStore, resume: String?, limits: CheckpointLimits) throws -> RunStart {
     var start = RunStart(folder: try RunFolder(path: config.runDir, configJSON: config.json))
-    try RunFolderFiles.requireNoLinks(in: config.runDir)
+    try RunFolderFiles.requireRegularFiles(in: config.runDir)
+    try store.requireOwnFiles()
     start.notes = store.recover().map { "\(store.directory): \($0)" }
     switch resume {
     case nil:
@@ -39,7 +40,8 @@ func claimRunFolder(_ config: Config, store: CheckpointStore, resume: String?, l
         store.enforceRetention(keeping: found.path)
         start.resume = found
     case let path?:
-        if let file = try store.resolve(resume: path) { start.resume = (file, try CheckpointStore.readValid(file, limits: limits)) }
+        let file = try CheckpointStore.locate(path)
+        start.resume = (file, try CheckpointStore.readValid(file, limits: limits))
     }
     try start.folder!.writeConfig()
     return start

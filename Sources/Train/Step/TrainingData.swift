@@ -74,8 +74,8 @@ struct DataSources {
 /// nodes' shares when it is node-local. Rank 0 reports progress through `say`
 /// (images, MB/s, ETA) and a summary line. A no-op for synthetic data.
 /// `threads` workers decode on each rank.
-/// - Throws: `CollectiveError` when every rank fails to list the dataset; `DataError`
-///   naming the file at fault when a rank fails on its own images (each rank its own).
+/// - Throws: `CollectiveError` on every rank, with the line naming the file at fault,
+///   when any rank fails to list the dataset or to build its images.
 public func prepareData(_ spec: DataSpec, scales: [Int], comm: Communicator, threads: Int, say: ((String) -> Void)?) throws {
     guard let sources = DataSources(spec, scales: scales) else { return }
     // A missing or unlistable dataset fails on every rank alike: said once, by rank 0.
@@ -92,16 +92,19 @@ public func prepareData(_ spec: DataSpec, scales: [Int], comm: Communicator, thr
         let mine = sets.map { set in (set.0, set.1.enumerated().filter { $0.offset % group.size == group.rank }.map(\.element)) }
         let myTotal = mine.map(\.1.count).reduce(0, +)
         var done = 0
-        for (dataset, images) in mine where !images.isEmpty {
-            let before = (built, bytes, done)
-            try dataset.build(images, scales: scales, threads: threads) { p in
-                (built, bytes, done) = (before.0 + p.built, before.1 + p.bytes, before.2 + p.done)
-                guard let say, Date().timeIntervalSince(lastReport) >= 5, p.built > 0, done < myTotal else { return }
-                lastReport = Date()
-                let elapsed = lastReport.timeIntervalSince(start)
-                let eta = elapsed / Double(done) * Double(myTotal - done)
-                say(String(format: "data: building the image cache: %d/%d images of rank 0's share (%d in all over %d rank%@), %.0f MB/s, ETA %@",
-                           done, myTotal, total, group.size, group.size == 1 ? "" : "s", Double(bytes) / 1e6 / elapsed, duration(eta)))
+        // A bad image or an unusable cache folder ends every rank together, in one line.
+        try comm.failTogether {
+            for (dataset, images) in mine where !images.isEmpty {
+                let before = (built, bytes, done)
+                try dataset.build(images, scales: scales, threads: threads) { p in
+                    (built, bytes, done) = (before.0 + p.built, before.1 + p.bytes, before.2 + p.done)
+                    guard let say, Date().timeIntervalSince(lastReport) >= 5, p.built > 0, done < myTotal else { return }
+                    lastReport = Date()
+                    let elapsed = lastReport.timeIntervalSince(start)
+                    let eta = elapsed / Double(done) * Double(myTotal - done)
+                    say(String(format: "data: building the image cache: %d/%d images of rank 0's share (%d in all over %d rank%@), %.0f MB/s, ETA %@",
+                               done, myTotal, total, group.size, group.size == 1 ? "" : "s", Double(bytes) / 1e6 / elapsed, duration(eta)))
+                }
             }
         }
         try group.barrier()

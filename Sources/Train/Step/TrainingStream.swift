@@ -30,8 +30,10 @@ public final class TrainingStream {
     /// `threads` workers build missing cache files.
     init(config: Config, comm: Communicator, threads: Int, shares: BatchShares, capacity: Int) throws {
         (scales, rank) = (config.model.scales, comm.rank)
-        let data = try TrainingData.load(config.data, scales: scales, seed: config.train.seed,
-                                         threads: threads)
+        // A cache entry changed or damaged under one rank ends every rank together.
+        let data = try comm.failTogether { [scales] in
+            try TrainingData.load(config.data, scales: scales, seed: config.train.seed, threads: threads)
+        }
         samplers = try scales.map { s in
             let pairs = data.train[s] ?? []
             try Dataset.checkPatchFits(pairs, patch: config.train.patchSize)

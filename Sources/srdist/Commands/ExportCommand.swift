@@ -3,6 +3,7 @@ import Checkpoint
 import Foundation
 import Kernels
 import ONNX
+import Support
 import Train
 
 extension InputRange: ExpressibleByArgument {}
@@ -59,7 +60,7 @@ struct ExportCommand: ParsableCommand {
                             ("srdist.input_range", String(inputRange.rawValue)), ("srdist.weights", trained.usesEMA ? "ema" : "raw"),
                             ("srdist.step", String(trained.step))]
             let bytes = SuperResolutionGraph.encode(trained.model, scale: s, inputRange: inputRange, metadata: metadata)
-            try DurableFile.writeAtomically(bytes, to: file)
+            try FileDoor.writeAtomically(bytes, to: file, what: "ONNX model")
             print(String(format: "%@ → %@ (%@ ×%d, input range 0…%d, %.1f MB, %.2f s)", trained.path, file, trained.spec.arch.rawValue.uppercased(),
                          s, inputRange.rawValue, Double(bytes.count) / 1e6, Date().timeIntervalSince(start)))
         }

@@ -57,6 +57,7 @@ struct InspectCommand: ParsableCommand {
     var isONNX: Bool { !diff && files.count == 1 && files[0].lowercased().hasSuffix(".onnx") }
 
     func run() throws {
+        CheckpointSandbox.capChildMemory()
         let limits = CheckpointLimits(maxParameters: maxParameters, allowNonFinite: allowNonFinite, isolation: CheckpointSandbox.isolation())
         if isONNX { return try inspectONNX(limits: limits) }
         let checkpoints = try files.map { try CheckpointFile.read(path: try CheckpointStore.locate($0), limits: limits) }

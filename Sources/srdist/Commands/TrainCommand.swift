@@ -19,8 +19,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Path of the JSON config file (see configs/).")
     var config: String
 
-    /// Continue a run: "auto" (the run folder's latest checkpoint, or a fresh start if none) or a checkpoint path.
-    @Option(help: "Resume: 'auto' (latest checkpoint of the run folder, if any) or a checkpoint path.")
+    /// Continue a run: "auto" (the run folder's latest checkpoint, or a fresh start if none), or a
+    /// checkpoint as every verb takes one: a file, a `latest`/`best` pointer, or a run folder.
+    @Option(help: "Resume: 'auto' (latest checkpoint of the run folder, if any), a checkpoint file, a latest/best pointer or a run folder.")
     var resume: String?
 
     /// Config overrides, e.g. --set train.lr=2e-4 (repeatable); echoed in the log and stored in checkpoints.
@@ -34,6 +35,12 @@ struct TrainCommand: ParsableCommand {
     /// Progress output format.
     @Option(help: "Output format: text or json.")
     var logFormat: RunLog.Format = .text
+
+    func validate() throws {
+        if resume?.isEmpty == true {
+            throw CommandLineError("--resume is empty: give auto, a checkpoint file, a latest/best pointer or a run folder")
+        }
+    }
 
     func run() throws {
         // First: a stop signal during start-up (data loading, cache builds) must exit 85, not kill.

@@ -3,6 +3,7 @@ import Data
 import Foundation
 import Kernels
 import Machine
+import Support
 import Train
 
 /// `srdist upscale IN OUT --checkpoint CK`: super-resolves one PNG, or every PNG of a folder.
@@ -64,7 +65,12 @@ struct UpscaleCommand: ParsableCommand {
             let out = upscaler.upscale(lr.planar(), h: lr.height, w: lr.width, tile: inference.tileSize(default: 256),
                                        overlap: inference.overlap(trained, scale: upscaler.scale), selfEnsemble: inference.selfEnsemble)
             let s = upscaler.scale
-            let sr = out.withUnsafeBufferPointer { RGBImage(planar: $0.baseAddress!, width: lr.width * s, height: lr.height * s) }
+            let sr: RGBImage
+            do {
+                sr = try out.withUnsafeBufferPointer { try RGBImage(planar: $0.baseAddress!, width: lr.width * s, height: lr.height * s) }
+            } catch {
+                throw CommandLineError("\(src): \(describe(error))")
+            }
             try PNGFile.write(sr, to: dst)
             print(String(format: "%@ → %@ (%d×%d → %d×%d, %.2f s)", src, dst, lr.width, lr.height, sr.width, sr.height,
                          Date().timeIntervalSince(start)))
