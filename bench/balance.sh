@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Balanced batch shares on this machine: 2 ranks, 1 thread each, bound to cores 0 and 1;
-# a busy loop pinned to core 1 halves rank 1's speed. Equal and measured shares run
-# interleaved (equal, measured, equal, …):
-#   half     the busy loop for the whole run: median step time, rank 0's wait share
-#   even     no busy loop: what measuring costs when the ranks are equally fast
-#   stretch  measured only, the busy loop from step START to step STOP: how many steps
+# Balanced batch shares on this machine: 2 ranks, 1 thread each, bound to cores 0 and 1,
+# rank 1 slowed to about half speed. Equal and measured shares run interleaved (equal,
+# measured, equal, …):
+#   half     rank 1 slowed for the whole run: median step time, rank 0's wait share
+#   even     no slowdown: what measuring costs when the ranks are equally fast
+#   stretch  measured only, rank 1 slowed from step START to step STOP: how many steps
 #            the shares take to follow each change of speed
-# Prints one line per run and the medians. About 6 minutes with ROUNDS=3.
+# SLOW=busy (default): a busy loop pinned to core 1 takes half of rank 1's core; it needs
+# an otherwise idle machine (other load migrates to core 0 and evens the two ranks out).
+# SLOW=delay: rank 1 sleeps DELAY_MS per sample inside its compute time (the test switch
+# SRDIST_TEST_INJECT_DELAY; about its own compute per sample, so half speed), which other
+# load does not even out. Prints one line per run and the medians. About 5 minutes with ROUNDS=3.
 #
 #   bench/balance.sh
-#   ROUNDS=5 ONLY="half even" bench/balance.sh
+#   ROUNDS=5 ONLY="half even" SLOW=delay bench/balance.sh
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SRDIST=${SRDIST:-$root/.build/release/srdist}
@@ -17,7 +21,7 @@ SRDIST=${SRDIST:-$root/.build/release/srdist}
 if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
 [ "$(nproc)" -ge 2 ] || { echo "bench/balance.sh: needs 2 cores" >&2; exit 2; }
 ROUNDS=${ROUNDS:-3} STEPS=${STEPS:-60} WINDOW=${WINDOW:-10} START=${START:-30} STOP=${STOP:-60}
-ONLY=${ONLY:-half even stretch}
+ONLY=${ONLY:-half even stretch} SLOW=${SLOW:-busy} DELAY_MS=${DELAY_MS:-14}
 work=$(mktemp -d /tmp/srdist-balance.XXXXXX)
 busy=
 cleanup() { [ -n "$busy" ] && kill "$busy" 2>/dev/null; rm -rf "$work"; }
@@ -33,12 +37,16 @@ cat > "$work/config.json" <<JSON
 JSON
 
 start_busy() { taskset -c 1 bash -c 'while :; do :; done' & busy=$!; }
+# slowdown STEPS: the environment that slows rank 1 at those steps with SLOW=delay.
+slowdown() { [ "$SLOW" = delay ] && echo "SRDIST_TEST_INJECT_DELAY=1:$DELAY_MS@$1"; }
 stop_busy() { [ -n "$busy" ] && kill "$busy" 2>/dev/null; wait "$busy" 2>/dev/null; busy=; }
 
-# run NAME MODE STEPS: one training run in $work/NAME (log in $work/NAME.log).
+# run NAME MODE STEPS [VAR=VALUE]: one training run in $work/NAME (log in $work/NAME.log).
 run() {
-    OMP_NUM_THREADS=1 mpirun -np 2 --bind-to core --map-by core -x OMP_NUM_THREADS "$SRDIST" train --config "$work/config.json" \
-        --set "run_dir=$work/$1" --set "distributed.balance=$2" --set "train.steps=$3" > "$work/$1.log" 2>&1
+    local extra=() x=()
+    [ -n "${4:-}" ] && extra=("${4%%=*}=${4#*=}") && x=(-x "${4%%=*}")
+    env OMP_NUM_THREADS=1 "${extra[@]}" mpirun -np 2 --bind-to core --map-by core -x OMP_NUM_THREADS "${x[@]}" "$SRDIST" train \
+        --config "$work/config.json" --set "run_dir=$work/$1" --set "distributed.balance=$2" --set "train.steps=$3" > "$work/$1.log" 2>&1
 }
 
 # summary NAME SKIP: median step time (s), rank 0's median wait share and the last shares,
@@ -60,15 +68,18 @@ PY
 median() { python3 -c 'import statistics, sys; print(f"{statistics.median(map(float, sys.argv[1:])):.4f}")' "$@"; }
 
 echo "srdist bench/balance.sh: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; load: $(uptime | sed 's/.*load average: //')"
-echo "2 ranks × 1 thread, EDSR B8 F32, batch 16, patch 32, window $WINDOW; medians of steps after step $((2 * WINDOW))"
+echo "2 ranks × 1 thread, EDSR B8 F32, batch 16, patch 32, window $WINDOW, slowdown: $SLOW; medians of steps after step $((2 * WINDOW))"
 for experiment in $ONLY; do
     case $experiment in
     half|even)
         declare -A times=()
         for round in $(seq "$ROUNDS"); do
             for mode in equal measured; do
-                [ "$experiment" = half ] && start_busy
-                run "$experiment-$mode-$round" "$mode" "$STEPS"
+                slow=
+                if [ "$experiment" = half ]; then
+                    if [ "$SLOW" = busy ]; then start_busy; else slow=$(slowdown 0-999999); fi
+                fi
+                run "$experiment-$mode-$round" "$mode" "$STEPS" "$slow"
                 stop_busy
                 read -r step wait shares c0 c1 < <(summary "$experiment-$mode-$round" $((2 * WINDOW)))
                 times[$mode]+="$step "
@@ -82,15 +93,18 @@ for experiment in $ONLY; do
         ;;
     stretch)
         total=$((STOP + START))
-        run_bg() { OMP_NUM_THREADS=1 mpirun -np 2 --bind-to core --map-by core -x OMP_NUM_THREADS "$SRDIST" train --config "$work/config.json" \
-                       --set "run_dir=$work/stretch" --set "distributed.balance=measured" --set "train.steps=$total" > "$work/stretch.log" 2>&1; }
-        run_bg & job=$!
-        until grep -q "^step $START/" "$work/stretch.log" 2>/dev/null; do sleep 0.05; kill -0 $job 2>/dev/null || break; done
-        start_busy
-        until grep -q "^step $STOP/" "$work/stretch.log" 2>/dev/null; do sleep 0.05; kill -0 $job 2>/dev/null || break; done
-        stop_busy
-        wait $job
-        echo "stretch  busy loop on rank 1's core from step $START to step $STOP of $total; share changes:"
+        if [ "$SLOW" = busy ]; then
+            run stretch measured "$total" & job=$!
+            until grep -q "^step $START/" "$work/stretch.log" 2>/dev/null; do sleep 0.05; kill -0 $job 2>/dev/null || break; done
+            start_busy
+            until grep -q "^step $STOP/" "$work/stretch.log" 2>/dev/null; do sleep 0.05; kill -0 $job 2>/dev/null || break; done
+            stop_busy
+            wait $job
+        else
+            # Step numbers of the switch are 0-based: the step after line "step START/" is START.
+            run stretch measured "$total" "$(slowdown "$START-$((STOP - 1))")"
+        fi
+        echo "stretch  rank 1 slowed ($SLOW) from step $START to step $STOP of $total; share changes:"
         grep '^shares from step' "$work/stretch.log" | sed 's/^/stretch    /'
         ;;
     esac
