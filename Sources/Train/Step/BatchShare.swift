@@ -79,7 +79,9 @@ public struct BatchShares: Equatable, Sendable {
     /// `total` split by cumulative rounding (rank k ends at ⌊total·W_≤k / W⌋, which for
     /// equal weights is `batchShare`'s split), then moved one sample at a time into
     /// `1…cap`: from the largest share to a share below one, from a share over the cap to
-    /// the smallest.
+    /// the smallest; then one sample at a time from the slowest rank (largest n/w) to the
+    /// one that stays fastest with it, while that shortens the slowest (rounding down
+    /// alone can leave a 10 | 6 where 11 | 5 is faster).
     private func proportional(_ total: Int, weights w: [Int]) -> [Int] {
         let sum = w.reduce(0, +)
         var cumulative = 0, previous = 0
@@ -97,6 +99,15 @@ public struct BatchShares: Equatable, Sendable {
             let taker = n.indices.min { n[$0] < n[$1] }!
             (n[high], n[taker]) = (n[high] - 1, n[taker] + 1)
         }
-        return n
+        // n/w compared as n·w' < n'·w: exact in integers.
+        func slower(_ a: (Int, Int), _ b: (Int, Int)) -> Bool { a.0 * b.1 > b.0 * a.1 }
+        while true {
+            let slowest = n.indices.filter { n[$0] > 1 }.max { slower((n[$1], w[$1]), (n[$0], w[$0])) }
+            let taker = n.indices.filter { n[$0] < cap }.min { slower((n[$1] + 1, w[$1]), (n[$0] + 1, w[$0])) }
+            guard let from = slowest, let to = taker, from != to,
+                  n.indices.allSatisfy({ $0 == from || !slower((n[$0], w[$0]), (n[from], w[from])) }),
+                  slower((n[from], w[from]), (n[to] + 1, w[to])) else { return n }
+            (n[from], n[to]) = (n[from] - 1, n[to] + 1)
+        }
     }
 }
