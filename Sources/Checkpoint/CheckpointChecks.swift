@@ -147,10 +147,18 @@ struct CheckpointChecks {
             best = psnr
         }
         let history = try s.readString("metrics_history")
+        var weights: [Int]?
+        if s.hasAttribute("batch_weights") {
+            let w = try s.intsAttribute("batch_weights")
+            guard !w.isEmpty, w.count <= 1 << 20, w.allSatisfy({ (1...1_000_000).contains($0) }) else {
+                throw fail("attribute /state/batch_weights", "must hold one weight from 1 to 1000000 per rank")
+            }
+            weights = w
+        }
         return TrainingState(dataStep: dataStep, rngSeed: try s.uint64Attribute("rng_seed"),
                              skippedSteps: try counter(s, "skipped_steps", at: "/state/", upTo: step, limitName: upToStep),
                              bestPSNR: best,
                              bestStep: s.hasAttribute("best_step") ? try counter(s, "best_step", at: "/state/", upTo: step, limitName: upToStep) : nil,
-                             metricsHistory: history)
+                             metricsHistory: history, batchWeights: weights)
     }
 }

@@ -103,10 +103,13 @@ public struct TrainingState: Equatable {
     public var bestStep: Int?
     /// Metrics history as JSON text (the run's log of losses and evaluations).
     public var metricsHistory: String
+    /// The per-rank batch-share weights in force at `dataStep` (`distributed.balance`
+    /// measured or fixed); nil: equal shares.
+    public var batchWeights: [Int]?
 
     public init(dataStep: Int, rngSeed: UInt64, skippedSteps: Int = 0, bestPSNR: Double? = nil, bestStep: Int? = nil,
-                metricsHistory: String = "[]") {
+                metricsHistory: String = "[]", batchWeights: [Int]? = nil) {
         (self.dataStep, self.rngSeed, self.skippedSteps) = (dataStep, rngSeed, skippedSteps)
-        (self.bestPSNR, self.bestStep, self.metricsHistory) = (bestPSNR, bestStep, metricsHistory)
+        (self.bestPSNR, self.bestStep, self.metricsHistory, self.batchWeights) = (bestPSNR, bestStep, metricsHistory, batchWeights)
     }
 }

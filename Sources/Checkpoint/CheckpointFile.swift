@@ -14,7 +14,8 @@ import Models
 ///     /ema              attr decay (train.ema_decay), when the run kept a moving average
 ///     /ema/<name>       float32, the averaged weights, same names and shapes as /params
 ///     /state            attrs data_step, rng_seed (uint64), skipped_steps,
-///                             best_psnr and best_step (when evaluated)
+///                             best_psnr and best_step (when evaluated),
+///                             batch_weights (per rank, when shares were not equal)
 ///     /state/metrics_history   UTF-8 JSON text
 ///
 /// `write` writes straight to `path`; `CheckpointStore` adds the atomic rename.
@@ -68,6 +69,7 @@ public enum CheckpointFile {
         try state.setAttribute("skipped_steps", c.state.skippedSteps)
         if let best = c.state.bestPSNR { try state.setAttribute("best_psnr", best) }
         if let best = c.state.bestStep { try state.setAttribute("best_step", best) }
+        if let weights = c.state.batchWeights { try state.setAttribute("batch_weights", weights) }
         try state.writeString("metrics_history", c.state.metricsHistory)
     }
 

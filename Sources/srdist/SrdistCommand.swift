@@ -10,7 +10,7 @@ struct SrdistCommand: ParsableCommand {
         abstract: "Data-parallel EDSR/MDSR super-resolution training on CPUs.",
         subcommands: [TrainCommand.self, SummaryCommand.self, EvalCommand.self, UpscaleCommand.self, ExportCommand.self, InspectCommand.self,
                       BenchCommand.self, BenchDataCommand.self, BenchConvCommand.self, DemoDataCommand.self, MakeLRCommand.self,
-                      PrepareDataCommand.self],
+                      PrepareDataCommand.self, PlanCommand.self],
         defaultSubcommand: TrainCommand.self)
 }
 

@@ -9,8 +9,11 @@ import Train
 /// check across ranks after every step. Rank 0 writes the final parameters (raw
 /// float32) to `--out`.
 ///
+/// Each step's line names every rank's share (`shares 3,3`).
+///
 /// Options: --steps 4 --batch 6 --patch 8 --features 8 --blocks 2 --max-skips 3
-///          --bucket 2000 --first-bucket 500 --threads 0 --out FILE
+///          --bucket 2000 --first-bucket 500 --threads 0 --out FILE, and the balance
+///          options of `harnessTrainer`
 func runTraining(_ comm: Communicator, _ args: Arguments) throws {
     let steps = args.int("steps", 4)
     let trainer = try harnessTrainer(comm, args, steps: steps,
@@ -22,7 +25,9 @@ func runTraining(_ comm: Communicator, _ args: Arguments) throws {
         let decision = try trainer.step(t)
         let hash = StableHash.of(model.params.base, count: count)
         try comm.checkAgreement([("parameters after step \(t)", hash)])
-        say(comm, String(format: "step %d %@ loss %.6f params %016llx", t, decision.apply ? "applied" : "skipped", decision.loss, hash))
+        let shares = trainer.shareCounts(step: t).map(String.init).joined(separator: ",")
+        say(comm, String(format: "step %d %@ loss %.6f shares %@ params %016llx", t, decision.apply ? "applied" : "skipped",
+                         decision.loss, shares, hash))
         if let stop = decision.stop {
             if stop != .finished { throw StopError(reason: stop) }
             break

@@ -32,6 +32,12 @@ final class ConfigBoundsTests: XCTestCase {
             ("train.seed=-1", "key 'train.seed' must be at least 0"),
             ("distributed.bucket_size=1e12", "key 'distributed.bucket_size' must be at most"),
             ("distributed.watchdog_seconds=1e300", "key 'distributed.watchdog_seconds' must be at most"),
+            ("distributed.balance=fast", "key 'distributed.balance' must be one of \"equal\", \"measured\", \"fixed\", got \"fast\""),
+            ("distributed.balance_window=1", "key 'distributed.balance_window' must be at least 2, got 1"),
+            ("distributed.balance_max_factor=0.5", "key 'distributed.balance_max_factor' must be at least 1, got 0.5"),
+            ("distributed.balance=fixed", "key 'distributed.balance_weights' is required by balance \"fixed\""),
+            ("distributed.balance_weights=[1,0]", "key 'distributed.balance_weights' must be a list of integers from 1 to 1000000"),
+            ("train.threads_per_rank=many", "key 'train.threads_per_rank' must be a thread count or \"auto\", got \"many\""),
             ("checkpoint.keep_last=1e9", "key 'checkpoint.keep_last' must be at most 10000"),
             ("data.synthetic_size=100000", "key 'data.synthetic_size' must be at most 16384"),
             ("data.synthetic_images=10000000", "key 'data.synthetic_images' must be at most 100000"),
@@ -84,5 +90,23 @@ final class ConfigBoundsTests: XCTestCase {
         let e = error("{\"model\": {\"scale\": 2,\n  \"blocks\": 4,,}, \"train\": {\"steps\": 1}}")
         XCTAssertTrue(e.hasPrefix("test.json: not valid JSON at line 2, column 15"), e)
         XCTAssertFalse(e.contains("\n"), e)
+    }
+}
+
+/// `train.threads_per_rank: "auto"` and the balance keys, read into their types.
+final class ClusterConfigTests: XCTestCase {
+    func testAutoThreadsAndBalanceKeysParse() throws {
+        let minimal = #"{"model": {"scale": 2}, "train": {"steps": 10}}"#
+        let auto = try Config.parse(Data(minimal.utf8), file: "t.json", overrides: ["train.threads_per_rank=auto"])
+        XCTAssertEqual(auto.train.threadsPerRank, .auto)
+        XCTAssertEqual(try Config.parse(Data(minimal.utf8), file: "t.json").train.threadsPerRank, .environment)
+        XCTAssertEqual(try Config.parse(Data(minimal.utf8), file: "t.json", overrides: ["train.threads_per_rank=3"]).train.threadsPerRank, .fixed(3))
+        let fixed = try Config.parse(Data(minimal.utf8), file: "t.json",
+                                     overrides: ["distributed.balance=fixed", "distributed.balance_weights=[3,1]"]).distributed.balance
+        XCTAssertEqual(fixed.mode, .fixed)
+        XCTAssertEqual(fixed.weights, [3, 1])
+        let measured = try Config.parse(Data(minimal.utf8), file: "t.json", overrides: ["distributed.balance=measured"]).distributed.balance
+        XCTAssertEqual([measured.window, Int(measured.threshold * 100), Int(measured.maxFactor)], [20, 5, 2])
+        XCTAssertEqual(try Config.parse(Data(minimal.utf8), file: "t.json").distributed.balance.mode, .equal)
     }
 }

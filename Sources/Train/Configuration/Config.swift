@@ -3,6 +3,7 @@ import Checkpoint
 import Distributed
 import Foundation
 import Kernels
+import Machine
 import Models
 import Support
 
@@ -95,8 +96,9 @@ public struct TrainSpec: Equatable, Sendable {
     /// How the learning rate moves from `lr` with the step (default: halve every 200 000).
     public var lrSchedule: LRSchedule
     public var seed: UInt64
-    /// Cores per rank for BLAS and srdist's own loops; 0 means OMP_NUM_THREADS or all.
-    public var threadsPerRank: Int
+    /// Cores per rank for BLAS and srdist's own loops (`threads_per_rank`: a count, 0 for
+    /// OMP_NUM_THREADS or the node's cores over its ranks, or "auto").
+    public var threadsPerRank: ThreadsPerRank
     /// Progress line every this many steps.
     public var logEvery: Int
     /// Validate (and keep the best checkpoint) every this many steps; 0: only at the end.
@@ -155,6 +157,8 @@ public struct DistributedSpec: Equatable, Sendable {
     public var firstBucketSize: Int
     /// Seconds a collective may take before the job is aborted (default 600).
     public var watchdogSeconds: Double
+    /// How the global batch is split among the ranks (`balance` and its `balance_*` keys).
+    public var balance: BalanceSpec
 }
 
 /// Checkpointing (`"checkpoint"` section).
@@ -281,7 +285,7 @@ public struct Config: Sendable {
                               steps: steps, lr: lr,
                               lrSchedule: try LRSchedule.parse(&t, lr: lr, steps: steps),
                               seed: UInt64(try t.int("seed", 1, min: 0, max: 1 << 53)),
-                              threadsPerRank: try t.int("threads_per_rank", 0, min: 0, max: 4096),
+                              threadsPerRank: try ThreadsPerRank.parse(&t),
                               logEvery: try t.int("log_every", 100, min: 1, max: maxCount),
                               evalEvery: try t.int("eval_every", 0, min: 0, max: maxCount),
                               validationTile: validationTile == 0 ? nil : validationTile,
@@ -303,7 +307,8 @@ public struct Config: Sendable {
         var dist = try top.section("distributed")
         let distributed = DistributedSpec(bucketSize: try dist.int("bucket_size", GradientBuckets.defaultBucketSize, min: 1, max: 1 << 30),
                                           firstBucketSize: try dist.int("first_bucket_size", GradientBuckets.defaultFirstBucketSize, min: 1, max: 1 << 30),
-                                          watchdogSeconds: try dist.double("watchdog_seconds", 600, above: 0, max: 1e7))
+                                          watchdogSeconds: try dist.double("watchdog_seconds", 600, above: 0, max: 1e7),
+                                          balance: try BalanceSpec.parse(&dist))
         try dist.finish()
 
         let runDir = try top.string("run_dir", "runs/\(name)")

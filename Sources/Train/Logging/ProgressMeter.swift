@@ -57,14 +57,18 @@ final class ProgressMeter {
         let eta = perStep * Double(cfg.train.steps - step) + validationETA
         // Before the first validation its cost is unknown: said, not guessed.
         let unmeasured = lastValidation == nil && validationsLeft(after: step) > 0 ? " + validation" : ""
-        let text = String(format: "step %d/%d  %@  loss %.4f  lr %.2e  grad norm %.3g  %.1f patches/s  data wait %.1f%%  comm %.1f%%  ETA %@%@",
+        // The spread of the last step's shares, when they may differ by more than one.
+        let counts = trainer.shareCounts(step: max(step - 1, 0))
+        let spread = cfg.distributed.balance.mode == .equal ? "" : "  shares \(counts.min()!)–\(counts.max()!)"
+        let text = String(format: "step %d/%d  %@  loss %.4f  lr %.2e  grad norm %.3g  %.1f patches/s  data wait %.1f%%  comm %.1f%%%@  ETA %@%@",
                           step, cfg.train.steps, trainer.stage, loss, lr, gradNorm, patches, 100 * dataShare, 100 * commShare,
-                          duration(eta), unmeasured)
+                          spread, duration(eta), unmeasured)
         (windowStart, windowValidation, lossSum, lossCount, normSum) = (now, 0, 0, 0, 0)
         (dataWaitMark, commMark) = (trainer.data.dataWait, trainer.exposedCommunication)
         return (text, ["step": step, "steps": cfg.train.steps, "stage": trainer.stage, "scales": trainer.stepsPerScale.keys.sorted(), "loss": loss,
                        "lr": Double(lr), "grad_norm": gradNorm, "patches_per_second": patches, "data_wait": dataShare, "comm_exposed": commShare,
-                       "eta_seconds": eta, "eta_validation_seconds": validationETA])
+                       "eta_seconds": eta, "eta_validation_seconds": validationETA, "shares": counts,
+                       "compute_seconds_per_step": trainer.computeReport])
     }
 
     func summary(step: Int) -> String {
@@ -79,7 +83,7 @@ final class ProgressMeter {
 }
 
 /// 3h04m, 12m05s, 42s.
-func duration(_ seconds: Double) -> String {
+public func duration(_ seconds: Double) -> String {
     let s = Int(seconds.rounded())
     if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }
     if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }

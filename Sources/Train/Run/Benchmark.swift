@@ -30,6 +30,19 @@ public struct BenchResult: Sendable {
     }
 }
 
+extension Config {
+    /// This config on two generated images just large enough for its patches: timing
+    /// needs no real images.
+    public var withTimingData: Config {
+        var cfg = self
+        cfg.data.kind = .synthetic
+        cfg.data.root = nil
+        cfg.data.syntheticImages = 2
+        cfg.data.syntheticSize = cfg.train.patchSize * cfg.model.scales.max()! + 8
+        return cfg
+    }
+}
+
 public enum Benchmark {
     /// Times full training steps (batch, forward, loss, backward, Adam) of `config`
     /// after `warmup` untimed ones; returns the median.

@@ -21,7 +21,8 @@ extension Trainer {
                                       learningRate: Double(lr)),
             ema: ema.map { EMAWeights(decay: $0.decay, params: Array($0.weights.buffer)) },
             state: TrainingState(dataStep: progress.step, rngSeed: config.train.seed, skippedSteps: skippedSteps,
-                                 bestPSNR: progress.bestPSNR, bestStep: progress.bestStep, metricsHistory: progress.metricsHistory),
+                                 bestPSNR: progress.bestPSNR, bestStep: progress.bestStep, metricsHistory: progress.metricsHistory,
+                                 batchWeights: shareWeights(step: progress.step)),
             blas: BLASLibrary.loaded.description, simd: kernels.settings.simd.rawValue,
             precision: kernels.settings.precision.rawValue)
     }
@@ -48,11 +49,13 @@ extension Trainer {
             var progress = RunProgress()
             (progress.step, progress.bestPSNR, progress.bestStep, progress.metricsHistory)
                 = (c.step, c.state.bestPSNR, c.state.bestStep, c.state.metricsHistory)
-            return RestoredCounters(progress: progress, adamSteps: opt.steps, skippedSteps: c.state.skippedSteps)
+            return RestoredCounters(progress: progress, adamSteps: opt.steps, skippedSteps: c.state.skippedSteps,
+                                    batchWeights: c.state.batchWeights)
         }
         let count = model.layout.count
         try comm.broadcastFromRoot([(model.params.base, count), (adam.m.base, count), (adam.v.base, count)])
         (adam.steps, restoredSkips) = (restored.adamSteps, restored.skippedSteps)
+        restoreShares(restored.batchWeights, step: restored.progress.step)
         return restored.progress
     }
 
@@ -78,4 +81,16 @@ private struct RestoredCounters: Codable {
     var progress: RunProgress
     var adamSteps: [String: Int]
     var skippedSteps: Int
+    var batchWeights: [Int]?
+}
+
+extension Trainer {
+    /// `measured` balance continues with the shares a checkpoint stored when the rank
+    /// count is the same (a different count starts from equal shares); `equal` and
+    /// `fixed` keep the config's shares.
+    func restoreShares(_ weights: [Int]?, step: Int) {
+        guard config.distributed.balance.mode == .measured, let weights, weights.count == comm.size else { return }
+        data.table.set(BatchShares(batch: config.train.batchSize, ranks: comm.size, weights: weights,
+                                   maxFactor: config.distributed.balance.maxFactor), from: step)
+    }
 }

@@ -14,9 +14,11 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     // Too many ranks for the batch, or a precision this machine cannot run (bf16 without
     // an engine), is refused before the run folder is claimed or any data is read: one
     // line from rank 0.
+    // "auto" threads share this node's cores among the ranks MPI counts on it.
+    let ranksOnNode = config.train.threadsPerRank == .auto ? try comm.sameHost().size : nil
     let settings = try comm.failTogether { () -> KernelSettings in
         try config.check(ranks: comm.size)
-        return try config.kernelSettings()
+        return try config.kernelSettings(ranksOnNode: ranksOnNode)
     }
     let checkpointDir = (config.runDir as NSString).appendingPathComponent("checkpoints")
     let store = CheckpointStore(directory: checkpointDir, keepLast: config.checkpoint.keepLast, keepBest: config.checkpoint.keepBest)
@@ -61,6 +63,7 @@ public func train(_ config: Config, options: RunOptions, comm: Communicator) thr
     }
     StopSignal.beginTraining()
     defer { StopSignal.endTraining() }
+    trainer.onShareChange = { log.say($0, event: "shares", fields: $1, record: true) }
     let meter = ProgressMeter(trainer: trainer, start: progress.step)
     let checkpoints = RunCheckpoints(trainer: trainer, store: store, log: log, meter: meter, resumedFrom: progress)
 

@@ -39,10 +39,15 @@ public struct ScaleSchedule: Sendable {
         return order[step % scales.count]
     }
 
-    /// How many samples of the global batch each scale gets at `step`.
+    /// How many samples of the global batch each scale gets at `step` with equal shares.
     public func samplesPerScale(step: Int, batch: Int, ranks: Int) -> [Int: Int] {
-        var counts: [Int: Int] = [:]
-        for r in 0..<ranks { counts[scale(step: step, rank: r), default: 0] += batchShare(batch, rank: r, ranks: ranks).count }
-        return counts
+        samplesPerScale(step: step, counts: (0..<ranks).map { batchShare(batch, rank: $0, ranks: ranks).count })
+    }
+
+    /// How many samples each scale gets at `step` when rank r computes `counts[r]`.
+    public func samplesPerScale(step: Int, counts: [Int]) -> [Int: Int] {
+        var perScale: [Int: Int] = [:]
+        for (r, n) in counts.enumerated() { perScale[scale(step: step, rank: r), default: 0] += n }
+        return perScale
     }
 }

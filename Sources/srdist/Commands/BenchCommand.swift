@@ -57,7 +57,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         var cfg = try Config.load(path: config, overrides: overrides)
         let blas = try startUpCheck()
-        if let threads { cfg.train.threadsPerRank = threads }
+        if let threads { cfg.train.threadsPerRank = .fixed(threads) }
         if let precision { cfg.train.precision = precision }
         let settings = try cfg.kernelSettings()
         var result: BenchResult
@@ -66,11 +66,7 @@ struct BenchCommand: ParsableCommand {
             result = Benchmark.inference(model, scale: cfg.model.scales[0], size: size, tile: tile,
                                          warmup: warmup, steps: steps)
         } else {
-            // Timing needs no real images: a few generated ones just large enough.
-            cfg.data.kind = .synthetic
-            cfg.data.root = nil
-            cfg.data.syntheticImages = 2
-            cfg.data.syntheticSize = cfg.train.patchSize * cfg.model.scales.max()! + 8
+            cfg = cfg.withTimingData
             // Under mpirun every rank computes its share of the global batch and the
             // gradients are reduced, as in training.
             let comm = try Communicator.initialize(threadLevel: .funneled)
