@@ -23,12 +23,22 @@ public enum CheckpointSandbox {
         ProcessInfo.processInfo.environment[childVariable] == nil ? .child(executable: executable) : .inProcess
     }
 
-    /// Throws unless a child reads `path` whole within 5 s plus 1 s per 50 MB of file (a
-    /// valid checkpoint of the paper's EDSR, 0.5 GB with Adam state, reads in a few
-    /// seconds): with the child's own error line when it refused the file, else saying
-    /// how HDF5 failed.
+    /// User plus system CPU seconds of process `pid` so far (0 once it is gone).
+    static func cpuSeconds(of pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        // After the command name: state, ppid, … utime and stime are the 12th and 13th.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Throws unless a child reads `path` whole within 2 s of CPU time plus 1 s per 50 MB
+    /// of file (a valid checkpoint of the paper's EDSR, 0.5 GB with Adam state, reads in a
+    /// few seconds; a small one in a fraction of one) and 30 s + 4× that of wall time: with
+    /// the child's own error line when it refused the file, else saying how HDF5 failed.
     static func probe(_ path: String, bytes size: Int, executable: String, limits: CheckpointLimits) throws {
-        let seconds = 5 + Double(size) / 50e6
+        let seconds = 2 + Double(size) / 50e6
         // A file, not a pipe: a sanitizer's report can outgrow a pipe's buffer and
         // stall the child.
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("srdist-probe-\(UUID().uuidString).err")
@@ -47,12 +57,17 @@ public enum CheckpointSandbox {
         do { try p.run() } catch {
             throw CheckpointError("\(path): cannot start \(executable) to check the file first (\(error.localizedDescription))")
         }
-        let deadline = Date().addingTimeInterval(seconds)
-        while p.isRunning && Date() < deadline { usleep(10_000) }
+        // HDF5's endless loops spin: the child's CPU time is the deadline, so a loaded
+        // node (other jobs, ranks spinning in a collective) does not fail a good file.
+        // A child that sleeps instead is stopped by the wall clock, with room for load.
+        let began = Date()
+        while p.isRunning && cpuSeconds(of: p.processIdentifier) < seconds && Date().timeIntervalSince(began) < 30 + 4 * seconds {
+            usleep(10_000)
+        }
         if p.isRunning {
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
-            throw CheckpointError("\(path): HDF5 did not finish reading it in \(Int(seconds)) s — the file is damaged or crafted")
+            throw CheckpointError("\(path): HDF5 did not finish reading it in \(Int(seconds)) s of CPU time — the file is damaged or crafted")
         }
         if p.terminationReason == .uncaughtSignal {
             throw CheckpointError("\(path): HDF5 crashed reading it (signal \(p.terminationStatus)) — the file is damaged or crafted")
