@@ -169,11 +169,14 @@ public enum FileDoor {
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
     }
 
-    /// Opens `path` for appending (created 0644 when missing), refusing a symbolic
-    /// link (O_NOFOLLOW) or anything but a regular file, without blocking on a FIFO.
+    /// Opens a file srdist keeps open and writes in place (a log, the run's lock),
+    /// created 0644 when missing, refusing a symbolic link (O_NOFOLLOW) or anything but a
+    /// regular file, without blocking on a FIFO.
+    /// - Parameter append: write-only at the end (logs); else read-write (the lock).
     /// - Throws: `FileDoorError` naming the path.
-    public static func openForAppending(_ path: String, what: String) throws -> Int32 {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0o644)
+    public static func openWritable(_ path: String, what: String, append: Bool) throws -> Int32 {
+        let access = append ? O_WRONLY | O_APPEND : O_RDWR
+        let fd = open(path, access | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0o644)
         guard fd >= 0 else {
             let code = errno
             if code == ELOOP { throw FileDoorError("\(path): the \(what) is a symbolic link; srdist writes only its own files — remove the link") }

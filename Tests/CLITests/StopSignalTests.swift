@@ -31,30 +31,22 @@ final class StopSignalTests: XCTestCase {
 
     func output(_ log: URL) -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    /// SIGTERM (Slurm's preemption, `kill`) to the launcher: every rank checkpoints at
-    /// the next step boundary and the job exits 85; the checkpoint resumes.
-    func testSIGTERMThroughMpirunCheckpointsAndExits85() throws {
-        let (p, log) = try launch("term", [], until: "step 5/")
-        kill(p.processIdentifier, SIGTERM)
-        _ = p.waitUntilExit(within: 60)
-        XCTAssertEqual(p.terminationStatus, 85, output(log))
-        XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
-        let saved = try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/term"))
-        XCTAssertGreaterThanOrEqual(saved.step, 5)
-        XCTAssertEqual(saved.worldSize, 2)
-    }
-
-    /// SIGHUP (a closed terminal, a dropped ssh session) to the launcher stops like
-    /// SIGTERM: checkpoint, exit 85, no rank left training behind it.
-    func testSIGHUPThroughTheLauncherCheckpointsAndExits85() throws {
-        let (p, log) = try launch("hup", [], until: "step 5/")
-        kill(p.processIdentifier, SIGHUP)
-        _ = p.waitUntilExit(within: 60)
-        XCTAssertEqual(p.terminationStatus, 85, output(log))
-        XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
-        XCTAssertGreaterThanOrEqual(try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/hup")).step, 5)
-        let left = try Executables.run("/usr/bin/env", ["pgrep", "-f", "run_dir=\(dir.path)/hup"])
-        XCTAssertEqual(left.output.trimmingCharacters(in: .whitespacesAndNewlines), "", "ranks left running")
+    /// SIGTERM (Slurm's preemption, `kill`) and SIGHUP (a closed terminal, a dropped ssh
+    /// session) to the launcher: every rank checkpoints at the next step boundary, the job
+    /// exits 85, no rank is left training behind it, and the checkpoint resumes.
+    func testSIGTERMAndSIGHUPThroughTheLauncherCheckpointAndExit85() throws {
+        for (signal, run) in [(SIGTERM, "term"), (SIGHUP, "hup")] {
+            let (p, log) = try launch(run, [], until: "step 5/")
+            kill(p.processIdentifier, signal)
+            _ = p.waitUntilExit(within: 60)
+            XCTAssertEqual(p.terminationStatus, 85, output(log))
+            XCTAssertTrue(output(log).contains("stop signal: checkpointing at step"), output(log))
+            let saved = try CheckpointFile.read(path: try CheckpointStore.locate("\(dir.path)/\(run)"))
+            XCTAssertGreaterThanOrEqual(saved.step, 5)
+            XCTAssertEqual(saved.worldSize, 2)
+            let left = try Executables.run("/usr/bin/env", ["pgrep", "-f", "run_dir=\(dir.path)/\(run)"])
+            XCTAssertEqual(left.output.trimmingCharacters(in: .whitespacesAndNewlines), "", "ranks left running after \(run)")
+        }
     }
 
     /// Two Ctrl-Cs: the second stops every rank at once with 130.

@@ -64,10 +64,10 @@ final class FileDoorTests: XCTestCase {
         let fifo = "\(dir)/fifo", link = "\(dir)/link"
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "\(dir)/elsewhere")
-        assertRefused([fifo, "named pipe"]) { _ = try FileDoor.openForAppending(fifo, what: "log") }
-        assertRefused([link, "symbolic link"]) { _ = try FileDoor.openForAppending(link, what: "log") }
+        assertRefused([fifo, "named pipe"]) { _ = try FileDoor.openWritable(fifo, what: "log", append: true) }
+        assertRefused([link, "symbolic link"]) { _ = try FileDoor.openWritable(link, what: "log", append: true) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir)/elsewhere"))
-        let fd = try FileDoor.openForAppending("\(dir)/log", what: "log")
+        let fd = try FileDoor.openWritable("\(dir)/log", what: "log", append: true)
         XCTAssertEqual(write(fd, "x", 1), 1)
         close(fd)
     }

@@ -83,7 +83,7 @@ final class AppendFile {
         self.path = path
         // Through the door: a link, FIFO or device in its place fails here (and is
         // reported at the first append) instead of blocking or writing elsewhere.
-        fd = (try? FileDoor.openForAppending(path, what: "log")) ?? -1
+        fd = (try? FileDoor.openWritable(path, what: "log", append: true)) ?? -1
     }
 
     deinit { if fd >= 0 { close(fd) } }

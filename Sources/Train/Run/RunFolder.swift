@@ -60,17 +60,8 @@ public final class RunFolder {
         release()
         // Never through a link (it would carry the holder's line outside the folder),
         // never blocking on a FIFO put in its place.
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            let reason = errno
-            if reason == ELOOP { throw ConfigError("\(lockPath): is a symbolic link; srdist writes only its own files in the run folder — remove the link") }
-            throw ConfigError("\(lockPath): cannot create the run lock (\(String(cString: strerror(reason))))")
-        }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            close(fd)
-            throw ConfigError("\(lockPath): is \(FileDoor.kind(info.st_mode)), not the run's lock file — remove it")
-        }
+        let fd: Int32
+        do { fd = try FileDoor.openWritable(lockPath, what: "run lock", append: false) } catch { throw ConfigError(describe(error)) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let reason = errno
             if reason == EWOULDBLOCK {
