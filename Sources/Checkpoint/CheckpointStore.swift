@@ -143,10 +143,9 @@ public struct CheckpointStore {
         let names = ["latest", "best"] + ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { $0.hasPrefix("step-") && $0.hasSuffix(".h5") }.sorted()
         for name in names {
-            var info = stat()
-            guard lstat(path(name), &info) == 0, info.st_mode & S_IFMT != S_IFREG else { continue }
+            guard let foreign = FileDoor.foreignKind(at: path(name)) else { continue }
             let role = name.hasPrefix("step-") ? "a checkpoint file" : "a checkpoint pointer"
-            throw CheckpointError("\(path(name)): is \(FileDoor.kind(info.st_mode)), not \(role); srdist writes \(name) itself — remove it")
+            throw CheckpointError("\(path(name)): is \(foreign.kind), not \(role); srdist writes \(name) itself — remove it")
         }
     }
 

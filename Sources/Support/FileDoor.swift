@@ -33,6 +33,30 @@ public enum FileDoor {
 
     static func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
+    /// What stands at `path` itself (a link is not followed) when it is something other
+    /// than a regular file — the names srdist writes must hold nothing else; nil when
+    /// `path` is absent or a regular file.
+    public static func foreignKind(at path: String) -> (kind: String, isLink: Bool)? {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG else { return nil }
+        return (kind(info.st_mode), info.st_mode & S_IFMT == S_IFLNK)
+    }
+
+    /// Keeps `fd`, just opened with O_NONBLOCK, when `fstat` says it is a regular file,
+    /// and puts it back in blocking mode; otherwise closes it and throws `refusal` of what
+    /// it is (nil when `fstat` itself failed, with errno set).
+    private static func keepRegular(_ fd: Int32, _ refusal: (mode_t?) -> String) throws -> Int32 {
+        var info = stat()
+        let described = fstat(fd, &info) == 0 ? info.st_mode : nil
+        guard described.map({ $0 & S_IFMT == S_IFREG }) == true else {
+            let message = refusal(described)
+            close(fd)
+            throw FileDoorError(message)
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return fd
+    }
+
     // MARK: Reading
 
     /// Opens `path` read-only. Refuses anything but a regular file (after following
@@ -48,18 +72,9 @@ public enum FileDoor {
             if code == ENXIO { throw FileDoorError("\(path): is a socket or an unconnected device, not a \(what) file") }
             throw FileDoorError("\(path): cannot open the \(what) file (\(errnoText(code)))")
         }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let code = errno
-            close(fd)
-            throw FileDoorError("\(path): cannot read the \(what) file (\(errnoText(code)))")
+        return try keepRegular(fd) { mode in
+            mode.map { "\(path): is \(kind($0)), not a \(what) file" } ?? "\(path): cannot read the \(what) file (\(errnoText()))"
         }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            close(fd)
-            throw FileDoorError("\(path): is \(kind(info.st_mode)), not a \(what) file")
-        }
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-        return fd
     }
 
     /// The size of the regular file open on `fd`.
@@ -99,10 +114,8 @@ public enum FileDoor {
     /// what srdist may replace.
     /// - Parameter what: the output's role, for the message.
     public static func requireReplaceable(_ path: String, what: String) throws {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw FileDoorError("\(path): the \(what) path is \(kind(info.st_mode)); srdist replaces only regular files — choose another path or remove it")
+        if let foreign = foreignKind(at: path) {
+            throw FileDoorError("\(path): the \(what) path is \(foreign.kind); srdist replaces only regular files — choose another path or remove it")
         }
     }
 
@@ -183,13 +196,9 @@ public enum FileDoor {
             if code == ENXIO { throw FileDoorError("\(path): the \(what) path is a named pipe (FIFO) with no reader; srdist writes only regular files") }
             throw FileDoorError("\(path): cannot open the \(what) for writing (\(errnoText(code)))")
         }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            close(fd)
-            throw FileDoorError("\(path): the \(what) path is \(kind(info.st_mode)); srdist writes only regular files — remove it")
+        return try keepRegular(fd) { mode in
+            "\(path): the \(what) path is \(kind(mode ?? 0)); srdist writes only regular files — remove it"
         }
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-        return fd
     }
 
     private static func retryingEINTR(_ call: () -> Int32) -> Int32 {

@@ -14,12 +14,11 @@ public enum RunFolderFiles {
     public static func requireRegularFiles(in runDir: String) throws {
         for name in names {
             let path = (runDir as NSString).appendingPathComponent(name)
-            var info = stat()
-            guard lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG else { continue }
-            if info.st_mode & S_IFMT == S_IFLNK {
+            guard let foreign = FileDoor.foreignKind(at: path) else { continue }
+            if foreign.isLink {
                 throw ConfigError("\(path): is a symbolic link; srdist writes only its own files in the run folder — remove the link")
             }
-            throw ConfigError("\(path): is \(FileDoor.kind(info.st_mode)), not a regular file; srdist writes its own \(name) there — remove it")
+            throw ConfigError("\(path): is \(foreign.kind), not a regular file; srdist writes its own \(name) there — remove it")
         }
     }
 
